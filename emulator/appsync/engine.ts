@@ -1,0 +1,343 @@
+// The GraphQL side of the emulator: AppSync's schema rules (prelude, auth directives), its
+// resolvers (unit, pipeline, direct Lambda) and its response envelope (APPSYNC.md §1, §4.7, §5).
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  isObjectType,
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  print,
+} from 'graphql';
+import { callHandler, type AppSyncModule, type HandlerOutcome } from '../appsync-js/module.ts';
+import type { ResolverErrorRecord } from '../appsync-js/signals.ts';
+import type { RuntimeHooks } from '../appsync-js/util.ts';
+import type { Caller } from './auth.ts';
+import { APPSYNC_PRELUDE } from './prelude.ts';
+
+export interface DataSourceCall {
+  (request: unknown, ctx: { direct: boolean }): Promise<{ result: unknown; error?: { message: string; type: string; unhandledErrorType?: string | null } }>;
+}
+
+export interface LoadedResolver {
+  typeName: string;
+  fieldName: string;
+  kind: 'UNIT' | 'PIPELINE';
+  module: AppSyncModule | null;
+  dataSource: DataSourceCall | null;
+  dataSourceName: string | null;
+  functions: { name: string; module: AppSyncModule; dataSource: DataSourceCall; dataSourceName: string }[];
+}
+
+export interface StepTiming {
+  field: string;
+  step: string;
+  ms: number;
+}
+
+export interface RequestState {
+  caller: Caller;
+  headers: Record<string, string>;
+  variables: Record<string, unknown>;
+  env: Record<string, string>;
+  now(): number;
+  appended: GraphQLError[];
+  timings: StepTiming[];
+  resolverCount: number;
+  log(level: 'log' | 'error', args: unknown[]): void;
+}
+
+export interface AppSyncError {
+  path: (string | number)[] | null;
+  data: unknown;
+  errorType: string | null;
+  errorInfo: unknown;
+  locations: { line: number; column: number; sourceName: null }[];
+  message: string;
+}
+
+export interface GraphQLResponse {
+  data: Record<string, unknown> | null;
+  errors?: (AppSyncError | { path: null; locations: AppSyncError['locations']; message: string; errorType?: string })[];
+}
+
+/** Where AppSync's behaviour is unverified (APPSYNC.md appendix A6), the emulator's choice. */
+export const ENGINE_CHOICES = {
+  requestTimeoutMs: 30_000,
+  depthMessage: (depth: number, limit: number) => `Query depth ${depth} exceeds the maximum depth of ${limit}.`,
+  timeoutMessage: 'Execution timed out.',
+};
+
+const MODE_DIRECTIVES: Record<string, string> = {
+  aws_api_key: 'API_KEY',
+  aws_lambda: 'AWS_LAMBDA',
+  aws_iam: 'AWS_IAM',
+  aws_oidc: 'OPENID_CONNECT',
+  aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS',
+};
+
+function modesOf(directives: readonly { name: { value: string } }[] | undefined): Set<string> {
+  return new Set((directives ?? []).map((d) => MODE_DIRECTIVES[d.name.value]).filter((m): m is string => m !== undefined));
+}
+
+function fieldError(record: ResolverErrorRecord, info: GraphQLResolveInfo): GraphQLError {
+  return new GraphQLError(record.message, {
+    nodes: info.fieldNodes,
+    path: pathOf(info),
+    extensions: { errorType: record.errorType, errorInfo: record.errorInfo, data: record.data },
+  });
+}
+
+function pathOf(info: GraphQLResolveInfo): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
+  return path;
+}
+
+/** selectionSetList: aliases by alias, nested paths joined with '/' (§1.6). */
+function selectionList(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === Kind.FIELD) {
+      const name = prefix + (sel.alias?.value ?? sel.name.value);
+      out.push(name);
+      out.push(...selectionList(sel.selectionSet, info, name + '/'));
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      out.push(...selectionList(sel.selectionSet, info, prefix));
+    } else {
+      out.push(...selectionList(info.fragments[sel.name.value]?.selectionSet, info, prefix));
+    }
+  }
+  return out;
+}
+
+function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, SelectionSetNode>, seen: Set<string> = new Set()): number {
+  let max = 0;
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
+    else if (!seen.has(sel.name.value)) max = Math.max(max, depthOf(fragments.get(sel.name.value), fragments, new Set([...seen, sel.name.value])));
+  }
+  return max;
+}
+
+export class Engine {
+  readonly schema: GraphQLSchema;
+  private readonly resolvers = new Map<string, LoadedResolver>();
+  private readonly documents = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
+
+  constructor(
+    sdl: string,
+    resolvers: LoadedResolver[],
+    private readonly defaultMode: string,
+    private readonly limits: { queryDepthLimit: number; resolverCountLimit: number },
+  ) {
+    this.schema = buildSchema(APPSYNC_PRELUDE + '\n' + sdl);
+    for (const r of resolvers) this.resolvers.set(`${r.typeName}.${r.fieldName}`, r);
+  }
+
+  /** Parsed and validated documents are cached by their text. */
+  private prepare(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } {
+    let entry = this.documents.get(query);
+    if (!entry) {
+      let document: DocumentNode;
+      try {
+        document = parse(query);
+      } catch (error) {
+        return { document: { kind: Kind.DOCUMENT, definitions: [] }, errors: [error as GraphQLError] };
+      }
+      entry = { document, errors: validate(this.schema, document) };
+      if (this.documents.size > 1000) this.documents.clear();
+      this.documents.set(query, entry);
+    }
+    return entry;
+  }
+
+  async run(query: string, operationName: string | null, state: RequestState): Promise<GraphQLResponse> {
+    const { document, errors } = this.prepare(query);
+    if (errors.length > 0) return { data: null, errors: errors.map(requestError) };
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    if (operation && this.limits.queryDepthLimit > 0) {
+      const fragments = new Map(
+        document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d.selectionSet] as [string, SelectionSetNode]),
+      );
+      const depth = depthOf(operation.selectionSet, fragments);
+      if (depth > this.limits.queryDepthLimit) {
+        return { data: null, errors: [{ path: null, locations: [], message: ENGINE_CHOICES.depthMessage(depth, this.limits.queryDepthLimit), errorType: 'QueryDepthLimitExceeded' }] };
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ENGINE_CHOICES.requestTimeoutMs);
+    });
+    const result = await Promise.race([
+      Promise.resolve(
+        execute({
+          schema: this.schema,
+          document,
+          operationName: operationName ?? undefined,
+          variableValues: state.variables,
+          contextValue: state,
+          fieldResolver: this.fieldResolver,
+        }),
+      ),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      return { data: null, errors: [{ path: null, locations: [], message: ENGINE_CHOICES.timeoutMessage, errorType: 'ExecutionTimeout' }] };
+    }
+    const all = [...(result.errors ?? []), ...state.appended];
+    const response: GraphQLResponse = { data: (result.data as Record<string, unknown> | null | undefined) ?? null };
+    if (all.length > 0) response.errors = all.map(fieldErrorShape);
+    return response;
+  }
+
+  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+    const parent = info.parentType;
+    const field = parent.getFields()[info.fieldName]!;
+    if (!this.allowed(parent, field, state.caller.mode) || state.caller.deniedFields.has(`${parent.name}.${info.fieldName}`)) {
+      throw fieldError({ message: `Not Authorized to access ${info.fieldName} on type ${parent.name}`, errorType: 'Unauthorized', data: null, errorInfo: null }, info);
+    }
+    const resolver = this.resolvers.get(`${parent.name}.${info.fieldName}`);
+    if (!resolver) {
+      const value = source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
+      return value;
+    }
+    state.resolverCount += 1;
+    if (state.resolverCount > this.limits.resolverCountLimit) {
+      throw fieldError({ message: 'Resolver invocation limit reached.', errorType: 'ResolverExecutionLimitReached', data: null, errorInfo: null }, info);
+    }
+    return this.resolve(resolver, source, args, state, info);
+  };
+
+  /** A field's own directives win; without any, its type's; without any, the default mode only. */
+  private allowed(parent: GraphQLObjectType, field: GraphQLField<unknown, unknown>, mode: string): boolean {
+    const fieldModes = modesOf(field.astNode?.directives);
+    const modes = fieldModes.size > 0 ? fieldModes : modesOf(parent.astNode?.directives);
+    return modes.size > 0 ? modes.has(mode) : mode === this.defaultMode;
+  }
+
+  private async resolve(r: LoadedResolver, source: unknown, rawArgs: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo): Promise<unknown> {
+    const field = `${r.typeName}.${r.fieldName}`;
+    const args = JSON.parse(JSON.stringify(rawArgs)) as Record<string, unknown>;
+    const hooks: RuntimeHooks = {
+      now: state.now,
+      authType: () => (state.caller.mode === 'API_KEY' ? 'API Key Authorization' : 'Lambda Authorization'),
+      fieldInfo: () => ({ fieldName: info.fieldName, parentTypeName: info.parentType.name }),
+      appendError: (record) => state.appended.push(fieldError(record, info)),
+      log: state.log,
+    };
+    const fieldNode: FieldNode = info.fieldNodes[0]!;
+    const stash: Record<string, unknown> = {};
+    const base = {
+      arguments: args,
+      args,
+      identity: state.caller.identity,
+      source: source ?? null,
+      stash,
+      request: { headers: state.headers, domainName: null },
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: info.parentType.name,
+        variables: state.variables,
+        selectionSetList: selectionList(fieldNode.selectionSet, info),
+        selectionSetGraphQL: fieldNode.selectionSet ? print(fieldNode.selectionSet) : '',
+      },
+      env: state.env,
+    };
+    const ctx = (prev: unknown, result?: unknown, error?: unknown) => ({ ...base, prev: { result: prev }, result, error });
+    const timed = <T>(step: string, fn: () => T): T => {
+      const t = performance.now();
+      const out = fn();
+      state.timings.push({ field, step, ms: performance.now() - t });
+      return out;
+    };
+    const timedAsync = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      const out = await fn();
+      state.timings.push({ field, step, ms: performance.now() - t });
+      return out;
+    };
+    const fail = (outcome: HandlerOutcome & { kind: 'error' }): never => {
+      throw fieldError(outcome.record, info);
+    };
+
+    // Direct Lambda resolver: the whole context goes to the function; errors are raised for you.
+    if (!r.module) {
+      const out = await timedAsync(`${r.dataSourceName} (direct)`, () => r.dataSource!({ ...base, prev: null }, { direct: true }));
+      if (out.error) throw fieldError({ message: out.error.message, errorType: out.error.type, data: null, errorInfo: null }, info);
+      return out.result;
+    }
+
+    if (r.kind === 'UNIT') {
+      const req = timed('request', () => callHandler(r.module!.request, ctx(undefined), hooks, {}));
+      if (req.kind === 'error') return fail(req);
+      if (req.kind === 'early') return req.value ?? null;
+      const out = await timedAsync(`${r.dataSourceName}`, () => r.dataSource!(req.value, { direct: false }));
+      const res = timed('response', () => callHandler(r.module!.response, ctx(undefined, out.result, out.error), hooks, out.result));
+      if (res.kind === 'error') return fail(res);
+      return res.value ?? null;
+    }
+
+    const before = timed('before', () => callHandler(r.module!.request, ctx(undefined), hooks, {}));
+    if (before.kind === 'error') return fail(before);
+    let prev = before.value;
+    if (before.kind !== 'early') {
+      for (const fn of r.functions) {
+        const req = timed(`${fn.name}.request`, () => callHandler(fn.module.request, ctx(prev), hooks, {}));
+        if (req.kind === 'error') return fail(req);
+        if (req.kind === 'early') {
+          prev = req.value;
+          if (req.skipTo === 'END') break;
+          continue;
+        }
+        const out = await timedAsync(`${fn.name}.${fn.dataSourceName}`, () => fn.dataSource(req.value, { direct: false }));
+        const res = timed(`${fn.name}.response`, () => callHandler(fn.module.response, ctx(prev, out.result, out.error), hooks, out.result));
+        if (res.kind === 'error') return fail(res);
+        prev = res.value;
+        if (res.kind === 'early' && res.skipTo === 'END') break;
+      }
+    }
+    const after = timed('after', () => callHandler(r.module!.response, ctx(prev, prev), hooks, prev));
+    if (after.kind === 'error') return fail(after);
+    return after.value ?? null;
+  }
+}
+
+function locationsOf(error: GraphQLError): AppSyncError['locations'] {
+  return (error.locations ?? []).map((l) => ({ line: l.line, column: l.column, sourceName: null }));
+}
+
+/** Validation and parse errors: no errorType, path null (§5.2). */
+function requestError(error: GraphQLError) {
+  return { path: null, locations: locationsOf(error), message: error.message };
+}
+
+/** Field errors carry errorType, errorInfo and data at the top level, null when not given (§5.1). */
+function fieldErrorShape(error: GraphQLError): AppSyncError {
+  const ext = (error.extensions ?? {}) as { errorType?: string | null; errorInfo?: unknown; data?: unknown };
+  const original = error.originalError as (Error & { extensions?: unknown }) | undefined;
+  const internal = !('errorType' in ext) && original !== undefined && !(original instanceof GraphQLError);
+  return {
+    path: (error.path as (string | number)[] | undefined) ?? null,
+    data: ext.data ?? null,
+    errorType: ext.errorType ?? (internal ? 'InternalFailure' : null),
+    errorInfo: ext.errorInfo ?? null,
+    locations: locationsOf(error),
+    message: error.message,
+  };
+}
+
+export { isObjectType };

@@ -1,0 +1,196 @@
+// Runs Lambda bundles as Lambda would: each container is a worker thread with its own module
+// instance and its own process.env (the template's variables), created on demand up to a
+// concurrency limit and reused while warm; a timeout kills the container. CPU-heavy handlers
+// (bcrypt) run on other threads, so they do not stall the API.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { transformSync } from 'esbuild';
+import type { Readable } from 'node:stream';
+
+export interface LambdaSpec {
+  functionName: string;
+  codeDir: string;
+  handler: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  environment: Record<string, string>;
+}
+
+export type InvokeResult =
+  | { ok: true; payload: unknown; durationMs: number; coldStart: boolean; initMs: number }
+  | { ok: false; errorType: string; errorMessage: string; durationMs: number; coldStart: boolean; initMs: number };
+
+export interface RunnerOptions {
+  /** Containers per function at most (Lambda's reserved concurrency, in effect). */
+  maxContainers?: number;
+  /** Where the functions' console output goes, one line at a time. */
+  log?: (functionName: string, line: string) => void;
+}
+
+interface Container {
+  worker: Worker;
+  busy: boolean;
+  ready: Promise<number>;
+  initMs: number;
+  used: boolean;
+}
+
+const HOST_SOURCE = transformSync(readFileSync(join(import.meta.dirname, 'host.ts'), 'utf8'), {
+  loader: 'ts',
+  format: 'cjs',
+  target: 'node20',
+}).code;
+
+class FunctionPool {
+  private readonly containers = new Set<Container>();
+  private readonly waiting: ((c: Container) => void)[] = [];
+
+  constructor(
+    private readonly spec: LambdaSpec,
+    private readonly options: Required<RunnerOptions>,
+  ) {}
+
+  private spawn(): Container {
+    const [file, exportName] = [join(this.spec.codeDir, this.spec.handler.split('.')[0]! + '.js'), this.spec.handler.split('.').slice(1).join('.')];
+    const worker = new Worker(HOST_SOURCE, {
+      eval: true,
+      env: { ...this.spec.environment },
+      stdout: true,
+      stderr: true,
+      workerData: { file, exportName, functionName: this.spec.functionName, memoryMb: this.spec.memoryMb, timeoutMs: this.spec.timeoutSeconds * 1000 },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.spec.memoryMb) },
+    });
+    for (const stream of [worker.stdout, worker.stderr] as Readable[]) {
+      let buffered = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buffered += chunk;
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) !== -1) {
+          this.options.log(this.spec.functionName, buffered.slice(0, nl));
+          buffered = buffered.slice(nl + 1);
+        }
+      });
+    }
+    const container: Container = { worker, busy: true, initMs: 0, used: false, ready: Promise.resolve(0) };
+    container.ready = new Promise<number>((resolve, reject) => {
+      const onMessage = (m: { type: string; initMs: number }) => {
+        if (m.type !== 'ready') return;
+        worker.off('message', onMessage);
+        container.initMs = m.initMs;
+        resolve(m.initMs);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+      worker.once('exit', () => reject(new Error('container exited during init')));
+    });
+    worker.on('exit', () => this.containers.delete(container));
+    worker.on('error', () => this.containers.delete(container));
+    this.containers.add(container);
+    return container;
+  }
+
+  private async acquire(): Promise<Container> {
+    for (const c of this.containers) {
+      if (!c.busy) {
+        c.busy = true;
+        return c;
+      }
+    }
+    if (this.containers.size < this.options.maxContainers) return this.spawn();
+    return new Promise<Container>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(c: Container): void {
+    const next = this.waiting.shift();
+    if (next && this.containers.has(c)) {
+      next(c);
+      return;
+    }
+    if (next) {
+      next(this.spawnBusy());
+      return;
+    }
+    c.busy = false;
+  }
+
+  private spawnBusy(): Container {
+    return this.spawn();
+  }
+
+  async invoke(event: unknown): Promise<InvokeResult> {
+    const container = await this.acquire();
+    const coldStart = !container.used;
+    container.used = true;
+    const started = performance.now();
+    const id = randomUUID();
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    try {
+      await container.ready;
+    } catch (error) {
+      this.release(container);
+      return { ok: false, errorType: 'Runtime.InitError', errorMessage: (error as Error).message, durationMs: 0, coldStart, initMs: 0 };
+    }
+    const result = await new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        container.worker.off('message', onMessage);
+        // A timed-out container is gone, as on Lambda; the next invocation starts a fresh one.
+        this.containers.delete(container);
+        void container.worker.terminate();
+        resolve({
+          ok: false,
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+          durationMs: performance.now() - started,
+          coldStart,
+          initMs: container.initMs,
+        });
+      }, timeoutMs);
+      const onMessage = (m: { type: string; id: string; ok: boolean; payload?: string; errorType?: string; errorMessage?: string }) => {
+        if (m.type !== 'result' || m.id !== id) return;
+        clearTimeout(timer);
+        container.worker.off('message', onMessage);
+        const durationMs = performance.now() - started;
+        resolve(
+          m.ok
+            ? { ok: true, payload: JSON.parse(m.payload!), durationMs, coldStart, initMs: container.initMs }
+            : { ok: false, errorType: m.errorType!, errorMessage: m.errorMessage!, durationMs, coldStart, initMs: container.initMs },
+        );
+      };
+      container.worker.on('message', onMessage);
+      container.worker.postMessage({ id, event: JSON.stringify(event ?? null), deadline: Date.now() + timeoutMs });
+    });
+    this.release(container);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.containers].map((c) => c.worker.terminate()));
+    this.containers.clear();
+  }
+}
+
+export class LambdaRunner {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly options: Required<RunnerOptions>;
+
+  constructor(options: RunnerOptions = {}) {
+    this.options = { maxContainers: options.maxContainers ?? 8, log: options.log ?? ((fn, line) => process.stdout.write(`[${fn}] ${line}\n`)) };
+  }
+
+  register(id: string, spec: LambdaSpec): void {
+    this.pools.set(id, new FunctionPool(spec, this.options));
+  }
+
+  invoke(id: string, event: unknown): Promise<InvokeResult> {
+    const pool = this.pools.get(id);
+    if (!pool) throw new Error(`No Lambda function ${id} in the template`);
+    return pool.invoke(event);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+  }
+}

@@ -1,0 +1,311 @@
+// Starts the offline Tollgate: local DynamoDB, Secrets Manager and Bedrock, the Lambda runner,
+// and the AppSync engine over HTTP, all from one synthesized template.
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { loadModule, type AppSyncModule } from './appsync-js/module.ts';
+import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
+import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
+import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
+import { DynamoDbDataSource } from './datasources/dynamodb.ts';
+import { explorerPage } from './explorer.ts';
+import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
+import { startBedrock, type FaultController } from './local/bedrock.ts';
+import { startSecretsManager } from './local/secrets-manager.ts';
+import { LOCAL_REGION, loadStack, readCode, type StackModel } from './template.ts';
+
+export interface EmulatorOptions {
+  cdkOut: string;
+  dataDir: string;
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  /** Model faults for tests (the dev model also reads [[fault:…]] markers in prompts). */
+  faults?: FaultController;
+  /** Containers per Lambda function at most. */
+  maxContainers?: number;
+  log?: (line: string) => void;
+  /** Real Bedrock (hybrid mode): the region to call; credentials come from the environment. */
+  bedrockRegion?: string;
+}
+
+export interface Emulator {
+  url: string;
+  graphqlUrl: string;
+  apiKey: string;
+  dataDir: string;
+  stack: StackModel;
+  /** Moves the emulator's clock (util.time in resolvers) by an offset, for day/minute tests. */
+  clock: { now(): number; set(epochMs: number): void; reset(): void };
+  close(): Promise<void>;
+}
+
+function apiKeyFor(dataDir: string, given: string | undefined): string {
+  if (given) return given;
+  const file = join(dataDir, 'api-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const key = 'da2-' + Array.from({ length: 26 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+function generatedSecret(spec: { length: number; excludePunctuation: boolean; includeSpace: boolean }): string {
+  const alphabet =
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' + (spec.excludePunctuation ? '' : '!#$%&()*+,-./:;<=>?@[]^_{|}~') + (spec.includeSpace ? ' ' : '');
+  const bytes = randomBytes(spec.length * 2);
+  return Array.from({ length: spec.length }, (_, i) => alphabet[bytes.readUInt16BE(i * 2) % alphabet.length]).join('');
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use. Stop what runs there or start with PORT=<another port>.`) : error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function ensureTables(client: DynamoDBClient, stack: StackModel): Promise<void> {
+  for (const table of stack.tables.values()) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: table.physicalName }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      await client.send(
+        new CreateTableCommand({
+          TableName: table.physicalName,
+          KeySchema: table.keySchema,
+          AttributeDefinitions: table.attributeDefinitions,
+          BillingMode: 'PAY_PER_REQUEST',
+          GlobalSecondaryIndexes: table.globalSecondaryIndexes.length
+            ? (table.globalSecondaryIndexes as unknown as ConstructorParameters<typeof CreateTableCommand>[0]['GlobalSecondaryIndexes'])
+            : undefined,
+        }),
+      );
+    }
+  }
+}
+
+function lambdaError(out: InvokeResult & { ok: false }) {
+  return { message: out.errorMessage, type: 'Lambda:Unhandled', unhandledErrorType: out.errorType };
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  const stack = loadStack(options.cdkOut);
+  mkdirSync(options.dataDir, { recursive: true });
+  const host = options.host ?? '127.0.0.1';
+  const apiKey = apiKeyFor(options.dataDir, options.apiKey);
+  let offsetMs = 0;
+  const clock = { now: () => Date.now() + offsetMs, set: (ms: number) => void (offsetMs = ms - Date.now()), reset: () => void (offsetMs = 0) };
+
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    // Local AWS.
+    const dynamoServer = dynalite({ path: join(options.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoPort = await listen(dynamoServer, 0, '127.0.0.1');
+    closers.push(() => new Promise<void>((r) => dynamoServer.close(() => r())));
+    const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
+    const dynamoClient = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    closers.push(async () => dynamoClient.destroy());
+    await ensureTables(dynamoClient, stack);
+
+    const secrets = await startSecretsManager({ file: join(options.dataDir, 'secrets.json') });
+    closers.push(() => secrets.close());
+    for (const s of stack.secrets.values()) {
+      const arn = String(stack.resolve({ Ref: s.logicalId }));
+      await secrets.putSecret(arn, s.generate ? generatedSecret(s.generate) : randomUUID());
+    }
+
+    const hybrid = options.bedrockRegion !== undefined && options.bedrockRegion !== '';
+    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults });
+    if (bedrock) closers.push(() => bedrock.close());
+
+    // Lambda functions, each with the template's environment pointed at the local endpoints.
+    const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
+    closers.push(() => runner.close());
+    for (const fn of stack.lambdas.values()) {
+      const env: Record<string, string> = Object.fromEntries(Object.entries(fn.environment).map(([k, v]) => [k, String(stack.resolve(v))]));
+      Object.assign(env, {
+        AWS_REGION: LOCAL_REGION,
+        AWS_DEFAULT_REGION: LOCAL_REGION,
+        AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+        TZ: 'UTC',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      });
+      if (bedrock) {
+        Object.assign(env, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+      } else {
+        // Hybrid: the real Bedrock with the developer's credentials; everything else stays local.
+        for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'HOME']) {
+          if (process.env[name]) env[name] = process.env[name]!;
+        }
+        env.BEDROCK_REGION = options.bedrockRegion!;
+        env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
+      }
+      runner.register(fn.logicalId, { functionName: fn.functionName, codeDir: fn.codeDir, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, environment: env });
+    }
+
+    // Data sources and resolvers.
+    const knownTables = new Set([...stack.tables.values()].map((t) => t.physicalName));
+    const ddb = new DynamoDbDataSource(dynamoClient, knownTables);
+    const dataSource = (name: string): DataSourceCall => {
+      const ds = stack.dataSources.get(name);
+      if (!ds) throw new Error(`Unknown data source ${name}`);
+      if (ds.type === 'NONE') return async (request) => ({ result: (request as { payload?: unknown } | null)?.payload ?? null });
+      if (ds.type === 'AMAZON_DYNAMODB') {
+        const table = stack.tables.get(ds.tableLogicalId)!.physicalName;
+        return (request) => ddb.execute(table, request as Record<string, unknown>);
+      }
+      return async (request, { direct }) => {
+        const r = request as { operation?: string; payload?: unknown; invocationType?: string };
+        if (!direct && r?.operation !== 'Invoke') {
+          return { result: null, error: { message: `Unsupported Lambda operation ${String(r?.operation)} (Invoke only; BatchInvoke needs maxBatchSize)`, type: 'Lambda:Unhandled' } };
+        }
+        const out = await runner.invoke(ds.lambdaLogicalId, direct ? request : r.payload);
+        if (!out.ok) return { result: null, error: lambdaError(out) };
+        return { result: r?.invocationType === 'Event' ? null : out.payload };
+      };
+    };
+    const modules = new Map<string, AppSyncModule>();
+    const moduleFor = (file: string) => {
+      let m = modules.get(file);
+      if (!m) {
+        m = loadModule(readCode(stack, file), file);
+        modules.set(file, m);
+      }
+      return m;
+    };
+    const resolvers: LoadedResolver[] = stack.resolvers.map((r) => ({
+      typeName: r.typeName,
+      fieldName: r.fieldName,
+      kind: r.kind,
+      module: r.codeFile ? moduleFor(r.codeFile) : null,
+      dataSourceName: r.dataSourceName,
+      dataSource: r.dataSourceName ? dataSource(r.dataSourceName) : null,
+      functions: r.functions.map((id) => {
+        const f = stack.functions.get(id);
+        if (!f) throw new Error(`Pipeline ${r.typeName}.${r.fieldName} names a function missing from the template: ${id}`);
+        return { name: f.name, module: moduleFor(f.codeFile), dataSource: dataSource(f.dataSourceName), dataSourceName: f.dataSourceName };
+      }),
+    }));
+    const engine = new Engine(stack.api.schema, resolvers, stack.api.defaultAuth, stack.api);
+    const env = Object.fromEntries(Object.entries(stack.api.environment).map(([k, v]) => [k, String(stack.resolve(v))]));
+
+    const authorizerId = stack.api.lambdaAuthorizer?.lambdaLogicalId;
+    const authorizer = new RequestAuthorizer({
+      apiId: 'local',
+      defaultMode: stack.api.defaultAuth,
+      additionalModes: stack.api.additionalAuth,
+      apiKey,
+      lambda: stack.api.lambdaAuthorizer,
+      invokeAuthorizer: async (event) => {
+        if (!authorizerId) return { ok: false, errorType: 'NoAuthorizer', errorMessage: 'no authorizer' };
+        const out = await runner.invoke(authorizerId, event);
+        return out.ok ? { ok: true, payload: out.payload } : { ok: false, errorType: out.errorType, errorMessage: out.errorMessage };
+      },
+      now: clock.now,
+      warn: (message) => log(`[appsync] warning: ${message}`),
+    });
+
+    const page = explorerPage({ apiKey, stackName: stack.stackName });
+    const server = createServer((req, res) => {
+      void (async () => {
+        const started = performance.now();
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const requestId = randomUUID();
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, CORS_HEADERS).end();
+          return;
+        }
+        if (url.pathname === '/' && req.method === 'GET') {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+          return;
+        }
+        if (url.pathname === '/health') {
+          send(res, 200, { ok: true, stack: stack.stackName });
+          return;
+        }
+        if (url.pathname !== '/graphql' || (req.method !== 'POST' && req.method !== 'GET')) {
+          send(res, 404, { errors: [{ errorType: 'NotFoundException', message: 'Not found. The API is at /graphql.' }] });
+          return;
+        }
+        const body = req.method === 'POST' ? await readBody(req) : '';
+        const parsed = parseGraphQLRequest(req.method, url, String(req.headers['content-type'] ?? 'application/json'), body);
+        if (!parsed.ok) {
+          send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException' });
+          log(`[appsync] ${req.method} - 400 ${(performance.now() - started).toFixed(1)}ms MalformedHttpRequestException`);
+          return;
+        }
+        const { request } = parsed;
+        const operation = request.operationName ?? /^\s*(?:query|mutation|subscription)\s+([A-Za-z_]\w*)/.exec(request.query)?.[1] ?? 'anonymous';
+        const headers = lowerCaseHeaders(req);
+        const caller = await authorizer.authorize(headers, request);
+        if (isFailure(caller)) {
+          send(res, 401, caller.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'UnauthorizedException' });
+          log(`[appsync] ${operation} 401 ${(performance.now() - started).toFixed(1)}ms UnauthorizedException`);
+          return;
+        }
+        const state: RequestState = {
+          caller,
+          headers,
+          variables: request.variables,
+          env,
+          now: clock.now,
+          appended: [],
+          timings: [],
+          resolverCount: 0,
+          log: (level, args) => log(`[resolver] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
+        };
+        const response = await engine.run(request.query, request.operationName, state);
+        const ms = performance.now() - started;
+        const wantsTimings = headers['x-tollgate-timings'] === '1' || request.extensions.tollgateTimings === true;
+        const out = wantsTimings
+          ? {
+              ...response,
+              extensions: {
+                tollgate: {
+                  totalMs: ms,
+                  authorizer: { ms: caller.authorizerMs, cached: caller.authorizerCached, mode: caller.mode },
+                  steps: state.timings,
+                },
+              },
+            }
+          : response;
+        send(res, 200, out, { 'x-amzn-requestid': requestId });
+        const types = errorTypesOf(response);
+        log(`[appsync] ${operation} 200 ${ms.toFixed(1)}ms${types ? ' ' + types : ''}`);
+      })().catch((error: unknown) => {
+        log(`[appsync] internal emulator error: ${(error as Error)?.stack ?? String(error)}`);
+        if (!res.headersSent) send(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'The emulator failed; see its log.' }] });
+      });
+    });
+    const port = await listen(server, options.port ?? 4000, host);
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
+    const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, clock, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+// Synthesizes the CDK app when its inputs changed (sources, lockfile, TOLLGATE_* settings), so
+// `npm start` always serves what `cdk deploy` would deploy.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..');
+const INPUTS = ['schema.graphql', 'cdk.json', 'package-lock.json', 'infra', 'resolvers', 'functions', 'generated'];
+const STAMP = '.tollgate-inputs';
+
+function files(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((entry) => files(join(path, entry)));
+}
+
+export function inputsHash(env: NodeJS.ProcessEnv = process.env): string {
+  const hash = createHash('sha256');
+  for (const file of INPUTS.flatMap((p) => files(join(ROOT, p)))) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  for (const name of Object.keys(env).filter((n) => n.startsWith('TOLLGATE_')).sort()) {
+    // Emulator-only settings do not change the template.
+    if (['TOLLGATE_API_KEY', 'TOLLGATE_DATA_DIR', 'TOLLGATE_BEDROCK_REGION', 'TOLLGATE_CDK_OUT'].includes(name)) continue;
+    hash.update(name).update('=').update(env[name] ?? '').update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export class SynthError extends Error {
+  override readonly name = 'SynthError';
+}
+
+/** Runs `cdk synth` into outdir unless the last synth there had the same inputs. */
+export async function synthIfChanged(outdir: string, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const hash = inputsHash(env);
+  const stamp = join(outdir, STAMP);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && existsSync(join(outdir, 'manifest.json'))) return false;
+  log('Synthesizing the CDK app (sources or TOLLGATE_* settings changed)…');
+  const cdk = join(ROOT, 'node_modules', '.bin', 'cdk');
+  const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
+    const child = spawn(cdk, ['synth', '--quiet', '--no-notices', '--output', outdir], { cwd: ROOT, env: { ...env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('close', (code) => resolve({ code, text }));
+  });
+  if (output.code !== 0) {
+    throw new SynthError(`cdk synth failed:\n${output.text.trim()}`);
+  }
+  writeFileSync(stamp, hash);
+  return true;
+}

@@ -1,0 +1,77 @@
+// AppSync Lambda authorizer: verifies our JWT, then checks the account still exists, is enabled
+// and has the token's version, so logoutEverywhere and account changes revoke tokens.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { CallerContext } from '../commons/contracts.ts';
+import { dynamo } from '../commons/clients.ts';
+import { intEnv, requireEnv } from '../commons/env.ts';
+import { keys } from '../commons/keys.ts';
+import { describeError, log } from '../commons/log.ts';
+import { TokenError, verifyToken } from '../commons/tokens.ts';
+
+const USERS_TABLE = requireEnv('USERS_TABLE');
+const SECRET_ARN = requireEnv('JWT_SECRET_ARN');
+const TOKEN_SETTINGS = { issuer: requireEnv('TOKEN_ISSUER'), audience: requireEnv('TOKEN_AUDIENCE') };
+/** The API's cache TTL: a decision is never cached longer than this, nor past the token's exp. */
+const CACHE_TTL_SECONDS = intEnv('AUTHORIZER_CACHE_TTL_SECONDS');
+
+export interface AuthorizerEvent {
+  authorizationToken: string;
+  requestContext: { apiId: string; accountId: string; requestId: string; queryString: string; operationName?: string; variables: Record<string, unknown> };
+  requestHeaders?: Record<string, string>;
+}
+
+export interface AuthorizerResult {
+  isAuthorized: boolean;
+  resolverContext?: CallerContext & Record<string, string>;
+  deniedFields?: string[];
+  ttlOverride?: number;
+}
+
+interface UserItem {
+  userId: string;
+  email: string;
+  tokenVersion: number;
+  disabled?: boolean;
+  dailyPromptLimit?: number;
+  dailyTokenLimit?: number;
+  promptsPerMinute?: number;
+}
+
+function deny(reason: string, requestId: string): AuthorizerResult {
+  log('info', 'denied', { reason, requestId });
+  // A denial is not cached, so a fixed account (re-enabled, say) works at once.
+  return { isAuthorized: false, ttlOverride: 0 };
+}
+
+export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult> {
+  const requestId = event.requestContext?.requestId ?? 'unknown';
+  const raw = event.authorizationToken ?? '';
+  const token = raw.startsWith('Bearer ') ? raw.slice('Bearer '.length) : raw;
+  try {
+    const claims = await verifyToken(token, await keys(SECRET_ARN), TOKEN_SETTINGS);
+    const found = await dynamo().send(new GetCommand({ TableName: USERS_TABLE, Key: { email: claims.email }, ConsistentRead: true }));
+    const user = found.Item as UserItem | undefined;
+    if (!user || user.userId !== claims.sub) return deny('no such user', requestId);
+    if (user.disabled === true) return deny('user disabled', requestId);
+    if (user.tokenVersion !== claims.tokenVersion) return deny('token revoked', requestId);
+    const secondsLeft = claims.exp - Math.floor(Date.now() / 1000);
+    if (secondsLeft <= 0) return deny('expired', requestId);
+    const optional = (n: number | undefined) => (n === undefined ? '' : String(n));
+    return {
+      isAuthorized: true,
+      resolverContext: {
+        userId: user.userId,
+        email: user.email,
+        dailyPromptLimit: optional(user.dailyPromptLimit),
+        dailyTokenLimit: optional(user.dailyTokenLimit),
+        promptsPerMinute: optional(user.promptsPerMinute),
+      },
+      // AppSync caches by the Authorization header: never past the token's own expiry.
+      ttlOverride: Math.min(secondsLeft, CACHE_TTL_SECONDS),
+    };
+  } catch (error) {
+    if (error instanceof TokenError) return deny(error.reason, requestId);
+    log('error', 'authorizer failed', { requestId, ...describeError(error) });
+    return deny('error', requestId);
+  }
+}

@@ -1,0 +1,64 @@
+// The payloads that cross between the APPSYNC_JS resolvers and the Lambda data sources.
+// Type-only: resolvers import these for their types, never for code.
+
+/** An error in the vocabulary of DESIGN.md, as a Lambda hands it to a resolver to raise. */
+export interface VocabularyError {
+  type: string;
+  message: string;
+  info: Record<string, unknown> | null;
+}
+
+export type Outcome<T> = { data: T; error?: undefined } | { data?: undefined; error: VocabularyError };
+
+export interface RegisterEvent {
+  action: 'register';
+  email: string;
+  password: string;
+}
+
+export interface LoginEvent {
+  action: 'login';
+  email: string;
+  password: string;
+  sourceIp: string | null;
+}
+
+export type AuthEvent = RegisterEvent | LoginEvent;
+
+export interface RegisterData {
+  id: string;
+  email: string;
+  message: string;
+}
+
+export interface LoginData {
+  token: string;
+  expiresAt: string;
+  email: string;
+  message: string;
+}
+
+export interface ModelEvent {
+  modelId: string;
+  prompt: string;
+  maxTokens: number;
+  temperature: number | null;
+}
+
+export interface ModelAnswer {
+  text: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  stopReason: string;
+}
+
+/** What the authorizer puts in resolverContext: flat string values, as AppSync requires. */
+export interface CallerContext {
+  userId: string;
+  email: string;
+  /** Per-user overrides; empty string when the stack's default applies. */
+  dailyPromptLimit: string;
+  dailyTokenLimit: string;
+  promptsPerMinute: string;
+}

@@ -1,0 +1,56 @@
+// Error classes per area, mapped to DESIGN.md's vocabulary in one place.
+import type { VocabularyError } from './contracts.ts';
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class EmailTakenError extends Error {
+  override readonly name = 'EmailTakenError';
+  constructor() {
+    super('An account with this email already exists.');
+  }
+}
+
+export class InvalidCredentialsError extends Error {
+  override readonly name = 'InvalidCredentialsError';
+  constructor() {
+    super('The email or password is not correct.');
+  }
+}
+
+export class TooManyAttemptsError extends Error {
+  override readonly name = 'TooManyAttemptsError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed logins for this email. Try again in ${retryAfterSeconds} s.`);
+  }
+}
+
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The client-facing form of a known error; undefined for anything unexpected. */
+export function toVocabulary(error: unknown): VocabularyError | undefined {
+  if (error instanceof ValidationError) return { type: 'ValidationError', message: error.message, info: { field: error.field, reason: error.reason } };
+  if (error instanceof EmailTakenError) return { type: 'EmailTaken', message: error.message, info: null };
+  if (error instanceof InvalidCredentialsError) return { type: 'InvalidCredentials', message: error.message, info: null };
+  if (error instanceof TooManyAttemptsError) {
+    return { type: 'TooManyAttempts', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
+  }
+  if (error instanceof ModelError) return { type: 'ModelError', message: error.message, info: { retryable: error.retryable } };
+  return undefined;
+}

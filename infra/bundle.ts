@@ -1,0 +1,57 @@
+// The one esbuild helper: resolvers as AppSync wants them, Lambda handlers as Lambda wants them.
+import { buildSync } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const BUILD_DIR = join(ROOT, 'build');
+
+/**
+ * APPSYNC_JS: one ES module, @aws-appsync/utils left as an import (AppSync supplies it),
+ * inline source map without sources (AWS bundling guidance). Returns the output file.
+ */
+export function bundleResolver(entry: string): string {
+  const outfile = join(BUILD_DIR, 'resolvers', relative(join(ROOT, 'resolvers'), entry).replace(/\.ts$/, '.js'));
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    write: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'esnext',
+    external: ['@aws-appsync/utils'],
+    sourcemap: 'inline',
+    sourcesContent: false,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/**
+ * A Lambda handler: one CommonJS file with every dependency (the AWS SDK included, so the
+ * bundle that runs locally is byte for byte the one that deploys), minified, with a source map.
+ * Returns the asset directory (index.js + index.js.map).
+ */
+export function bundleFunction(name: string): string {
+  const outdir = join(BUILD_DIR, 'functions', name);
+  mkdirSync(outdir, { recursive: true });
+  buildSync({
+    entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    write: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    minify: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  // Lambda's zip has no package.json above it; ours has "type": "module". Say it is CommonJS.
+  writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+  return outdir;
+}

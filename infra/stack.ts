@@ -1,0 +1,213 @@
+// The Tollgate stack: AppSync (Lambda authorizer + API key), three Lambdas, three tables,
+// the JWT signing secret and the resolvers derived from resolvers/.
+import { CfnOutput, Duration, Expiration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
+import { formatModels, type TollgateConfig } from './config.ts';
+import { appSyncSchema, discoverResolvers } from './resolvers.ts';
+
+export interface TollgateStackProps extends StackProps {
+  config: TollgateConfig;
+}
+
+/** Tokens look like JWTs, optionally after "Bearer "; anything else never reaches the authorizer. */
+export const TOKEN_PATTERN = '^(Bearer )?[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,512}$';
+
+export class TollgateStack extends Stack {
+  constructor(scope: Construct, id: string, props: TollgateStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const dev = config.stage === 'dev';
+    const removalPolicy = dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    const tableDefaults = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    } as const;
+    const users = new dynamodb.Table(this, 'UsersTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'email', type: dynamodb.AttributeType.STRING },
+    });
+    const usage = new dynamodb.Table(this, 'UsageTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'day', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    const prompts = new dynamodb.Table(this, 'PromptsTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+
+    // ≥ 256 bits: 64 characters from a 62-symbol alphabet is ~381 bits.
+    const jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
+      description: 'Tollgate JWT signing key (HS256). Rotate by putting a new value: the previous one stays valid.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+
+    const issuer = `tollgate-${config.stage}`;
+    const tokenEnv = {
+      JWT_SECRET_ARN: jwtSecret.secretArn,
+      TOKEN_ISSUER: issuer,
+      TOKEN_AUDIENCE: `${issuer}-api`,
+      USERS_TABLE: users.tableName,
+    };
+
+    const fn = (name: string, props: { memoryMb: number; timeout: Duration; env: Record<string, string>; description: string }) =>
+      new lambda.Function(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: 'index.handler',
+        code: lambda.Code.fromAsset(bundleFunction(name)),
+        memorySize: props.memoryMb,
+        timeout: props.timeout,
+        description: props.description,
+        environment: { NODE_OPTIONS: '--enable-source-maps', STAGE: config.stage, ...props.env },
+        loggingFormat: lambda.LoggingFormat.JSON,
+        logGroup: new logs.LogGroup(this, `${name[0]!.toUpperCase()}${name.slice(1)}Logs`, {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      });
+
+    const authorizer = fn('authorizer', {
+      memoryMb: 256,
+      timeout: Duration.seconds(5),
+      description: 'Tollgate: verifies the JWT and the user’s token version',
+      env: { ...tokenEnv, AUTHORIZER_CACHE_TTL_SECONDS: String(config.authorizerCacheTtlSeconds) },
+    });
+    const auth = fn('auth', {
+      memoryMb: 1024, // bcrypt is CPU-bound, and Lambda CPU scales with memory
+      timeout: Duration.seconds(10),
+      description: 'Tollgate: register and login',
+      env: {
+        ...tokenEnv,
+        TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
+        BCRYPT_COST: String(config.bcryptCost),
+        LOGIN_MAX_FAILURES: String(config.loginMaxFailures),
+        LOGIN_WINDOW_SECONDS: String(config.loginWindowSeconds),
+      },
+    });
+    const model = fn('model', {
+      memoryMb: 256, // it waits on Bedrock; little CPU
+      timeout: Duration.seconds(config.modelTimeoutSeconds + 3),
+      description: 'Tollgate: calls Bedrock Converse',
+      env: {
+        MODEL_TIMEOUT_MS: String(config.modelTimeoutSeconds * 1000),
+        ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
+      },
+    });
+
+    // Narrow grants: the authorizer only reads one user item; auth reads and creates users.
+    jwtSecret.grantRead(authorizer);
+    jwtSecret.grantRead(auth);
+    authorizer.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [users.tableArn] }));
+    auth.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [users.tableArn] }),
+    );
+    const bedrockRegion = config.bedrockRegion || this.region;
+    model.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        resources: config.models.map((m) => `arn:${this.partition}:bedrock:${bedrockRegion}::foundation-model/${m.id}`),
+      }),
+    );
+
+    const api = new appsync.GraphqlApi(this, 'Api', {
+      name: `tollgate-${config.stage}`,
+      definition: appsync.Definition.fromFile(join(ROOT, 'schema.graphql')),
+      authorizationConfig: {
+        defaultAuthorization: {
+          authorizationType: appsync.AuthorizationType.LAMBDA,
+          lambdaAuthorizerConfig: {
+            handler: authorizer,
+            resultsCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
+            validationRegex: TOKEN_PATTERN,
+          },
+        },
+        additionalAuthorizationModes: [
+          {
+            authorizationType: appsync.AuthorizationType.API_KEY,
+            apiKeyConfig: { name: 'public', description: 'register and login only', expires: Expiration.after(Duration.days(365)) },
+          },
+        ],
+      },
+      queryDepthLimit: config.queryDepthLimit,
+      resolverCountLimit: 1000,
+      environmentVariables: {
+        DAILY_PROMPT_LIMIT: String(config.dailyPromptLimit),
+        DAILY_TOKEN_LIMIT: String(config.dailyTokenLimit),
+        PROMPTS_PER_MINUTE: String(config.promptsPerMinute),
+        MAX_PROMPT_CHARS: String(config.maxPromptChars),
+        MAX_OUTPUT_TOKENS: String(config.maxOutputTokens),
+        MODELS: formatModels(config.models),
+        DEFAULT_MODEL: config.defaultModel,
+        PROMPT_RETENTION_DAYS: String(config.promptRetentionDays),
+        USAGE_TABLE: usage.tableName,
+        PROMPTS_TABLE: prompts.tableName,
+      },
+      logConfig: { fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: true },
+    });
+
+    const usageSource = api.addDynamoDbDataSource('UsageTable', usage);
+    const dataSources: Record<string, appsync.BaseDataSource> = {
+      UsersTable: api.addDynamoDbDataSource('UsersTable', users),
+      UsageTable: usageSource,
+      PromptsTable: api.addDynamoDbDataSource('PromptsTable', prompts),
+      AuthFunction: api.addLambdaDataSource('AuthFunction', auth),
+      ModelFunction: api.addLambdaDataSource('ModelFunction', model),
+      None: api.addNoneDataSource('None'),
+    };
+    // settle writes the prompt log and the usage counter in one transaction.
+    prompts.grantWriteData(usageSource);
+
+    const schema = appSyncSchema(join(ROOT, 'schema.graphql'));
+    const runtime = appsync.FunctionRuntime.JS_1_0_0;
+    for (const r of discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(Object.keys(dataSources)))) {
+      const id = `${r.typeName}${r.fieldName[0]!.toUpperCase()}${r.fieldName.slice(1)}`;
+      const code = appsync.Code.fromAsset(bundleResolver(r.file));
+      if (r.functions) {
+        const pipelineConfig = r.functions.map(
+          (f) =>
+            new appsync.AppsyncFunction(this, `${id}${f.name[0]!.toUpperCase()}${f.name.slice(1)}`, {
+              api,
+              name: f.name,
+              dataSource: dataSources[f.dataSource]!,
+              code: appsync.Code.fromAsset(bundleResolver(f.file)),
+              runtime,
+            }),
+        );
+        new appsync.Resolver(this, `${id}Resolver`, { api, typeName: r.typeName, fieldName: r.fieldName, pipelineConfig, code, runtime });
+      } else {
+        new appsync.Resolver(this, `${id}Resolver`, {
+          api,
+          typeName: r.typeName,
+          fieldName: r.fieldName,
+          dataSource: dataSources[r.dataSource!]!,
+          code,
+          runtime,
+        });
+      }
+    }
+
+    new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
+    const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);
+    if (apiKey) {
+      new CfnOutput(this, 'ApiKeyId', { value: apiKey.attrApiKeyId, description: 'The API key for register/login; `aws appsync list-api-keys --api-id <ApiId>` shows its value' });
+    }
+    new CfnOutput(this, 'ApiId', { value: api.apiId });
+    new CfnOutput(this, 'Stage', { value: config.stage });
+  }
+}

@@ -1,0 +1,21 @@
+// @dataSource AuthFunction
+// Exchanges email and password for a JWT (API key).
+import type { Context, LambdaRequest } from '@aws-appsync/utils';
+import type { LoginData } from '../functions/commons/contracts.ts';
+import type { MutationLoginArgs } from '../generated/graphql.ts';
+import { authResult, invokeAuth } from './lib/auth.ts';
+
+export function request(ctx: Context<MutationLoginArgs>): LambdaRequest {
+  const headers = ctx.request.headers as Record<string, string | undefined>;
+  const forwarded = headers['x-forwarded-for'];
+  return invokeAuth({
+    action: 'login',
+    email: ctx.args.email,
+    password: ctx.args.password,
+    sourceIp: forwarded ? forwarded.split(',')[0].trim() : null,
+  });
+}
+
+export function response(ctx: Context<MutationLoginArgs>): LoginData {
+  return authResult<LoginData>(ctx, 'login');
+}

@@ -1,0 +1,127 @@
+// @dataSource UsageTable
+// Settles the outcome in one transaction, so nothing is half-written:
+// - answered: log the prompt and move the token reservation to the real usage;
+// - model failed: log the failure and give back the prompt slot, the minute slot and the
+//   reservation, then raise ModelError;
+// - not admitted: read today's usage and say which limit was reached.
+import { util } from '@aws-appsync/utils';
+import type { Context, DynamoDBGetItemRequest, DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
+import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
+import { ErrorType, internalError } from '../lib/errors.ts';
+import { usageKey, type PromptStash } from '../lib/prompt.ts';
+
+interface UsageItem {
+  queries?: number;
+  tokens?: number;
+  [minute: string]: unknown;
+}
+
+export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): DynamoDBGetItemRequest | DynamoDBTransactWriteItemsRequest {
+  const s = ctx.stash;
+  const input = s.input;
+  if (s.rejected) {
+    return { operation: 'GetItem', key: usageKey(input), consistentRead: true };
+  }
+  const logItem = {
+    prompt: { S: input.prompt },
+    model: { S: input.model },
+    createdAt: { S: input.createdAt },
+    expiresAt: { N: input.expiresAt },
+    status: { S: s.answer ? 'COMPLETED' : 'FAILED' },
+    ...(s.answer
+      ? { response: { S: s.answer.text }, inputTokens: { N: s.answer.inputTokens }, outputTokens: { N: s.answer.outputTokens } }
+      : { error: { S: s.modelError ? s.modelError.message : 'unknown' } }),
+  };
+  const usageUpdate = s.answer
+    ? {
+        expression: 'SET tokens = tokens + :delta, inputTokens = inputTokens + :in, outputTokens = outputTokens + :out',
+        expressionValues: {
+          ':delta': { N: s.answer.inputTokens + s.answer.outputTokens - input.reserve },
+          ':in': { N: s.answer.inputTokens },
+          ':out': { N: s.answer.outputTokens },
+        },
+      }
+    : {
+        expression: 'SET queries = queries - :one, tokens = tokens - :reserve, #minute = #minute - :one',
+        expressionNames: { '#minute': input.clock.minuteAttr },
+        expressionValues: { ':one': { N: 1 }, ':reserve': { N: input.reserve } },
+      };
+  return {
+    operation: 'TransactWriteItems',
+    transactItems: [
+      { table: ctx.env.USAGE_TABLE, operation: 'UpdateItem', key: usageKey(input), update: usageUpdate },
+      {
+        table: ctx.env.PROMPTS_TABLE,
+        operation: 'PutItem',
+        key: { userId: { S: input.userId }, id: { S: input.id } },
+        attributeValues: logItem,
+        condition: { expression: 'attribute_not_exists(id)', returnValuesOnConditionCheckFailure: false },
+      },
+    ],
+  };
+}
+
+function rejection(ctx: Context<MutationSendPromptArgs, PromptStash>): never {
+  const input = ctx.stash.input;
+  const item = (ctx.result ?? {}) as UsageItem;
+  const used = item.queries ?? 0;
+  const tokens = item.tokens ?? 0;
+  const minute = (item[input.clock.minuteAttr] as number | undefined) ?? 0;
+  const limits = input.limits;
+  if (used >= limits.dailyPromptLimit) {
+    return util.error(
+      `You have used all ${limits.dailyPromptLimit} prompts for today. The quota resets at ${input.clock.resetsAt}.`,
+      ErrorType.QuotaExceeded,
+      null,
+      { kind: 'requests', limit: limits.dailyPromptLimit, used, resetsAt: input.clock.resetsAt },
+    );
+  }
+  if (tokens + input.reserve > limits.dailyTokenLimit) {
+    return util.error(
+      `This prompt needs up to ${input.reserve} tokens and ${Math.max(0, limits.dailyTokenLimit - tokens)} of today's ${limits.dailyTokenLimit} are left. The budget resets at ${input.clock.resetsAt}.`,
+      ErrorType.QuotaExceeded,
+      null,
+      { kind: 'tokens', limit: limits.dailyTokenLimit, used: tokens, resetsAt: input.clock.resetsAt },
+    );
+  }
+  // The minute is full, or a concurrent refund freed a slot since the check: retry soon.
+  const retryAfterSeconds = minute >= limits.promptsPerMinute ? input.clock.secondsLeftInMinute : 1;
+  return util.error(
+    `Too many prompts: at most ${limits.promptsPerMinute} a minute. Try again in ${retryAfterSeconds} s.`,
+    ErrorType.RateLimited,
+    null,
+    { retryAfterSeconds },
+  );
+}
+
+export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptResult | null {
+  const s = ctx.stash;
+  const input = s.input;
+  if (s.rejected) {
+    if (ctx.error) internalError('settle.read', ctx.error);
+    return rejection(ctx);
+  }
+  if (ctx.error && !s.answer) {
+    // The refund did not go through: the slot stays charged. Say so loudly in the logs.
+    internalError('settle.refund', ctx.error);
+  }
+  if (ctx.error) {
+    // The answer exists and was charged (the reservation covers it); only the log is missing.
+    console.error(JSON.stringify({ level: 'error', step: 'settle.log', causeType: ctx.error.type, cause: ctx.error.message }));
+  }
+  if (!s.answer) {
+    const failure = s.modelError ?? { message: 'The model failed.', retryable: true };
+    return util.error(failure.message, ErrorType.ModelError, null, { retryable: failure.retryable });
+  }
+  const queries = s.queries ?? 0;
+  return {
+    id: input.id,
+    prompt: input.prompt,
+    response: s.answer.text,
+    model: s.answer.model,
+    queries,
+    balance: Math.max(0, input.limits.dailyPromptLimit - queries),
+    usage: { inputTokens: s.answer.inputTokens, outputTokens: s.answer.outputTokens },
+    createdAt: input.createdAt,
+  };
+}

@@ -1,0 +1,18 @@
+// register and login both hand their arguments to the auth Lambda and raise what it answers.
+import { util } from '@aws-appsync/utils';
+import type { Context, LambdaRequest } from '@aws-appsync/utils';
+import type { AuthEvent, Outcome } from '../../functions/commons/contracts.ts';
+import { internalError } from './errors.ts';
+
+export function invokeAuth(event: AuthEvent): LambdaRequest {
+  return { operation: 'Invoke', payload: event };
+}
+
+export function authResult<T>(ctx: Context, where: string): T {
+  if (ctx.error) internalError(where, ctx.error);
+  const outcome = ctx.result as Outcome<T>;
+  if (outcome.error) {
+    return util.error(outcome.error.message, outcome.error.type, null, outcome.error.info);
+  }
+  return outcome.data as T;
+}

@@ -1,0 +1,38 @@
+// Starts an emulator for one test file on a random port with a fresh data folder, capturing
+// every log line so tests can look at them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type TollgateClient } from '../../client/index.ts';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/start.ts';
+import { TEST_CDK_OUT } from './global-setup.ts';
+
+export interface TestEmulator extends Emulator {
+  logs: string[];
+  client(token?: string): TollgateClient;
+  stop(): Promise<void>;
+}
+
+export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tollgate-test-'));
+  const logs: string[] = [];
+  const emulator = await startEmulator({ cdkOut: TEST_CDK_OUT, dataDir, port: 0, log: (line) => logs.push(line), ...options });
+  return {
+    ...emulator,
+    logs,
+    client: (token?: string) => createClient({ url: emulator.graphqlUrl, apiKey: emulator.apiKey, token }),
+    stop: async () => {
+      await emulator.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+/** A fresh, valid account name per call, so tests never collide. */
+export function uniqueEmail(label = 'user'): string {
+  counter += 1;
+  return `${label}-${process.pid}-${Date.now()}-${counter}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery staple';

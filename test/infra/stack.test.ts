@@ -1,0 +1,145 @@
+// GIVEN the Tollgate app with a configuration, WHEN it synthesizes, THEN the template holds
+// the API, auth, tables, functions, permissions and resolvers DESIGN.md asks for.
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, settingsFrom } from '../../infra/config.ts';
+import { TollgateStack, TOKEN_PATTERN } from '../../infra/stack.ts';
+
+function synth(env: Record<string, string> = {}): Template {
+  const app = new App();
+  const config = loadConfig(settingsFrom(() => undefined, env));
+  return Template.fromStack(new TollgateStack(app, 'Test', { config }));
+}
+
+let template: Template;
+beforeAll(() => {
+  template = synth({ TOLLGATE_DAILY_PROMPT_LIMIT: '42', TOLLGATE_AUTHORIZER_CACHE_TTL_SECONDS: '30', TOLLGATE_STAGE: 'prod' });
+});
+
+describe('the AppSync API', () => {
+  it('defaults to the Lambda authorizer, adds the API key, caches briefly and rejects non-JWTs before invoking', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'AWS_LAMBDA',
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }],
+      LambdaAuthorizerConfig: { AuthorizerResultTtlInSeconds: 30, IdentityValidationExpression: TOKEN_PATTERN },
+      QueryDepthLimit: 10,
+    });
+    const regex = new RegExp(TOKEN_PATTERN);
+    expect(regex.test('Bearer aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc')).toBe(true);
+    expect(regex.test('aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc')).toBe(true);
+    expect(regex.test('Basic dXNlcjpwYXNz')).toBe(false);
+    expect(regex.test("Bearer a.b.c' OR 1=1")).toBe(false);
+  });
+
+  it('passes the limits to resolvers as environment variables', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      EnvironmentVariables: Match.objectLike({
+        DAILY_PROMPT_LIMIT: '42',
+        PROMPTS_PER_MINUTE: '10',
+        DEFAULT_MODEL: 'cohere.command-r-v1:0',
+        USAGE_TABLE: { Ref: Match.anyValue() },
+        PROMPTS_TABLE: { Ref: Match.anyValue() },
+      }),
+    });
+  });
+
+  it('deploys schema.graphql as it is', () => {
+    const schema = Object.values(template.findResources('AWS::AppSync::GraphQLSchema'))[0] as { Properties: { Definition: string } };
+    expect(schema.Properties.Definition).toContain('register(email: String!, password: String!): RegisterResult! @aws_api_key');
+    expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
+  });
+
+  it('runs sendPrompt as the pipeline validateInput → reserveQuota → invokeModel → settle', () => {
+    const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
+    const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
+    const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
+      Properties: { Kind: string; PipelineConfig: { Functions: { 'Fn::GetAtt': [string, string] }[] }; Runtime: { Name: string } };
+    }[];
+    expect(pipeline!.Properties.Kind).toBe('PIPELINE');
+    expect(pipeline!.Properties.Runtime.Name).toBe('APPSYNC_JS');
+    expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual(['validateInput', 'reserveQuota', 'invokeModel', 'settle']);
+  });
+
+  it('has an APPSYNC_JS resolver for every other operation', () => {
+    for (const [type, field, source] of [
+      ['Mutation', 'register', 'AuthFunction'],
+      ['Mutation', 'login', 'AuthFunction'],
+      ['Query', 'myUsage', 'UsageTable'],
+      ['Query', 'myPrompts', 'PromptsTable'],
+      ['Mutation', 'deletePrompt', 'PromptsTable'],
+      ['Mutation', 'logoutEverywhere', 'UsersTable'],
+      ['Query', 'models', 'None'],
+    ]) {
+      template.hasResourceProperties('AWS::AppSync::Resolver', {
+        TypeName: type,
+        FieldName: field,
+        Kind: 'UNIT',
+        DataSourceName: source,
+        Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+      });
+    }
+  });
+});
+
+describe('the functions', () => {
+  it('run on nodejs22.x, arm64, with timeouts under AppSync’s 30 s', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' } })) as {
+      Properties: { Architectures: string[]; Timeout: number };
+    }[];
+    expect(fns).toHaveLength(3);
+    for (const fn of fns) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Timeout).toBeLessThan(30);
+    }
+  });
+
+  it('may invoke only the allowed Bedrock models', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            Resource: [
+              { 'Fn::Join': ['', Match.arrayWith([':bedrock:', '::foundation-model/cohere.command-r-v1:0'])] },
+              { 'Fn::Join': ['', Match.arrayWith([':bedrock:', '::foundation-model/cohere.command-r-plus-v1:0'])] },
+            ],
+          }),
+        ]),
+      },
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('"bedrock:*"');
+    expect(policies).not.toMatch(/foundation-model\/\*/);
+  });
+
+  it('read the signing key from a generated ≥ 256-bit secret and never get it as plain config', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_SECRET_ARN: { Ref: Match.stringLikeRegexp('JwtSecret') } }) },
+    });
+  });
+});
+
+describe('the tables', () => {
+  it('are on-demand, with point-in-time recovery, kept when the stack goes (outside dev)', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table')) as { Properties: Record<string, unknown>; DeletionPolicy: string }[]) {
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.TableName).toBeUndefined();
+    }
+  });
+
+  it('expire usage counters and prompt logs with a TTL', () => {
+    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 2);
+  });
+
+  it('are destroyed with a dev stack', () => {
+    const dev = synth();
+    for (const table of Object.values(dev.findResources('AWS::DynamoDB::Table')) as { DeletionPolicy: string }[]) {
+      expect(table.DeletionPolicy).toBe('Delete');
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { appSyncSchema, discoverResolvers } from '../../infra/resolvers.ts';
+import { ROOT } from '../../infra/bundle.ts';
+
+const schema = appSyncSchema(join(ROOT, 'schema.graphql'));
+const sources = new Set(['None', 'UsageTable']);
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'resolvers-'));
+  for (const [name, body] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), body);
+  }
+  return dir;
+}
+
+describe('the resolver layout', () => {
+  it('derives every resolver of the project from its file names, pipeline order included', () => {
+    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'AuthFunction', 'ModelFunction', 'None']));
+    const send = all.find((r) => r.fieldName === 'sendPrompt');
+    expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
+      'validateInput@None',
+      'reserveQuota@UsageTable',
+      'invokeModel@ModelFunction',
+      'settle@UsageTable',
+    ]);
+    expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(
+      ['Mutation.deletePrompt', 'Mutation.login', 'Mutation.logoutEverywhere', 'Mutation.register', 'Mutation.sendPrompt', 'Query.models', 'Query.myPrompts', 'Query.myUsage'],
+    );
+  });
+
+  it('fails at synth on a file that names no schema field, and says what it received', () => {
+    const dir = tree({ 'Mutation.sendPromt.ts': '// @dataSource None\n' });
+    expect(() => discoverResolvers(dir, schema, sources)).toThrow(/Received: Mutation\.sendPromt/);
+  });
+
+  it('fails at synth on an unknown or missing data source', () => {
+    expect(() => discoverResolvers(tree({ 'Query.models.ts': '// @dataSource Nowhere\n' }), schema, sources)).toThrow(/Received: Nowhere/);
+    expect(() => discoverResolvers(tree({ 'Query.models.ts': 'export {}\n' }), schema, sources)).toThrow(/must name its data source/);
+  });
+});
