@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import { loadModule, type AppSyncModule } from './appsync-js/module.ts';
+import { lintBundles } from './appsync-js/lint.ts';
+import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
 import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
@@ -15,6 +15,7 @@ import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { explorerPage } from './explorer.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
+import { startDynamoDB } from './local/dynamodb.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
 import { LOCAL_REGION, loadStack, readCode, type StackModel } from './template.ts';
 
@@ -114,10 +115,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
   try {
     // Local AWS.
-    const dynamoServer = dynalite({ path: join(options.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamoPort = await listen(dynamoServer, 0, '127.0.0.1');
-    closers.push(() => new Promise<void>((r) => dynamoServer.close(() => r())));
-    const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
+    const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });
+    closers.push(() => localDynamo.close());
+    const dynamoUrl = localDynamo.url;
     const dynamoClient = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     closers.push(async () => dynamoClient.destroy());
     await ensureTables(dynamoClient, stack);
@@ -181,6 +181,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return { result: r?.invocationType === 'Event' ? null : out.payload };
       };
     };
+    // What AWS would refuse to deploy is refused here too, with the rule and the line.
+    const codeFiles = [...new Set([...stack.resolvers.map((r) => r.codeFile), ...[...stack.functions.values()].map((f) => f.codeFile)])].filter(
+      (f): f is string => f !== null && !f.startsWith('inline:'),
+    );
+    const problems = lintBundles(codeFiles);
+    if (problems.length > 0) {
+      const where = (file: string) => {
+        const r = stack.resolvers.find((x) => x.codeFile === file);
+        const f = [...stack.functions.values()].find((x) => x.codeFile === file);
+        return r ? `${r.typeName}.${r.fieldName}` : f ? `function ${f.name}` : file;
+      };
+      throw new ModuleLoadError(
+        'AppSync would refuse this resolver code:\n' + problems.map((p) => `  ${where(p.file)} (${p.file}:${p.line}:${p.column}) ${p.rule}: ${p.message}`).join('\n'),
+      );
+    }
     const modules = new Map<string, AppSyncModule>();
     const moduleFor = (file: string) => {
       let m = modules.get(file);

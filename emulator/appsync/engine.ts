@@ -18,6 +18,9 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   print,
+  visit,
+  BREAK,
+  type ASTNode,
 } from 'graphql';
 import { callHandler, type AppSyncModule, type HandlerOutcome } from '../appsync-js/module.ts';
 import type { ResolverErrorRecord } from '../appsync-js/signals.ts';
@@ -94,8 +97,27 @@ function fieldError(record: ResolverErrorRecord, info: GraphQLResolveInfo): Grap
   return new GraphQLError(record.message, {
     nodes: info.fieldNodes,
     path: pathOf(info),
-    extensions: { errorType: record.errorType, errorInfo: record.errorInfo, data: record.data },
+    extensions: { errorType: record.errorType, errorInfo: record.errorInfo, data: bySelection(record.data, info.fieldNodes[0]?.selectionSet, info) },
   });
+}
+
+/** util.error's data is filtered by the field's selection set; errorInfo is not (§1.4). */
+function bySelection(data: unknown, set: SelectionSetNode | undefined, info: GraphQLResolveInfo): unknown {
+  if (data === null || data === undefined) return null;
+  if (!set || typeof data !== 'object') return data;
+  if (Array.isArray(data)) return data.map((d) => bySelection(d, set, info));
+  const out: Record<string, unknown> = {};
+  const visit = (s: SelectionSetNode | undefined) => {
+    for (const sel of s?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) {
+        const name = sel.name.value;
+        if (Object.hasOwn(data, name)) out[sel.alias?.value ?? name] = bySelection((data as Record<string, unknown>)[name], sel.selectionSet, info);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet);
+      else visit(info.fragments[sel.name.value]?.selectionSet);
+    }
+  };
+  visit(set);
+  return out;
 }
 
 function pathOf(info: GraphQLResolveInfo): (string | number)[] {
@@ -165,7 +187,7 @@ export class Engine {
 
   async run(query: string, operationName: string | null, state: RequestState): Promise<GraphQLResponse> {
     const { document, errors } = this.prepare(query);
-    if (errors.length > 0) return { data: null, errors: errors.map(requestError) };
+    if (errors.length > 0) return { data: null, errors: errors.map((e) => requestError(e, document)) };
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
     if (operation && this.limits.queryDepthLimit > 0) {
@@ -320,9 +342,36 @@ function locationsOf(error: GraphQLError): AppSyncError['locations'] {
   return (error.locations ?? []).map((l) => ({ line: l.line, column: l.column, sourceName: null }));
 }
 
-/** Validation and parse errors: no errorType, path null (§5.2). */
-function requestError(error: GraphQLError) {
-  return { path: null, locations: locationsOf(error), message: error.message };
+/** Validation and parse errors: no errorType, path null, graphql-java's wording where known (§5.2). */
+function requestError(error: GraphQLError, document: DocumentNode) {
+  return { path: null, locations: locationsOf(error), message: javaStyleMessage(error, document) };
+}
+
+function javaStyleMessage(error: GraphQLError, document: DocumentNode): string {
+  const undefinedField = /^Cannot query field "([^"]+)" on type "([^"]+)"\./.exec(error.message);
+  const node = error.nodes?.[0];
+  if (undefinedField && node) {
+    return `Validation error of type FieldUndefined: Field '${undefinedField[1]}' in type '${undefinedField[2]}' is undefined @ '${fieldPath(document, node)}'`;
+  }
+  return error.message;
+}
+
+/** The response-key path of a field node in its operation, joined with '/', as graphql-java prints it. */
+function fieldPath(document: DocumentNode, target: ASTNode): string {
+  const path: string[] = [];
+  visit(document, {
+    Field: {
+      enter(node) {
+        path.push(node.alias?.value ?? node.name.value);
+        if (node === target) return BREAK;
+        return undefined;
+      },
+      leave() {
+        path.pop();
+      },
+    },
+  });
+  return path.join('/');
 }
 
 /** Field errors carry errorType, errorInfo and data at the top level, null when not given (§5.1). */

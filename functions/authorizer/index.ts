@@ -57,6 +57,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
     const secondsLeft = claims.exp - Math.floor(Date.now() / 1000);
     if (secondsLeft <= 0) return deny('expired', requestId);
     const optional = (n: number | undefined) => (n === undefined ? '' : String(n));
+    log('info', 'authorized', { userId: user.userId, requestId });
     return {
       isAuthorized: true,
       resolverContext: {
