@@ -40,7 +40,11 @@ export interface Emulator {
   apiKey: string;
   dataDir: string;
   stack: StackModel;
-  /** Moves the emulator's clock (util.time in resolvers) by an offset, for day/minute tests. */
+  /** The local DynamoDB endpoint (what the Lambdas use), for admin tools and tests. */
+  dynamodbUrl: string;
+  /** Physical table name by the table's construct id, e.g. tableName('UsersTable'). */
+  tableName(id: string): string;
+  /** Moves the emulator's clock (util.time in resolvers, authorizer cache) for day/minute tests. */
   clock: { now(): number; set(epochMs: number): void; reset(): void };
   close(): Promise<void>;
 }
@@ -143,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         AWS_DEFAULT_REGION: LOCAL_REGION,
         AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+        LAMBDA_TASK_ROOT: fn.codeDir,
         TZ: 'UTC',
         AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -318,7 +323,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }),
     );
     const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
-    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, clock, close };
+    const tableName = (id: string) => {
+      const table = [...stack.tables.values()].find((t) => t.logicalId.startsWith(id) && /^[0-9A-F]{8}$/.test(t.logicalId.slice(id.length)));
+      if (!table) throw new Error(`No table ${id} in the template`);
+      return table.physicalName;
+    };
+    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, dynamodbUrl: dynamoUrl, tableName, clock, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,6 +1,6 @@
 // The one esbuild helper: resolvers as AppSync wants them, Lambda handlers as Lambda wants them.
 import { buildSync } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -31,9 +31,9 @@ export function bundleResolver(entry: string): string {
 /**
  * A Lambda handler: one CommonJS file with every dependency (the AWS SDK included, so the
  * bundle that runs locally is byte for byte the one that deploys), minified, with a source map.
- * Returns the asset directory (index.js + index.js.map).
+ * Returns the asset directory (index.js, index.js.map and any data files).
  */
-export function bundleFunction(name: string): string {
+export function bundleFunction(name: string, files: string[] = []): string {
   const outdir = join(BUILD_DIR, 'functions', name);
   mkdirSync(outdir, { recursive: true });
   buildSync({
@@ -53,5 +53,7 @@ export function bundleFunction(name: string): string {
   });
   // Lambda's zip has no package.json above it; ours has "type": "module". Say it is CommonJS.
   writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+  // Data files the handler reads from LAMBDA_TASK_ROOT.
+  for (const file of files) copyFileSync(join(ROOT, 'functions', name, file), join(outdir, file));
   return outdir;
 }

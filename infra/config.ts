@@ -27,6 +27,11 @@ export interface TollgateConfig {
   modelTimeoutSeconds: number;
   /** Bedrock region when it differs from the stack's region; empty means the stack's region. */
   bedrockRegion: string;
+  /** WAF: requests per IP per 5 minutes, for everything and for register/login. */
+  wafRateLimit: number;
+  wafAuthRateLimit: number;
+  /** WAF: largest request body in bytes (AWS WAF inspects at most 8 KB of an AppSync body). */
+  wafMaxBodyBytes: number;
 }
 
 const KNOWN_MODEL_NAMES: Record<string, string> = {
@@ -124,6 +129,9 @@ export function loadConfig(src: SettingSource): TollgateConfig {
     queryDepthLimit: integer(src, 'queryDepthLimit', 10, 1, 75),
     modelTimeoutSeconds: integer(src, 'modelTimeoutSeconds', 20, 1, 25),
     bedrockRegion: text(src, 'bedrockRegion', '', /^([a-z]{2}(-[a-z]+)+-\d)?$/, 'an AWS region such as us-east-1, or empty'),
+    wafRateLimit: integer(src, 'wafRateLimit', 1000, 10, 2_000_000_000),
+    wafAuthRateLimit: integer(src, 'wafAuthRateLimit', 100, 10, 2_000_000_000),
+    wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 8192, 1024, 8192),
   };
   if (config.dailyTokenLimit < config.maxOutputTokens) {
     throw new ConfigError(
@@ -147,4 +155,5 @@ export const CONFIG_KEYS = [
   'stage', 'dailyPromptLimit', 'dailyTokenLimit', 'promptsPerMinute', 'maxPromptChars', 'maxOutputTokens',
   'models', 'defaultModel', 'tokenTtlSeconds', 'bcryptCost', 'authorizerCacheTtlSeconds', 'loginMaxFailures',
   'loginWindowSeconds', 'promptRetentionDays', 'queryDepthLimit', 'modelTimeoutSeconds', 'bedrockRegion',
+  'wafRateLimit', 'wafAuthRateLimit', 'wafMaxBodyBytes',
 ] as const;

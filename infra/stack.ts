@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
@@ -50,6 +51,13 @@ export class TollgateStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
     });
 
+    // Failed logins per email, for throttling; only the auth function reads or writes it.
+    const loginAttempts = new dynamodb.Table(this, 'LoginAttemptsTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'email', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+
     // ≥ 256 bits: 64 characters from a 62-symbol alphabet is ~381 bits.
     const jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
       description: 'Tollgate JWT signing key (HS256). Rotate by putting a new value: the previous one stays valid.',
@@ -65,12 +73,12 @@ export class TollgateStack extends Stack {
       USERS_TABLE: users.tableName,
     };
 
-    const fn = (name: string, props: { memoryMb: number; timeout: Duration; env: Record<string, string>; description: string }) =>
+    const fn = (name: string, props: { memoryMb: number; timeout: Duration; env: Record<string, string>; description: string; files?: string[] }) =>
       new lambda.Function(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
         handler: 'index.handler',
-        code: lambda.Code.fromAsset(bundleFunction(name)),
+        code: lambda.Code.fromAsset(bundleFunction(name, props.files)),
         memorySize: props.memoryMb,
         timeout: props.timeout,
         description: props.description,
@@ -92,7 +100,9 @@ export class TollgateStack extends Stack {
       memoryMb: 1024, // bcrypt is CPU-bound, and Lambda CPU scales with memory
       timeout: Duration.seconds(10),
       description: 'Tollgate: register and login',
+      files: ['common-passwords.txt'],
       env: {
+        LOGIN_ATTEMPTS_TABLE: loginAttempts.tableName,
         ...tokenEnv,
         TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
         BCRYPT_COST: String(config.bcryptCost),
@@ -116,6 +126,9 @@ export class TollgateStack extends Stack {
     authorizer.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [users.tableArn] }));
     auth.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [users.tableArn] }),
+    );
+    auth.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [loginAttempts.tableArn] }),
     );
     const bedrockRegion = config.bedrockRegion || this.region;
     model.addToRolePolicy(
@@ -202,6 +215,8 @@ export class TollgateStack extends Stack {
       }
     }
 
+    this.addWaf(api, config);
+
     new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
     const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);
     if (apiKey) {
@@ -209,5 +224,90 @@ export class TollgateStack extends Stack {
     }
     new CfnOutput(this, 'ApiId', { value: api.apiId });
     new CfnOutput(this, 'Stage', { value: config.stage });
+  }
+
+  /**
+   * Per-IP rate limits (stricter for register and login), a body-size cap and AWS managed
+   * rules. Managed rules that inspect the body are set to count only: prompts may legitimately
+   * contain markup, paths or SQL, and are stored as text, never interpreted.
+   */
+  private addWaf(api: appsync.GraphqlApi, config: TollgateConfig): void {
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: `Tollgate${name}`, sampledRequestsEnabled: true });
+    const managed = (priority: number, name: string, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+        },
+      },
+      visibilityConfig: visibility(name),
+    });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('WebAcl'),
+      rules: [
+        {
+          name: 'AuthRatePerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: config.wafAuthRateLimit,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                orStatement: {
+                  statements: ['login', 'register'].map((word) => ({
+                    byteMatchStatement: {
+                      fieldToMatch: { body: { oversizeHandling: 'CONTINUE' } },
+                      positionalConstraint: 'CONTAINS',
+                      searchString: word,
+                      textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                    },
+                  })),
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility('AuthRatePerIp'),
+        },
+        {
+          name: 'RatePerIp',
+          priority: 1,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: config.wafRateLimit, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('RatePerIp'),
+        },
+        {
+          name: 'BodySize',
+          priority: 2,
+          action: { block: {} },
+          statement: {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: config.wafMaxBodyBytes,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          visibilityConfig: visibility('BodySize'),
+        },
+        managed(3, 'AWSManagedRulesAmazonIpReputationList'),
+        managed(4, 'AWSManagedRulesKnownBadInputsRuleSet', ['Log4JRCE_BODY', 'JavaDeserializationRCE_BODY']),
+        managed(5, 'AWSManagedRulesCommonRuleSet', [
+          'SizeRestrictions_BODY',
+          'CrossSiteScripting_BODY',
+          'GenericLFI_BODY',
+          'GenericRFI_BODY',
+          'RestrictedExtensions_QUERYARGUMENTS',
+          'EC2MetaDataSSRF_BODY',
+        ]),
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: api.arn, webAclArn: acl.attrArn });
   }
 }

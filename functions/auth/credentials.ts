@@ -18,11 +18,19 @@ export function checkEmail(email: string): void {
   if (!EMAIL.test(email)) throw new ValidationError('email', 'invalid', 'That is not a valid email address.');
 }
 
-export function checkPassword(password: string): void {
+/** The shipped list of common passwords (see COMMON-PASSWORDS.md), one per line. */
+export function parseCommonPasswords(text: string): ReadonlySet<string> {
+  return new Set(text.split('\n').map((line) => line.trim()).filter((line) => line.length > 0));
+}
+
+export function checkPassword(password: string, common: ReadonlySet<string> = new Set()): void {
   if ([...password].length < MIN_PASSWORD_CHARS) {
     throw new ValidationError('password', 'tooShort', `The password needs at least ${MIN_PASSWORD_CHARS} characters.`);
   }
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
     throw new ValidationError('password', 'tooLong', `The password may have at most ${MAX_PASSWORD_BYTES} bytes (UTF-8).`);
+  }
+  if (common.has(password.toLowerCase())) {
+    throw new ValidationError('password', 'common', 'That password is one of the most common ones; choose another.');
   }
 }

@@ -1,5 +1,7 @@
 // Lambda data source for Mutation.register and Mutation.login.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -10,13 +12,20 @@ import { EmailTakenError, InvalidCredentialsError, toVocabulary } from '../commo
 import { keys } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';
 import { issueToken } from '../commons/tokens.ts';
-import { checkEmail, checkPassword, normalizeEmail } from './credentials.ts';
+import { LoginAttempts } from './attempts.ts';
+import { checkEmail, checkPassword, normalizeEmail, parseCommonPasswords } from './credentials.ts';
 
 const USERS_TABLE = requireEnv('USERS_TABLE');
 const SECRET_ARN = requireEnv('JWT_SECRET_ARN');
 const TOKEN_SETTINGS = { issuer: requireEnv('TOKEN_ISSUER'), audience: requireEnv('TOKEN_AUDIENCE') };
 const TOKEN_TTL_SECONDS = intEnv('TOKEN_TTL_SECONDS');
 const BCRYPT_COST = intEnv('BCRYPT_COST');
+const COMMON_PASSWORDS = parseCommonPasswords(readFileSync(join(requireEnv('LAMBDA_TASK_ROOT'), 'common-passwords.txt'), 'utf8'));
+const attempts = new LoginAttempts(dynamo(), {
+  table: requireEnv('LOGIN_ATTEMPTS_TABLE'),
+  maxFailures: intEnv('LOGIN_MAX_FAILURES'),
+  windowSeconds: intEnv('LOGIN_WINDOW_SECONDS'),
+});
 
 // Compared against when the email is unknown, so both failures cost one bcrypt compare.
 const DUMMY_HASH = bcrypt.hashSync(randomUUID(), BCRYPT_COST);
@@ -32,7 +41,7 @@ interface UserItem {
 async function register(event: RegisterEvent): Promise<RegisterData> {
   const email = normalizeEmail(event.email);
   checkEmail(email);
-  checkPassword(event.password);
+  checkPassword(event.password, COMMON_PASSWORDS);
   const userId = randomUUID();
   const passwordHash = await bcrypt.hash(event.password, BCRYPT_COST);
   try {
@@ -53,6 +62,8 @@ async function register(event: RegisterEvent): Promise<RegisterData> {
 
 async function login(event: LoginEvent): Promise<LoginData> {
   const email = normalizeEmail(event.email);
+  // Counted before the password is looked at, known email or not, correct password or not.
+  await attempts.admit(email);
   const found = await dynamo().send(new GetCommand({ TableName: USERS_TABLE, Key: { email }, ConsistentRead: true }));
   const user = found.Item as UserItem | undefined;
   const matches = await bcrypt.compare(event.password, user ? user.passwordHash : DUMMY_HASH);
@@ -60,6 +71,7 @@ async function login(event: LoginEvent): Promise<LoginData> {
     log('info', 'login failed', { known: Boolean(user) });
     throw new InvalidCredentialsError();
   }
+  await attempts.clear(email);
   const [current] = await keys(SECRET_ARN);
   const { token, expiresAt } = await issueToken(
     current!,

@@ -49,7 +49,7 @@ export async function issueToken(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<{ token: string; expiresAt: Date }> {
   const exp = nowSeconds + ttlSeconds;
-  const token = await new SignJWT({ email: claims.email, tv: claims.tokenVersion })
+  const token = await new SignJWT({ email: claims.email, tokenVersion: claims.tokenVersion })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: key.kid })
     .setSubject(claims.sub)
     .setIssuer(settings.issuer)
@@ -85,10 +85,10 @@ export async function verifyToken(token: string, keys: SigningKey[], settings: T
       requiredClaims: ['sub', 'iat', 'exp', 'iss', 'aud'],
       currentDate: now,
     });
-    if (typeof payload.email !== 'string' || typeof payload.tv !== 'number' || !Number.isInteger(payload.tv)) {
+    if (typeof payload.email !== 'string' || typeof payload.tokenVersion !== 'number' || !Number.isInteger(payload.tokenVersion)) {
       throw new TokenError('claims missing');
     }
-    return { sub: payload.sub!, email: payload.email, tokenVersion: payload.tv, iat: payload.iat!, exp: payload.exp! };
+    return { sub: payload.sub!, email: payload.email, tokenVersion: payload.tokenVersion, iat: payload.iat!, exp: payload.exp! };
   } catch (error) {
     if (error instanceof TokenError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new TokenError('expired');

@@ -123,7 +123,7 @@ describe('the functions', () => {
 
 describe('the tables', () => {
   it('are on-demand, with point-in-time recovery, kept when the stack goes (outside dev)', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    template.resourceCountIs('AWS::DynamoDB::Table', 4);
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table')) as { Properties: Record<string, unknown>; DeletionPolicy: string }[]) {
       expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -132,8 +132,8 @@ describe('the tables', () => {
     }
   });
 
-  it('expire usage counters and prompt logs with a TTL', () => {
-    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 2);
+  it('expire usage counters, prompt logs and login attempts with a TTL', () => {
+    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 3);
   });
 
   it('are destroyed with a dev stack', () => {
@@ -141,5 +141,63 @@ describe('the tables', () => {
     for (const table of Object.values(dev.findResources('AWS::DynamoDB::Table')) as { DeletionPolicy: string }[]) {
       expect(table.DeletionPolicy).toBe('Delete');
     }
+  });
+});
+
+describe('the WAF', () => {
+  it('guards the API with per-IP rate limits (stricter for register/login), a body cap and managed rules', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    const [acl] = Object.values(template.findResources('AWS::WAFv2::WebACL')) as { Properties: { Scope: string; Rules: { Name: string; Statement: Record<string, unknown>; Priority: number }[] } }[];
+    expect(acl!.Properties.Scope).toBe('REGIONAL');
+    const rules = Object.fromEntries(acl!.Properties.Rules.map((r) => [r.Name, r]));
+    expect(Object.keys(rules)).toEqual(
+      expect.arrayContaining(['AuthRatePerIp', 'RatePerIp', 'BodySize', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList']),
+    );
+    const auth = rules.AuthRatePerIp!.Statement.RateBasedStatement as { Limit: number; AggregateKeyType: string; ScopeDownStatement: unknown };
+    const all = rules.RatePerIp!.Statement.RateBasedStatement as { Limit: number };
+    expect(auth.AggregateKeyType).toBe('IP');
+    expect(auth.Limit).toBeLessThan(all.Limit);
+    expect(JSON.stringify(auth.ScopeDownStatement)).toContain('"SearchString":"login"');
+    expect(rules.BodySize!.Statement.SizeConstraintStatement).toMatchObject({ ComparisonOperator: 'GT', Size: 8192 });
+  });
+
+  it('keeps managed rules that would break GraphQL bodies (prompts with markup or paths) in count mode', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'AWSManagedRulesCommonRuleSet',
+          Statement: {
+            ManagedRuleGroupStatement: Match.objectLike({
+              RuleActionOverrides: Match.arrayWith([
+                { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+                { Name: 'CrossSiteScripting_BODY', ActionToUse: { Count: {} } },
+              ]),
+            }),
+          },
+        }),
+      ]),
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const statementsOf = (roleFragment: string) => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(roleFragment));
+    return policies.flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+  };
+
+  it('lets the authorizer read one user item and the signing secret, nothing else', () => {
+    const statements = statementsOf('AuthorizerFunction');
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+    expect(actions).toEqual(['dynamodb:GetItem', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(statements)).toContain('UsersTable');
+    expect(JSON.stringify(statements)).not.toMatch(/UsageTable|PromptsTable|LoginAttempts/);
+  });
+
+  it('gives only the auth function the login-attempts table', () => {
+    for (const fragment of ['AuthorizerFunction', 'ModelFunction', 'Api']) {
+      expect(JSON.stringify(statementsOf(fragment))).not.toContain('LoginAttemptsTable');
+    }
+    expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('LoginAttemptsTable');
   });
 });

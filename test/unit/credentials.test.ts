@@ -39,3 +39,15 @@ describe('passwords', () => {
     expect(reasonOf(() => checkPassword('€'.repeat(25)))).toBe('password:tooLong');
   });
 });
+
+describe('the common password list', () => {
+  it('is shipped, lower-case, and refused case-insensitively', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseCommonPasswords } = await import('../../functions/auth/credentials.ts');
+    const list = parseCommonPasswords(readFileSync(new URL('../../functions/auth/common-passwords.txt', import.meta.url), 'utf8'));
+    expect(list.size).toBe(10000);
+    expect(list.has('password')).toBe(true);
+    expect(reasonOf(() => checkPassword('PassWord', list))).toBe('password:common');
+    expect(reasonOf(() => checkPassword('plum kettle 42', list))).toBeUndefined();
+  });
+});

@@ -26,7 +26,7 @@ function handMade(header: Record<string, unknown>, payload: Record<string, unkno
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const goodPayload = () => ({ ...settings, iss: settings.issuer, aud: settings.audience, sub: 'user-1', email: 'a@example.com', tv: 0, iat: now(), exp: now() + 600 });
+const goodPayload = () => ({ ...settings, iss: settings.issuer, aud: settings.audience, sub: 'user-1', email: 'a@example.com', tokenVersion: 0, iat: now(), exp: now() + 600 });
 
 describe('tokens', () => {
   it('round-trip: what login issues the authorizer accepts', async () => {
@@ -72,7 +72,7 @@ describe('tokens', () => {
     expect(await reason(sign(noExp))).toMatch(/claim exp/);
     const { sub: _sub, ...noSub } = goodPayload();
     expect(await reason(sign(noSub))).toMatch(/claim sub/);
-    expect(await reason(sign({ ...goodPayload(), tv: undefined }))).toBe('claims missing');
+    expect(await reason(sign({ ...goodPayload(), tokenVersion: undefined }))).toBe('claims missing');
   });
 
   it('reject jku, jwk and x5u headers, and oversized or malformed tokens', async () => {

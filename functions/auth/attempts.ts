@@ -1,0 +1,63 @@
+// Failed-login throttling per email: every attempt takes a slot in a fixed window with one
+// atomic conditional write before the password is checked, so concurrent guesses cannot
+// overshoot the limit; a successful login clears the window.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TooManyAttemptsError } from '../commons/errors.ts';
+
+export interface AttemptSettings {
+  table: string;
+  maxFailures: number;
+  windowSeconds: number;
+}
+
+export class LoginAttempts {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly settings: AttemptSettings,
+  ) {}
+
+  /** Takes a slot for this attempt, or throws TooManyAttemptsError with the wait. */
+  async admit(email: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<void> {
+    const { table, maxFailures, windowSeconds } = this.settings;
+    const cutoff = nowSeconds - windowSeconds;
+    try {
+      // Inside the current window: one more attempt, if any are left.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { email },
+          UpdateExpression: 'SET attempts = attempts + :one',
+          ConditionExpression: 'windowStart > :cutoff AND attempts < :max',
+          ExpressionAttributeValues: { ':one': 1, ':cutoff': cutoff, ':max': maxFailures },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    try {
+      // No window, or an expired one: start a new window with this attempt.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { email },
+          UpdateExpression: 'SET attempts = :one, windowStart = :now, expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff',
+          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':cutoff': cutoff, ':expires': nowSeconds + windowSeconds + 60 },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const current = await this.db.send(new GetCommand({ TableName: table, Key: { email }, ConsistentRead: true }));
+    const windowStart = (current.Item?.windowStart as number | undefined) ?? nowSeconds;
+    throw new TooManyAttemptsError(Math.max(1, windowStart + windowSeconds - nowSeconds));
+  }
+
+  /** A correct password clears the failures. */
+  async clear(email: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.settings.table, Key: { email } }));
+  }
+}

@@ -1,0 +1,146 @@
+// Identity under attack, end to end: registration races, brute force, login timing, token
+// revocation and accounts that change under a live token.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TollgateError } from '../../client/index.ts';
+import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+
+let api: TestEmulator;
+let db: DynamoDBDocumentClient;
+
+const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
+const count = (items: string[]) => items.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
+
+beforeAll(async () => {
+  api = await startTestEmulator();
+  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+});
+
+afterAll(async () => {
+  db?.destroy();
+  await api?.stop();
+});
+
+async function loggedIn(label: string) {
+  const email = uniqueEmail(label);
+  const client = api.client();
+  const { id } = await client.register(email, PASSWORD);
+  const { token } = await client.login(email, PASSWORD);
+  return { email, id, token, client };
+}
+
+/** The authorizer caches decisions per header; moving the clock past the TTL expires them. */
+function expireAuthorizerCache(): void {
+  api.clock.set(api.clock.now() + 3601_000);
+}
+
+describe('registration', () => {
+  it('gives exactly one account to 50 concurrent registrations of one email, and never overwrites it', async () => {
+    const email = uniqueEmail('race');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => outcome(api.client().register(i % 2 ? email : email.toUpperCase(), `${PASSWORD} ${i}`))));
+    expect(count(results)).toEqual({ ok: 1, EmailTaken: 49 });
+    const stored = await db.send(new GetCommand({ TableName: api.tableName('UsersTable'), Key: { email } }));
+    const winner = results.indexOf('ok');
+    // The one account keeps the winner's password: later registrations changed nothing.
+    await expect(api.client().login(email, `${PASSWORD} ${winner}`)).resolves.toMatchObject({ email });
+    expect(stored.Item?.tokenVersion).toBe(0);
+  });
+
+  it('refuses one of the most common passwords and an over-long one, with field and reason', async () => {
+    await expect(api.client().register(uniqueEmail('weak'), 'Password1')).rejects.toMatchObject({ errorInfo: { reason: 'common' } });
+    await expect(api.client().register(uniqueEmail('fine'), 'plum kettle 42')).resolves.toBeTruthy();
+    await expect(api.client().register(uniqueEmail('weak'), 'qwerty123')).rejects.toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'password', reason: 'common' } });
+    await expect(api.client().register(uniqueEmail('long'), 'x'.repeat(73))).rejects.toMatchObject({ errorInfo: { field: 'password', reason: 'tooLong' } });
+    await expect(api.client().register('not-an-email', PASSWORD)).rejects.toMatchObject({ errorInfo: { field: 'email', reason: 'invalid' } });
+  });
+});
+
+describe('login', () => {
+  it('throttles an email after 10 failures, correct password included, even under concurrency', async () => {
+    const email = uniqueEmail('brute');
+    await api.client().register(email, PASSWORD);
+    const guesses = await Promise.all(Array.from({ length: 25 }, (_, i) => outcome(api.client().login(email, `wrong guess ${i}`))));
+    expect(count(guesses)).toEqual({ InvalidCredentials: 10, TooManyAttempts: 15 });
+    const locked = await api.client().login(email, PASSWORD).catch((e: unknown) => e);
+    expect(locked).toMatchObject({ errorType: 'TooManyAttempts' });
+    const retryAfter = (locked as TollgateError).errorInfo?.retryAfterSeconds as number;
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+  });
+
+  it('throttles unknown emails the same way, so throttling reveals nothing', async () => {
+    const email = uniqueEmail('ghost');
+    const results = [];
+    for (let i = 0; i < 11; i += 1) results.push(await outcome(api.client().login(email, 'whatever 123')));
+    expect(count(results)).toEqual({ InvalidCredentials: 10, TooManyAttempts: 1 });
+  });
+
+  it('takes about as long for an unknown email as for a wrong password', async () => {
+    const email = uniqueEmail('timing');
+    await api.client().register(email, PASSWORD);
+    const time = async (who: string) => {
+      const t = performance.now();
+      await outcome(api.client().login(who, 'not the password'));
+      return performance.now() - t;
+    };
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      unknown.push(await time(uniqueEmail('nobody')));
+      wrong.push(await time(email));
+      // Stay under the throttle: clear the real account's window every few tries.
+      if (i % 4 === 3) await db.send(new DeleteCommand({ TableName: api.tableName('LoginAttemptsTable'), Key: { email } }));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const bcryptish = median(wrong);
+    expect(Math.abs(median(unknown) - median(wrong))).toBeLessThan(bcryptish / 2);
+  });
+});
+
+describe('tokens', () => {
+  it('stop working after logoutEverywhere, once the authorizer cache expires', async () => {
+    const { client, email } = await loggedIn('logout');
+    await expect(client.myUsage()).resolves.toBeTruthy();
+    await expect(client.logoutEverywhere()).resolves.toBe(true);
+    expireAuthorizerCache();
+    await expect(client.myUsage()).rejects.toMatchObject({ errorType: 'UnauthorizedException', status: 401 });
+    await client.login(email, PASSWORD);
+    await expect(client.myUsage()).resolves.toBeTruthy();
+  });
+
+  it('stop working when the account is disabled or deleted', async () => {
+    const disabled = await loggedIn('disabled');
+    await db.send(new UpdateCommand({ TableName: api.tableName('UsersTable'), Key: { email: disabled.email }, UpdateExpression: 'SET disabled = :t', ExpressionAttributeValues: { ':t': true } }));
+    const deleted = await loggedIn('deleted');
+    await db.send(new DeleteCommand({ TableName: api.tableName('UsersTable'), Key: { email: deleted.email } }));
+    expireAuthorizerCache();
+    await expect(disabled.client.myUsage()).rejects.toMatchObject({ status: 401 });
+    await expect(deleted.client.myUsage()).rejects.toMatchObject({ status: 401 });
+    await expect(api.client().login(disabled.email, PASSWORD)).rejects.toMatchObject({ errorType: 'InvalidCredentials' });
+  });
+
+  it('are accepted with or without "Bearer "', async () => {
+    const { token } = await loggedIn('bare');
+    await expect(api.client(token).myUsage()).resolves.toBeTruthy();
+    const res = await fetch(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ myUsage { queries } }' }) });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('logs', () => {
+  it('never contain a password, token, password hash or the signing secret', async () => {
+    const { email, token, client } = await loggedIn('logs');
+    await client.sendPrompt('Say something about logs.');
+    await client.myUsage();
+    await outcome(api.client().login(email, 'a wrong password'));
+    const user = await db.send(new GetCommand({ TableName: api.tableName('UsersTable'), Key: { email } }));
+    const secrets = JSON.parse((await import('node:fs')).readFileSync(`${api.dataDir}/secrets.json`, 'utf8')) as unknown;
+    const secretValues = JSON.stringify(secrets).match(/[A-Za-z0-9]{64}/g) ?? [];
+    expect(secretValues.length).toBeGreaterThan(0);
+    const all = api.logs.join('\n');
+    for (const needle of [PASSWORD, 'a wrong password', token, token.split('.')[2]!, user.Item?.passwordHash as string, ...secretValues]) {
+      expect(all).not.toContain(needle);
+    }
+  });
+});
