@@ -116,6 +116,8 @@ export class TollgateStack extends Stack {
       description: 'Tollgate: calls Bedrock Converse',
       env: {
         MODEL_TIMEOUT_MS: String(config.modelTimeoutSeconds * 1000),
+        USAGE_TABLE: usage.tableName,
+        PROMPTS_TABLE: prompts.tableName,
         ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
       },
     });
@@ -130,6 +132,8 @@ export class TollgateStack extends Stack {
     auth.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [loginAttempts.tableArn] }),
     );
+    // Idempotent retries: the model function reads the first attempt's answer, nothing more.
+    model.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [usage.tableArn, prompts.tableArn] }));
     const bedrockRegion = config.bedrockRegion || this.region;
     model.addToRolePolicy(
       new iam.PolicyStatement({

@@ -45,6 +45,26 @@ export interface ModelEvent {
   temperature: number | null;
 }
 
+/** A retry with an idempotency key that was not admitted: is it a duplicate, and of what? */
+export interface ReplayEvent {
+  replay: { userId: string; day: string; idempotencyKey: string };
+}
+
+/** The first attempt's answer, as sendPrompt returned it, or found: false. */
+export interface ReplayData {
+  found: boolean;
+  result: {
+    id: string;
+    prompt: string;
+    response: string;
+    model: string;
+    queries: number;
+    balance: number;
+    usage: { inputTokens: number; outputTokens: number };
+    createdAt: string;
+  } | null;
+}
+
 export interface ModelAnswer {
   text: string;
   model: string;

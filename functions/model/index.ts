@@ -1,16 +1,32 @@
 // Lambda data source for the sendPrompt pipeline's invokeModel step: one Bedrock Converse call.
 // Bedrock's failures come back as a ModelError outcome (not a throw) so settle can refund.
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import type { ModelAnswer, ModelEvent, Outcome } from '../commons/contracts.ts';
-import { intEnv } from '../commons/env.ts';
+import type { ModelAnswer, ModelEvent, Outcome, ReplayData, ReplayEvent } from '../commons/contracts.ts';
+import { dynamo } from '../commons/clients.ts';
+import { intEnv, requireEnv } from '../commons/env.ts';
 import { ModelError, toVocabulary } from '../commons/errors.ts';
 import { describeError, log } from '../commons/log.ts';
 import { classifyBedrockError } from './errors.ts';
+import { replay } from './replay.ts';
 
 const TIMEOUT_MS = intEnv('MODEL_TIMEOUT_MS', 20000);
 const client = new BedrockRuntimeClient(process.env.BEDROCK_REGION ? { region: process.env.BEDROCK_REGION } : {});
+const TABLES = { usage: requireEnv('USAGE_TABLE'), prompts: requireEnv('PROMPTS_TABLE') };
 
-export async function handler(event: ModelEvent): Promise<Outcome<ModelAnswer>> {
+export async function handler(event: ModelEvent | ReplayEvent): Promise<Outcome<ModelAnswer> | Outcome<ReplayData>> {
+  if ('replay' in event) {
+    try {
+      return { data: await replay(dynamo(), TABLES, event, Date.now() + TIMEOUT_MS) };
+    } catch (error) {
+      const known = toVocabulary(error);
+      if (known) return { error: known };
+      throw error;
+    }
+  }
+  return converse(event);
+}
+
+async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer>> {
   const started = Date.now();
   try {
     const out = await client.send(

@@ -59,6 +59,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     expiresAt: Math.floor(now.nowMs / 1000) + retentionDays * 86400,
     clock: now,
     limits: limitsOf(ctx, caller),
+    idempotencyKey: idempotencyKey ?? null,
   };
   return { payload: null };
 }

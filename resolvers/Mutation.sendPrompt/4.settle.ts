@@ -3,12 +3,13 @@
 // - answered: log the prompt and move the token reservation to the real usage;
 // - model failed: log the failure and give back the prompt slot, the minute slot and the
 //   reservation, then raise ModelError;
+// - a retry of an answered prompt (idempotency key): return the first answer, charge nothing;
 // - not admitted: read today's usage and say which limit was reached.
-import { util } from '@aws-appsync/utils';
-import type { Context, DynamoDBGetItemRequest, DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
+import { runtime, util } from '@aws-appsync/utils';
+import type { Context, DynamoDBExpression, DynamoDBGetItemRequest, DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType, internalError } from '../lib/errors.ts';
-import { usageKey, type PromptStash } from '../lib/prompt.ts';
+import { idempotencyAttr, usageKey, type PromptStash } from '../lib/prompt.ts';
 
 interface UsageItem {
   queries?: number;
@@ -19,9 +20,17 @@ interface UsageItem {
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): DynamoDBGetItemRequest | DynamoDBTransactWriteItemsRequest {
   const s = ctx.stash;
   const input = s.input;
+  if (s.replay) {
+    runtime.earlyReturn(s.replay);
+  }
+  if (s.rejected && s.modelError) {
+    // A duplicate whose first attempt is still running: nothing to settle, ask to retry.
+    util.error(s.modelError.message, ErrorType.ModelError, null, { retryable: true });
+  }
   if (s.rejected) {
     return { operation: 'GetItem', key: usageKey(input), consistentRead: true };
   }
+  const key = input.idempotencyKey;
   const logItem = {
     prompt: { S: input.prompt },
     model: { S: input.model },
@@ -29,10 +38,18 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
     expiresAt: { N: input.expiresAt },
     status: { S: s.answer ? 'COMPLETED' : 'FAILED' },
     ...(s.answer
-      ? { response: { S: s.answer.text }, inputTokens: { N: s.answer.inputTokens }, outputTokens: { N: s.answer.outputTokens } }
+      ? {
+          response: { S: s.answer.text },
+          inputTokens: { N: s.answer.inputTokens },
+          outputTokens: { N: s.answer.outputTokens },
+          queries: { N: s.queries ?? 0 },
+          balance: { N: Math.max(0, input.limits.dailyPromptLimit - (s.queries ?? 0)) },
+        }
       : { error: { S: s.modelError ? s.modelError.message : 'unknown' } }),
+    ...(key ? { idempotencyKey: { S: key } } : {}),
   };
-  const usageUpdate = s.answer
+  const refundNames: Record<string, string> = key ? { '#minute': input.clock.minuteAttr, '#idem': idempotencyAttr(key) } : { '#minute': input.clock.minuteAttr };
+  const usageUpdate: DynamoDBExpression = s.answer
     ? {
         expression: 'SET tokens = tokens + :delta, inputTokens = inputTokens + :in, outputTokens = outputTokens + :out',
         expressionValues: {
@@ -42,8 +59,9 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
         },
       }
     : {
-        expression: 'SET queries = queries - :one, tokens = tokens - :reserve, #minute = #minute - :one',
-        expressionNames: { '#minute': input.clock.minuteAttr },
+        // The refund also frees the idempotency key, so a retry of a failed prompt runs again.
+        expression: 'SET queries = queries - :one, tokens = tokens - :reserve, #minute = #minute - :one' + (key ? ' REMOVE #idem' : ''),
+        expressionNames: refundNames,
         expressionValues: { ':one': { N: 1 }, ':reserve': { N: input.reserve } },
       };
   return {
@@ -84,14 +102,19 @@ function rejection(ctx: Context<MutationSendPromptArgs, PromptStash>): never {
       { kind: 'tokens', limit: limits.dailyTokenLimit, used: tokens, resetsAt: input.clock.resetsAt },
     );
   }
-  // The minute is full, or a concurrent refund freed a slot since the check: retry soon.
-  const retryAfterSeconds = minute >= limits.promptsPerMinute ? input.clock.secondsLeftInMinute : 1;
-  return util.error(
-    `Too many prompts: at most ${limits.promptsPerMinute} a minute. Try again in ${retryAfterSeconds} s.`,
-    ErrorType.RateLimited,
-    null,
-    { retryAfterSeconds },
-  );
+  if (minute >= limits.promptsPerMinute) {
+    return util.error(
+      `Too many prompts: at most ${limits.promptsPerMinute} a minute. Try again in ${input.clock.secondsLeftInMinute} s.`,
+      ErrorType.RateLimited,
+      null,
+      { retryAfterSeconds: input.clock.secondsLeftInMinute },
+    );
+  }
+  // Nothing is over its limit now: prompts of this user that were in flight held the capacity
+  // (their token reservations) when this one arrived, and have settled since.
+  return util.error('Your other prompts in flight were holding the capacity this one needs. Try again in a moment.', ErrorType.RateLimited, null, {
+    retryAfterSeconds: 1,
+  });
 }
 
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptResult | null {

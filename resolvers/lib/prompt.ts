@@ -1,5 +1,5 @@
 // What the sendPrompt pipeline's steps hand each other through the stash.
-import type { ModelAnswer } from '../../functions/commons/contracts.ts';
+import type { ModelAnswer, ReplayData } from '../../functions/commons/contracts.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
 
@@ -16,6 +16,7 @@ export interface PromptInput {
   expiresAt: number;
   clock: Clock;
   limits: Limits;
+  idempotencyKey: string | null;
 }
 
 export interface PromptStash {
@@ -25,6 +26,13 @@ export interface PromptStash {
   rejected?: boolean;
   answer?: ModelAnswer;
   modelError?: { message: string; retryable: boolean };
+  /** A retry of an answered prompt: its first result, returned as is and not charged again. */
+  replay?: ReplayData['result'];
+}
+
+/** The usage item attribute that claims an idempotency key for the day. */
+export function idempotencyAttr(key: string): string {
+  return 'idem:' + key;
 }
 
 /** The usage item's key: one item per user per UTC day. */

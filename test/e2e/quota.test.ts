@@ -1,0 +1,216 @@
+// Exact accounting through the real sendPrompt pipeline: limits under concurrency, refunds,
+// idempotent retries, the minute and day windows (moved with the emulator's clock).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TollgateError, type TollgateClient } from '../../client/index.ts';
+import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+
+let api: TestEmulator;
+let db: DynamoDBDocumentClient;
+
+const errorTypeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
+const tally = (xs: string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
+const today = () => new Date(api.clock.now()).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  api = await startTestEmulator();
+  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+});
+
+afterEach(() => api.clock.reset());
+
+afterAll(async () => {
+  db?.destroy();
+  await api?.stop();
+});
+
+/** A fresh user with per-user limits (what the admin command sets), logged in. */
+async function userWith(limits: { dailyPromptLimit?: number; dailyTokenLimit?: number; promptsPerMinute?: number }) {
+  const email = uniqueEmail('quota');
+  const client = api.client();
+  const { id } = await client.register(email, PASSWORD);
+  const sets = Object.keys(limits).map((k) => `${k} = :${k}`);
+  if (sets.length) {
+    await db.send(
+      new UpdateCommand({
+        TableName: api.tableName('UsersTable'),
+        Key: { email },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeValues: Object.fromEntries(Object.entries(limits).map(([k, v]) => [`:${k}`, v])),
+      }),
+    );
+  }
+  await client.login(email, PASSWORD);
+  return { client, userId: id };
+}
+
+async function usageItem(userId: string, day = today()) {
+  return (await db.send(new GetCommand({ TableName: api.tableName('UsageTable'), Key: { userId, day }, ConsistentRead: true }))).Item ?? {};
+}
+
+async function prompts(client: TollgateClient) {
+  return (await client.myPrompts(100)).items;
+}
+
+describe('the daily prompt limit', () => {
+  it('admits exactly N of 4N concurrent prompts, stores N, and hands out balances N-1…0 once each', async () => {
+    const N = 5;
+    const { client, userId } = await userWith({ dailyPromptLimit: N, promptsPerMinute: 1000 });
+    const results = await Promise.all(Array.from({ length: 4 * N }, (_, i) => client.sendPrompt(`prompt ${i}`).then((r) => r, (e: unknown) => e)));
+    const admitted = results.filter((r): r is { balance: number; queries: number } => !(r instanceof Error));
+    const rejected = results.filter((r): r is TollgateError => r instanceof TollgateError);
+    expect(admitted).toHaveLength(N);
+    expect(rejected).toHaveLength(3 * N);
+    expect(admitted.map((r) => r.balance).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(admitted.map((r) => r.queries).sort()).toEqual([1, 2, 3, 4, 5]);
+    for (const e of rejected) {
+      expect(e.errorType).toBe('QuotaExceeded');
+      expect(e.errorInfo).toMatchObject({ kind: 'requests', limit: N, used: N });
+    }
+    expect(await usageItem(userId)).toMatchObject({ queries: N });
+    expect(await client.myUsage()).toMatchObject({ queries: N, limit: N, balance: 0 });
+    expect(await prompts(client)).toHaveLength(N);
+  });
+
+  it('resets at the next UTC midnight', async () => {
+    const { client } = await userWith({ dailyPromptLimit: 2, promptsPerMinute: 1000 });
+    const midnight = Date.parse(`${today()}T00:00:00Z`) + 86_400_000;
+    api.clock.set(midnight - 10_000);
+    await client.sendPrompt('one');
+    await client.sendPrompt('two');
+    const refused = await client.sendPrompt('three').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ errorType: 'QuotaExceeded', errorInfo: { kind: 'requests', resetsAt: new Date(midnight).toISOString() } });
+    api.clock.set(midnight + 10_000);
+    await expect(client.sendPrompt('next day')).resolves.toMatchObject({ queries: 1, balance: 1 });
+    expect(await client.myUsage()).toMatchObject({ day: new Date(midnight).toISOString().slice(0, 10), queries: 1 });
+  });
+});
+
+describe('the per-minute limit', () => {
+  it('admits exactly the minute’s allowance, says when to retry, and opens again next minute', async () => {
+    const { client } = await userWith({ dailyPromptLimit: 100, promptsPerMinute: 3 });
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+    api.clock.set(minute + 15_000);
+    const burst = await Promise.all(Array.from({ length: 9 }, (_, i) => client.sendPrompt(`burst ${i}`).then(() => null, (e: unknown) => e as TollgateError)));
+    const limited = burst.filter((e): e is TollgateError => e !== null);
+    expect(burst.length - limited.length).toBe(3);
+    expect(tally(limited.map((e) => e.errorType))).toEqual({ RateLimited: 6 });
+    for (const e of limited) expect(e.errorInfo).toEqual({ retryAfterSeconds: 45 });
+    api.clock.set(minute + 61_000);
+    const next = await Promise.all(Array.from({ length: 4 }, (_, i) => errorTypeOf(client.sendPrompt(`next ${i}`))));
+    expect(tally(next)).toEqual({ ok: 3, RateLimited: 1 });
+  });
+});
+
+describe('the daily token budget', () => {
+  it('is never exceeded under concurrency, since maxTokens is reserved up front and settled after', async () => {
+    const budget = 3000;
+    const { client, userId } = await userWith({ dailyPromptLimit: 100, promptsPerMinute: 1000, dailyTokenLimit: budget });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => errorTypeOf(client.sendPrompt(`tokens ${i}`, { maxTokens: 1000 }))));
+    // Each holds 1000 + its length until settled: two fit at once, a third would not. The others
+    // learn either that the budget is held (QuotaExceeded) or, if the holders settled by the
+    // time the refusal was explained, that they may retry at once (RateLimited, 1 s).
+    expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+    expect(results.every((r) => ['ok', 'QuotaExceeded', 'RateLimited'].includes(r))).toBe(true);
+    const item = await usageItem(userId);
+    const usage = await client.myUsage();
+    expect(item.tokens).toBe(usage.inputTokens + usage.outputTokens);
+    expect(item.tokens).toBeLessThanOrEqual(budget);
+    // Settled to real usage, there is room again.
+    await expect(client.sendPrompt('after settle', { maxTokens: 1000 })).resolves.toBeTruthy();
+  });
+
+  it('refuses a prompt whose reservation alone is over the budget with QuotaExceeded tokens', async () => {
+    const { client } = await userWith({ dailyTokenLimit: 1000 });
+    const refused = await client.sendPrompt('too big', { maxTokens: 1000 }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ errorType: 'QuotaExceeded', errorInfo: { kind: 'tokens', limit: 1000, used: 0 } });
+    await expect(client.sendPrompt('fits', { maxTokens: 900 })).resolves.toBeTruthy();
+  });
+});
+
+describe('model failures', () => {
+  for (const fault of ['throttle', 'error', 'timeout:50', 'unavailable', 'denied']) {
+    it(`refund the prompt and its tokens, and log the failure (${fault})`, async () => {
+      const { client, userId } = await userWith({ promptsPerMinute: 1000 });
+      await client.sendPrompt('fine');
+      const before = await usageItem(userId);
+      const failed = await client.sendPrompt(`fail [[fault:${fault}]]`).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: fault !== 'denied' } });
+      const after = await usageItem(userId);
+      expect(after.queries).toBe(before.queries);
+      expect(after.tokens).toBe(before.tokens);
+      expect((await prompts(client)).map((p) => p.status)).toEqual(['FAILED', 'COMPLETED']);
+    });
+  }
+});
+
+describe('idempotent retries', () => {
+  it('return the first answer and charge once, sequentially and concurrently', async () => {
+    const { client, userId } = await userWith({ promptsPerMinute: 1000 });
+    const first = await client.sendPrompt('charge me once', undefined, 'key-1');
+    const again = await client.sendPrompt('charge me once', undefined, 'key-1');
+    expect(again).toEqual(first);
+    const burst = await Promise.all(Array.from({ length: 8 }, () => client.sendPrompt('concurrent', undefined, 'key-2')));
+    expect(new Set(burst.map((r) => r.id)).size).toBe(1);
+    expect((await usageItem(userId)).queries).toBe(2);
+    expect(await prompts(client)).toHaveLength(2);
+  });
+
+  it('run again after the first attempt failed and was refunded', async () => {
+    const { client, userId } = await userWith({ promptsPerMinute: 1000 });
+    await expect(client.sendPrompt('flaky [[fault:throttle]]', undefined, 'key-3')).rejects.toMatchObject({ errorType: 'ModelError' });
+    await expect(client.sendPrompt('flaky, fixed', undefined, 'key-3')).resolves.toMatchObject({ queries: 1 });
+    expect((await usageItem(userId)).queries).toBe(1);
+  });
+
+  it('are scoped to the user', async () => {
+    const a = await userWith({});
+    const b = await userWith({});
+    const fromA = await a.client.sendPrompt('mine', undefined, 'shared-key');
+    const fromB = await b.client.sendPrompt('mine too', undefined, 'shared-key');
+    expect(fromB.id).not.toBe(fromA.id);
+  });
+});
+
+describe('validation', () => {
+  it('charges nothing for a refused prompt', async () => {
+    const { client, userId } = await userWith({});
+    const tooLong = 'x'.repeat(4001);
+    expect(await errorTypeOf(client.sendPrompt(tooLong))).toBe('ValidationError');
+    expect(await errorTypeOf(client.sendPrompt('hi', { maxTokens: 0 }))).toBe('ValidationError');
+    expect(await errorTypeOf(client.sendPrompt('hi', { maxTokens: 1025 }))).toBe('ValidationError');
+    expect(await errorTypeOf(client.sendPrompt('hi', { temperature: 1.5 }))).toBe('ValidationError');
+    expect(await errorTypeOf(client.sendPrompt('hi', undefined, 'k'.repeat(129)))).toBe('ValidationError');
+    expect(await usageItem(userId)).toEqual({});
+  });
+});
+
+describe('hostile text', () => {
+  it('is stored and returned intact', async () => {
+    const { client } = await userWith({ promptsPerMinute: 1000 });
+    const text = `quote " ' \` backslash \\ NUL \u0000 <script>alert(1)</script> rtl \u202E evil \u202C emoji 🧨👩‍💻 {"json": true} $(rm -rf /) '; DROP TABLE users; --`;
+    const answer = await client.sendPrompt(text);
+    expect(answer.prompt).toBe(text);
+    const [logged] = await prompts(client);
+    expect(logged?.prompt).toBe(text);
+  });
+});
+
+describe('prompt log', () => {
+  it('pages newest first with nextToken and deletes only one’s own prompts', async () => {
+    const owner = await userWith({ promptsPerMinute: 1000 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await owner.client.sendPrompt(`log ${i}`)).id);
+    const first = await owner.client.myPrompts(2);
+    const second = await owner.client.myPrompts(2, first.nextToken!);
+    const third = await owner.client.myPrompts(2, second.nextToken!);
+    expect([...first.items, ...second.items, ...third.items].map((p) => p.id)).toEqual([...ids].reverse());
+    expect(third.nextToken).toBeNull();
+    const other = await userWith({});
+    await expect(other.client.deletePrompt(ids[0]!)).rejects.toMatchObject({ errorType: 'NotFound' });
+    await expect(owner.client.deletePrompt(ids[0]!)).resolves.toBe(true);
+    await expect(owner.client.deletePrompt(ids[0]!)).rejects.toMatchObject({ errorType: 'NotFound' });
+    expect((await owner.client.myPrompts(10)).items).toHaveLength(4);
+  });
+});
