@@ -1,5 +1,6 @@
 // Test projects by scope (STYLE.md): unit (pure), infra (CDK template), emulator (AppSync
-// behaviour in-process), e2e (the whole API over HTTP).
+// behaviour in-process), e2e (the whole API over HTTP), browser (the explorer in Chromium; not
+// part of npm test, run it with npm run test:browser).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -22,6 +23,15 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 120_000,
           hookTimeout: 180_000,
         },
       },

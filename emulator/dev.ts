@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from './start.ts';
 import { ROOT, synthIfChanged } from './synth.ts';
 
+// The SDK warns that it will soon need Node.js 22; Lambda already runs 22, so it is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const cdkOut = process.env.TOLLGATE_CDK_OUT ?? join(ROOT, 'cdk.out');
 const dataDir = process.env.TOLLGATE_DATA_DIR ?? join(ROOT, '.tollgate', 'data');
 const port = process.env.PORT ? Number(process.env.PORT) : 4000;

@@ -1,7 +1,7 @@
 // Starts the offline Tollgate: local DynamoDB, Secrets Manager and Bedrock, the Lambda runner,
 // and the AppSync engine over HTTP, all from one synthesized template.
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
 import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
-import { explorerPage } from './explorer.ts';
+import { handleExplorer } from './explorer/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startDynamoDB } from './local/dynamodb.ts';
@@ -148,6 +148,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         LAMBDA_TASK_ROOT: fn.codeDir,
+        // Lambda runs these bundles on Node.js 22; the SDK's warning about an older local Node is noise.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         TZ: 'UTC',
         AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -242,7 +244,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       warn: (message) => log(`[appsync] warning: ${message}`),
     });
 
-    const page = explorerPage({ apiKey, stackName: stack.stackName });
+    const explorer = { apiKey, stackName: stack.stackName, log };
     const server = createServer((req, res) => {
       void (async () => {
         const started = performance.now();
@@ -252,10 +254,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           res.writeHead(204, CORS_HEADERS).end();
           return;
         }
-        if (url.pathname === '/' && req.method === 'GET') {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
-          return;
-        }
+        if (handleExplorer(req, res, explorer)) return;
         if (url.pathname === '/health') {
           send(res, 200, { ok: true, stack: stack.stackName });
           return;
@@ -323,6 +322,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }),
     );
     const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    // Where the running emulator can be found, for the CLI and the admin command.
+    const runtimeFile = join(options.dataDir, 'emulator.json');
+    const tables = Object.fromEntries([...stack.tables.values()].map((t) => [t.logicalId.replace(/[0-9A-F]{8}$/, ''), t.physicalName]));
+    writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, url: base, graphqlUrl: `${base}/graphql`, apiKey, dynamodbUrl: dynamoUrl, tables }, null, 2) + '\n', { mode: 0o600 });
+    closers.push(async () => rmSync(runtimeFile, { force: true }));
     const tableName = (id: string) => {
       const table = [...stack.tables.values()].find((t) => t.logicalId.startsWith(id) && /^[0-9A-F]{8}$/.test(t.logicalId.slice(id.length)));
       if (!table) throw new Error(`No table ${id} in the template`);
