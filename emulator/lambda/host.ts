@@ -35,7 +35,21 @@ try {
 }
 port.postMessage({ type: 'ready', initMs: performance.now() - started });
 
+// An error that escapes the handler's promise (a throw in a timer, an unhandled rejection) fails
+// the current invocation and ends the container, as Lambda's Node.js runtime does.
+let current: string | undefined;
+const crash = (errorType: string, errorMessage: string) => {
+  if (current) port.postMessage({ type: 'result', id: current, ok: false, errorType, errorMessage, fatal: true });
+  current = undefined;
+  setImmediate(() => process.exit(129));
+};
+process.on('uncaughtException', (error: Error) => crash(error?.name || 'Error', error?.message ?? String(error)));
+process.on('unhandledRejection', (reason: unknown) =>
+  crash('Runtime.UnhandledPromiseRejection', reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)),
+);
+
 port.on('message', async (message: InvokeMessage) => {
+  current = message.id;
   if (initError) {
     port.postMessage({ type: 'result', id: message.id, ok: false, ...initError });
     return;
@@ -52,9 +66,10 @@ port.on('message', async (message: InvokeMessage) => {
   try {
     const result = await handler!(JSON.parse(message.event), context);
     // Lambda serializes the result as JSON; so do we (Dates become strings, undefined disappears).
-    port.postMessage({ type: 'result', id: message.id, ok: true, payload: result === undefined ? 'null' : JSON.stringify(result) });
+    if (current === message.id) port.postMessage({ type: 'result', id: message.id, ok: true, payload: result === undefined ? 'null' : JSON.stringify(result) });
   } catch (error) {
     const e = (error ?? {}) as Error;
-    port.postMessage({ type: 'result', id: message.id, ok: false, errorType: e.name || 'Error', errorMessage: e.message ?? String(error) });
+    if (current === message.id) port.postMessage({ type: 'result', id: message.id, ok: false, errorType: e.name || 'Error', errorMessage: e.message ?? String(error) });
   }
+  if (current === message.id) current = undefined;
 });

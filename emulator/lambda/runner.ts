@@ -136,6 +136,7 @@ class FunctionPool {
     const result = await new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         container.worker.off('message', onMessage);
+        container.worker.off('exit', onExit);
         // A timed-out container is gone, as on Lambda; the next invocation starts a fresh one.
         this.containers.delete(container);
         void container.worker.terminate();
@@ -148,10 +149,13 @@ class FunctionPool {
           initMs: container.initMs,
         });
       }, timeoutMs);
-      const onMessage = (m: { type: string; id: string; ok: boolean; payload?: string; errorType?: string; errorMessage?: string }) => {
+      const onMessage = (m: { type: string; id: string; ok: boolean; payload?: string; errorType?: string; errorMessage?: string; fatal?: boolean }) => {
         if (m.type !== 'result' || m.id !== id) return;
         clearTimeout(timer);
         container.worker.off('message', onMessage);
+        container.worker.off('exit', onExit);
+        // The container is on its way out: never hand it to the next invocation.
+        if (m.fatal) this.containers.delete(container);
         const durationMs = performance.now() - started;
         resolve(
           m.ok
@@ -159,7 +163,22 @@ class FunctionPool {
             : { ok: false, errorType: m.errorType!, errorMessage: m.errorMessage!, durationMs, coldStart, initMs: container.initMs },
         );
       };
+      // A container that dies mid-invocation (process.exit, a crash) fails it now, as Lambda does,
+      // instead of leaving it to the timeout.
+      const onExit = (code: number) => {
+        clearTimeout(timer);
+        container.worker.off('message', onMessage);
+        resolve({
+          ok: false,
+          errorType: 'Runtime.ExitError',
+          errorMessage: `RequestId: ${id} Error: Runtime exited with error: exit status ${code}`,
+          durationMs: performance.now() - started,
+          coldStart,
+          initMs: container.initMs,
+        });
+      };
       container.worker.on('message', onMessage);
+      container.worker.once('exit', onExit);
       container.worker.postMessage({ id, event: JSON.stringify(event ?? null), deadline: Date.now() + timeoutMs });
     });
     this.release(container);
