@@ -2,11 +2,14 @@
 // the JWT signing secret and the resolvers derived from resolvers/.
 import { CfnOutput, Duration, Expiration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -175,7 +178,8 @@ export class TollgateStack extends Stack {
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
       },
-      logConfig: { fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: true },
+      // INFO: errors plus the resolvers' structured event lines; never arguments or context.
+      logConfig: { fieldLogLevel: appsync.FieldLogLevel.INFO, excludeVerboseContent: true, retention: logs.RetentionDays.ONE_MONTH },
     });
 
     const usageSource = api.addDynamoDbDataSource('UsageTable', usage);
@@ -220,6 +224,7 @@ export class TollgateStack extends Stack {
     }
 
     this.addWaf(api, config);
+    this.addAlarms(api, config, { authorizer, auth, model });
 
     new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
     const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);
@@ -228,6 +233,47 @@ export class TollgateStack extends Stack {
     }
     new CfnOutput(this, 'ApiId', { value: api.apiId });
     new CfnOutput(this, 'Stage', { value: config.stage });
+  }
+
+  /**
+   * Metrics from the resolvers' event lines and the authorizer's denials, and alarms on them and
+   * on the functions' errors and throttles, all notifying one SNS topic.
+   */
+  private addAlarms(api: appsync.GraphqlApi, config: TollgateConfig, fns: Record<string, lambda.Function>): void {
+    const namespace = `Tollgate/${config.stage}`;
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `Tollgate ${config.stage} alarms` });
+    const apiLogRetention = api.node.tryFindChild('LogRetention');
+    const eventMetric = (id: string, logGroup: logs.ILogGroup, pattern: logs.IFilterPattern, dependsOn?: Construct) => {
+      const filter = new logs.MetricFilter(this, `${id}Filter`, { logGroup, filterPattern: pattern, metricNamespace: namespace, metricName: id, metricValue: '1', defaultValue: 0 });
+      if (dependsOn) filter.node.addDependency(dependsOn);
+      return filter.metric({ statistic: 'Sum', period: Duration.minutes(5) });
+    };
+    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const a = new cloudwatch.Alarm(this, `${id}Alarm`, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(new cwActions.SnsAction(topic));
+    };
+    const term = (event: string) => logs.FilterPattern.allTerms('tollgateEvent', event);
+    alarm('QuotaRejections', eventMetric('QuotaRejections', api.logGroup, term('QuotaExceeded'), apiLogRetention), 100, 'Many prompts refused for quota in 5 minutes: abuse or limits set too low.');
+    alarm('RateLimited', eventMetric('RateLimited', api.logGroup, term('RateLimited'), apiLogRetention), 100, 'Many prompts rate-limited in 5 minutes: a client is hammering the API.');
+    alarm('ModelErrors', eventMetric('ModelErrors', api.logGroup, term('ModelError'), apiLogRetention), 5, 'Bedrock failed 5+ times in 5 minutes (throttling, access, outage).');
+    alarm(
+      'AuthorizerDenials',
+      eventMetric('AuthorizerDenials', fns.authorizer!.logGroup, logs.FilterPattern.allTerms('msg', 'denied')),
+      50,
+      'Many refused tokens in 5 minutes: forged, expired or revoked tokens being tried.',
+    );
+    for (const [name, fn] of Object.entries(fns)) {
+      alarm(`${name[0]!.toUpperCase()}${name.slice(1)}FunctionErrors`, fn.metricErrors({ period: Duration.minutes(5) }), 1, `The ${name} function failed.`);
+      alarm(`${name[0]!.toUpperCase()}${name.slice(1)}FunctionThrottles`, fn.metricThrottles({ period: Duration.minutes(5) }), 1, `The ${name} function was throttled.`);
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn, description: 'Subscribe to get Tollgate alarms' });
   }
 
   /**

@@ -8,6 +8,7 @@
 //                            timeout gives up first, as it would with a stuck model)
 //   [[fault:unavailable]]    503 ServiceUnavailableException
 //   [[fault:denied]]         403 AccessDeniedException
+//   [[slow:<ms>]]            answers normally, <ms> ms later (to hold prompts in flight in tests)
 // Note that the SDK retries 429, 500 and 503 by itself, so a marker fires on every attempt.
 import { createServer } from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Session } from 'node:http2';
@@ -60,6 +61,7 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_FAULT_DELAY_MS = 10 * 60 * 1000;
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied)(?::(\d+))?\]\]/;
+const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
 
 class ServiceError extends Error {
   constructor(
@@ -145,6 +147,8 @@ async function handle(
 
     const fault = faults?.next(modelId, prompt) ?? faultFromPrompt(prompt);
     if (fault) await raise(fault, AbortSignal.any([closing, abortedWith(res)]));
+    const slow = SLOW_MARKER.exec(prompt);
+    if (slow) await sleep(Math.min(Number(slow[1]), MAX_FAULT_DELAY_MS), undefined, { signal: AbortSignal.any([closing, abortedWith(res)]) });
 
     const result = invokeModel(modelId, request, started);
     if (streaming) writeStream(res, result, requestId);

@@ -9,6 +9,7 @@ import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBExpression, DynamoDBGetItemRequest, DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType, internalError } from '../lib/errors.ts';
+import { recordEvent } from '../lib/events.ts';
 import { idempotencyAttr, usageKey, type PromptStash } from '../lib/prompt.ts';
 
 interface UsageItem {
@@ -87,6 +88,7 @@ function rejection(ctx: Context<MutationSendPromptArgs, PromptStash>): never {
   const minute = (item[input.clock.minuteAttr] as number | undefined) ?? 0;
   const limits = input.limits;
   if (used >= limits.dailyPromptLimit) {
+    recordEvent('QuotaExceeded', { kind: 'requests' });
     return util.error(
       `You have used all ${limits.dailyPromptLimit} prompts for today. The quota resets at ${input.clock.resetsAt}.`,
       ErrorType.QuotaExceeded,
@@ -95,6 +97,7 @@ function rejection(ctx: Context<MutationSendPromptArgs, PromptStash>): never {
     );
   }
   if (tokens + input.reserve > limits.dailyTokenLimit) {
+    recordEvent('QuotaExceeded', { kind: 'tokens' });
     return util.error(
       `This prompt needs up to ${input.reserve} tokens and ${Math.max(0, limits.dailyTokenLimit - tokens)} of today's ${limits.dailyTokenLimit} are left. The budget resets at ${input.clock.resetsAt}.`,
       ErrorType.QuotaExceeded,
@@ -102,6 +105,7 @@ function rejection(ctx: Context<MutationSendPromptArgs, PromptStash>): never {
       { kind: 'tokens', limit: limits.dailyTokenLimit, used: tokens, resetsAt: input.clock.resetsAt },
     );
   }
+  recordEvent('RateLimited', { window: minute >= limits.promptsPerMinute ? 'minute' : 'inFlight' });
   if (minute >= limits.promptsPerMinute) {
     return util.error(
       `Too many prompts: at most ${limits.promptsPerMinute} a minute. Try again in ${input.clock.secondsLeftInMinute} s.`,
@@ -134,6 +138,7 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): Sen
   }
   if (!s.answer) {
     const failure = s.modelError ?? { message: 'The model failed.', retryable: true };
+    recordEvent('ModelError', { retryable: failure.retryable, model: input.model });
     return util.error(failure.message, ErrorType.ModelError, null, { retryable: failure.retryable });
   }
   const queries = s.queries ?? 0;

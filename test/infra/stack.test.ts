@@ -201,3 +201,34 @@ describe('least privilege', () => {
     expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('LoginAttemptsTable');
   });
 });
+
+describe('operations', () => {
+  it('turns refusals, model errors and authorizer denials into metrics with alarms to one topic', () => {
+    for (const [name, term] of [
+      ['QuotaRejections', 'QuotaExceeded'],
+      ['RateLimited', 'RateLimited'],
+      ['ModelErrors', 'ModelError'],
+    ]) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: `"tollgateEvent" "${term}"`,
+        MetricTransformations: [Match.objectLike({ MetricName: name, MetricNamespace: 'Tollgate/prod', MetricValue: '1' })],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'Tollgate/prod', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
+    }
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"msg" "denied"', MetricTransformations: [Match.objectLike({ MetricName: 'AuthorizerDenials' })] });
+    for (const metric of ['Errors', 'Throttles']) {
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(3);
+    }
+  });
+
+  it('logs resolver events and errors but never arguments or context (prompt text)', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { LogConfig: Match.objectLike({ FieldLogLevel: 'INFO', ExcludeVerboseContent: true }) });
+  });
+
+  it('sizes the model function for waiting and the auth function for bcrypt', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } })) as { Properties: { Description: string; MemorySize: number } }[];
+    const memoryOf = (what: string) => fns.find((f) => f.Properties.Description.includes(what))!.Properties.MemorySize;
+    expect(memoryOf('Bedrock')).toBeLessThanOrEqual(256);
+    expect(memoryOf('register and login')).toBeGreaterThanOrEqual(1024);
+  });
+});
