@@ -4,7 +4,7 @@ import appsync from '@aws-appsync/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'build/', '.tollgate/', 'generated/', '**/generated/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'build/', '.tollgate/', 'generated/', '**/generated/', 'client/dist/', 'bench/results/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
