@@ -3,14 +3,13 @@
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from './start.ts';
+import { settingsFromEnv } from './settings.ts';
 import { ROOT, synthIfChanged } from './synth.ts';
 
 // The SDK warns that it will soon need Node.js 22; Lambda already runs 22, so it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const cdkOut = process.env.TOLLGATE_CDK_OUT ?? join(ROOT, 'cdk.out');
-const dataDir = process.env.TOLLGATE_DATA_DIR ?? join(ROOT, '.tollgate', 'data');
-const port = process.env.PORT ? Number(process.env.PORT) : 4000;
+const settings = settingsFromEnv();
 const log = (line: string) => process.stdout.write(line + '\n');
 
 let current: Emulator | undefined;
@@ -20,7 +19,7 @@ let running = Promise.resolve();
 async function reload(reason: string): Promise<void> {
   const started = performance.now();
   try {
-    await synthIfChanged(cdkOut, log);
+    await synthIfChanged(settings.cdkOut, log);
   } catch (error) {
     // Keep serving the last good build; say what is wrong and wait for the next save.
     log(`\n✖ ${(error as Error).message}\n  Still serving the previous build. Fix and save to retry.\n`);
@@ -29,7 +28,7 @@ async function reload(reason: string): Promise<void> {
   await current?.close();
   current = undefined;
   try {
-    current = await startEmulator({ cdkOut, dataDir, port, apiKey: process.env.TOLLGATE_API_KEY, bedrockRegion: process.env.TOLLGATE_BEDROCK_REGION });
+    current = await startEmulator(settings);
     log(`✔ ${reason}: serving ${current.graphqlUrl} (API key ${current.apiKey}) after ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     log(`\n✖ ${(error as Error).message}\n  Fix and save to retry.\n`);

@@ -32,6 +32,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Real Bedrock (hybrid mode): the region to call; credentials come from the environment. */
   bedrockRegion?: string;
+  /** An OpenAI-compatible local model server to answer instead of the dev model. */
+  localModel?: { url: string; model?: string; apiKey?: string };
 }
 
 export interface Emulator {
@@ -134,7 +136,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
 
     const hybrid = options.bedrockRegion !== undefined && options.bedrockRegion !== '';
-    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults });
+    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults, bridge: options.localModel });
     if (bedrock) closers.push(() => bedrock.close());
 
     // Lambda functions, each with the template's environment pointed at the local endpoints.

@@ -27,6 +27,9 @@ export interface TollgateConfig {
   modelTimeoutSeconds: number;
   /** Bedrock region when it differs from the stack's region; empty means the stack's region. */
   bedrockRegion: string;
+  /** An optional Bedrock guardrail applied to every prompt and answer (id and version). */
+  guardrailId: string;
+  guardrailVersion: string;
   /** WAF: requests per IP per 5 minutes, for everything and for register/login. */
   wafRateLimit: number;
   wafAuthRateLimit: number;
@@ -129,6 +132,8 @@ export function loadConfig(src: SettingSource): TollgateConfig {
     queryDepthLimit: integer(src, 'queryDepthLimit', 10, 1, 75),
     modelTimeoutSeconds: integer(src, 'modelTimeoutSeconds', 20, 1, 25),
     bedrockRegion: text(src, 'bedrockRegion', '', /^([a-z]{2}(-[a-z]+)+-\d)?$/, 'an AWS region such as us-east-1, or empty'),
+    guardrailId: text(src, 'guardrailId', '', /^([a-z0-9]{1,64}|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+)?$/, 'a Bedrock guardrail id or ARN, or empty'),
+    guardrailVersion: text(src, 'guardrailVersion', 'DRAFT', /^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),
     wafRateLimit: integer(src, 'wafRateLimit', 1000, 10, 2_000_000_000),
     wafAuthRateLimit: integer(src, 'wafAuthRateLimit', 100, 10, 2_000_000_000),
     wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 8192, 1024, 8192),
@@ -155,5 +160,5 @@ export const CONFIG_KEYS = [
   'stage', 'dailyPromptLimit', 'dailyTokenLimit', 'promptsPerMinute', 'maxPromptChars', 'maxOutputTokens',
   'models', 'defaultModel', 'tokenTtlSeconds', 'bcryptCost', 'authorizerCacheTtlSeconds', 'loginMaxFailures',
   'loginWindowSeconds', 'promptRetentionDays', 'queryDepthLimit', 'modelTimeoutSeconds', 'bedrockRegion',
-  'wafRateLimit', 'wafAuthRateLimit', 'wafMaxBodyBytes',
+  'wafRateLimit', 'wafAuthRateLimit', 'wafMaxBodyBytes', 'guardrailId', 'guardrailVersion',
 ] as const;

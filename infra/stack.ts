@@ -122,6 +122,7 @@ export class TollgateStack extends Stack {
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
         ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
+        ...(config.guardrailId ? { GUARDRAIL_ID: config.guardrailId, GUARDRAIL_VERSION: config.guardrailVersion } : {}),
       },
     });
 
@@ -135,6 +136,12 @@ export class TollgateStack extends Stack {
     auth.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [loginAttempts.tableArn] }),
     );
+    if (config.guardrailId) {
+      const guardrailArn = config.guardrailId.startsWith('arn:')
+        ? config.guardrailId
+        : `arn:${this.partition}:bedrock:${config.bedrockRegion || this.region}:${this.account}:guardrail/${config.guardrailId}`;
+      model.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrailArn] }));
+    }
     // Idempotent retries: the model function reads the first attempt's answer, nothing more.
     model.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [usage.tableArn, prompts.tableArn] }));
     const bedrockRegion = config.bedrockRegion || this.region;

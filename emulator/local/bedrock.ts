@@ -14,6 +14,7 @@ import { createServer } from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { BridgeError, bridgeConverse, type BridgeOptions } from './openai-bridge.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import { devModelReply, estimateTokens } from './dev-model.ts';
@@ -33,6 +34,8 @@ export interface BedrockOptions {
   port?: number;
   host?: string;
   faults?: FaultController;
+  /** Answer with an OpenAI-compatible local model server instead of the dev model. */
+  bridge?: BridgeOptions;
 }
 
 export interface LocalBedrock {
@@ -95,7 +98,7 @@ export async function startBedrock(opts: BedrockOptions = {}): Promise<LocalBedr
   });
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
     res.stream.on('error', () => undefined);
-    handle(req, res, opts.faults, closing.signal).catch(() => {
+    handle(req, res, opts.faults, closing.signal, opts.bridge).catch(() => {
       if (!res.stream.destroyed) res.stream.close();
     });
   });
@@ -130,6 +133,7 @@ async function handle(
   res: Http2ServerResponse,
   faults: FaultController | undefined,
   closing: AbortSignal,
+  bridge?: BridgeOptions,
 ): Promise<void> {
   const started = Date.now();
   const requestId = randomUUID();
@@ -150,7 +154,7 @@ async function handle(
     const slow = SLOW_MARKER.exec(prompt);
     if (slow) await sleep(Math.min(Number(slow[1]), MAX_FAULT_DELAY_MS), undefined, { signal: AbortSignal.any([closing, abortedWith(res)]) });
 
-    const result = invokeModel(modelId, request, started);
+    const result = bridge ? await bridged(bridge, modelId, request, started, AbortSignal.any([closing, abortedWith(res)])) : invokeModel(modelId, request, started);
     if (streaming) writeStream(res, result, requestId);
     else writeJson(res, 200, converseOutput(result), requestId);
   } catch (err) {
@@ -160,6 +164,15 @@ async function handle(
     } else {
       writeJson(res, 500, { message: 'The system encountered an unexpected error during processing.' }, requestId, 'InternalServerException');
     }
+  }
+}
+
+async function bridged(bridge: BridgeOptions, modelId: string, request: ConverseRequest, started: number, signal: AbortSignal): Promise<ModelResult> {
+  try {
+    return { ...(await bridgeConverse(bridge, modelId, request, signal)), latencyMs: Date.now() - started };
+  } catch (error) {
+    if (error instanceof BridgeError) throw new ServiceError(error.type, error.status, error.message);
+    throw error;
   }
 }
 

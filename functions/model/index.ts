@@ -12,6 +12,7 @@ import { replay } from './replay.ts';
 const TIMEOUT_MS = intEnv('MODEL_TIMEOUT_MS', 20000);
 const client = new BedrockRuntimeClient(process.env.BEDROCK_REGION ? { region: process.env.BEDROCK_REGION } : {});
 const TABLES = { usage: requireEnv('USAGE_TABLE'), prompts: requireEnv('PROMPTS_TABLE') };
+const GUARDRAIL = process.env.GUARDRAIL_ID ? { guardrailIdentifier: process.env.GUARDRAIL_ID, guardrailVersion: process.env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined;
 
 export async function handler(event: ModelEvent | ReplayEvent): Promise<Outcome<ModelAnswer> | Outcome<ReplayData>> {
   if ('replay' in event) {
@@ -34,6 +35,7 @@ async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer>> {
         modelId: event.modelId,
         messages: [{ role: 'user', content: [{ text: event.prompt }] }],
         inferenceConfig: { maxTokens: event.maxTokens, ...(event.temperature === null ? {} : { temperature: event.temperature }) },
+        ...(GUARDRAIL ? { guardrailConfig: GUARDRAIL } : {}),
       }),
       { abortSignal: AbortSignal.timeout(TIMEOUT_MS) },
     );

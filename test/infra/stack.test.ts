@@ -232,3 +232,14 @@ describe('operations', () => {
     expect(memoryOf('register and login')).toBeGreaterThanOrEqual(1024);
   });
 });
+
+describe('a Bedrock guardrail', () => {
+  it('is passed to the model function and allowed in IAM when configured, and absent otherwise', () => {
+    const guarded = synth({ TOLLGATE_GUARDRAIL_ID: 'abc123def456', TOLLGATE_GUARDRAIL_VERSION: '2' });
+    guarded.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ GUARDRAIL_ID: 'abc123def456', GUARDRAIL_VERSION: '2' }) },
+    });
+    expect(JSON.stringify(guarded.findResources('AWS::IAM::Policy'))).toContain('bedrock:ApplyGuardrail');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('bedrock:ApplyGuardrail');
+  });
+});

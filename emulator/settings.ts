@@ -1,0 +1,18 @@
+// The emulator's own settings from the environment, shared by `npm start` and `npm run dev`.
+import { join } from 'node:path';
+import type { EmulatorOptions } from './start.ts';
+import { ROOT } from './synth.ts';
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
+  const port = env.PORT ? Number(env.PORT) : 4000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number. Received: ${env.PORT}`);
+  return {
+    cdkOut: env.TOLLGATE_CDK_OUT ?? join(ROOT, 'cdk.out'),
+    dataDir: env.TOLLGATE_DATA_DIR ?? join(ROOT, '.tollgate', 'data'),
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    apiKey: env.TOLLGATE_API_KEY,
+    bedrockRegion: env.TOLLGATE_BEDROCK_REGION,
+    localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
+  };
+}
