@@ -58,6 +58,11 @@ const EXPORT_DECL = /^export\s+(function|const|let|var)\s+([A-Za-z_$][\w$]*)/gm;
  */
 export function toScript(source: string, file: string): string {
   const exported: string[] = [];
+  for (const [, from] of source.matchAll(/^\s*import\s[^;]*?from\s+["']([^"']+)["']/gm)) {
+    if (!(from! in modules)) {
+      throw new ModuleLoadError(`${file}: AppSync provides only @aws-appsync/utils and @aws-appsync/utils/dynamodb to resolver code. Received an import of ${from}`);
+    }
+  }
   let code = source.replace(IMPORT, (whole, namespace: string | undefined, names: string | undefined, from: string) => {
     if (!(from in modules)) {
       throw new ModuleLoadError(`${file}: AppSync provides only @aws-appsync/utils and @aws-appsync/utils/dynamodb to resolver code. Received an import of ${from}`);

@@ -1,0 +1,105 @@
+// Loading the synthesized template (APPSYNC.md §6.3, §8.35), refusing what AWS would refuse to
+// deploy (§8.1) and failing clearly at start-up.
+import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintBundles } from '../../emulator/appsync-js/lint.ts';
+import { loadModule } from '../../emulator/appsync-js/module.ts';
+import { ENGINE_CHOICES } from '../../emulator/appsync/engine.ts';
+import { loadStack } from '../../emulator/template.ts';
+import { buildEngine, run } from '../helpers/engine.ts';
+import { startTestEmulator } from '../helpers/emulator.ts';
+import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
+
+describe('the template loader', () => {
+  const stack = loadStack(TEST_CDK_OUT);
+
+  it('orders pipeline functions exactly as PipelineConfig and finds their code through assets.json (§8.35)', () => {
+    const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
+    expect(send.kind).toBe('PIPELINE');
+    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual(['validateInput', 'reserveQuota', 'invokeModel', 'settle']);
+    for (const id of send.functions) expect(stack.functions.get(id)!.codeFile).toMatch(/asset\.[0-9a-f]{64}\.js$/);
+  });
+
+  it('resolves the API’s environment variables, with table Refs as local table names', () => {
+    const env = Object.fromEntries(Object.entries(stack.api.environment).map(([k, v]) => [k, stack.resolve(v)]));
+    expect(env).toMatchObject({ DAILY_PROMPT_LIMIT: '50', USAGE_TABLE: expect.stringMatching(/UsageTable/) });
+    expect(stack.api.lambdaAuthorizer).toMatchObject({ ttlSeconds: 60, validationRegex: expect.stringContaining('Bearer') });
+    expect(stack.api.additionalAuth).toEqual(['API_KEY']);
+  });
+
+  it('reads Lambda functions with their handler, timeout and environment', () => {
+    const model = [...stack.lambdas.values()].find((l) => l.logicalId.startsWith('ModelFunction'))!;
+    expect(model).toMatchObject({ handler: 'index.handler', runtime: 'nodejs22.x', timeoutSeconds: 23, memoryMb: 256 });
+    expect(stack.resolve(model.environment.USAGE_TABLE!)).toMatch(/UsageTable/);
+  });
+});
+
+describe('resolver code AWS would refuse', () => {
+  it('is refused at load with the rule and the line (§8.1)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lint-'));
+    const file = join(dir, 'code.js');
+    writeFileSync(
+      file,
+      [
+        "import { util } from '@aws-appsync/utils';",
+        'export function request(ctx) {',
+        '  let n = 0;',
+        '  while (n < 2) { n += 1; }',
+        "  try { JSON.parse('x'); } catch (e) { n = 0; }",
+        "  if ('a' in ctx) { throw new Error('no'); }",
+        '  return /x/.test(ctx.args.a) ? { payload: n++ } : { payload: 0 };',
+        '}',
+        'export async function response(ctx) { return ctx.result; }',
+      ].join('\n'),
+    );
+    const rules = lintBundles([file]).map((p) => `${p.line}:${p.rule}`);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        '4:@aws-appsync/no-while',
+        '5:@aws-appsync/no-try',
+        '6:@aws-appsync/no-in-operator',
+        '6:no-restricted-syntax',
+        '7:@aws-appsync/no-regex',
+        '7:@aws-appsync/no-disallowed-unary-operators',
+        '9:@aws-appsync/no-async',
+      ]),
+    );
+  });
+
+  it('cannot import anything but @aws-appsync/utils', () => {
+    expect(() => loadModule("import fs from 'node:fs';\nexport function request() { return {}; }", 'bad.js')).toThrow(/AppSync provides only @aws-appsync\/utils/);
+  });
+});
+
+describe('limits and start-up', () => {
+  it('cuts off a request that runs past the request time limit', async () => {
+    const saved = ENGINE_CHOICES.requestTimeoutMs;
+    ENGINE_CHOICES.requestTimeoutMs = 100;
+    try {
+      const engine = buildEngine('type Query { slow: String }', [
+        {
+          coordinate: 'Query.slow',
+          code: 'export function request(ctx) { return {}; }\nexport function response(ctx) { return ctx.result; }',
+          dataSource: () => new Promise((resolve) => setTimeout(() => resolve({ result: 'late' }), 1000)),
+        },
+      ]);
+      expect(await run(engine, '{ slow }')).toEqual({ data: null, errors: [{ path: null, locations: [], message: 'Execution timed out.', errorType: 'ExecutionTimeout' }] });
+    } finally {
+      ENGINE_CHOICES.requestTimeoutMs = saved;
+    }
+  });
+
+  it('says the port is in use and how to pick another', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await expect(startTestEmulator({ port })).rejects.toThrow(`Port ${port} is in use. Stop what runs there or start with PORT=<another port>.`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
