@@ -1,13 +1,15 @@
 // The whole API over HTTP with the generated typed client: register → login → sendPrompt →
-// myUsage → myPrompts, with the original design's meaning of queries and balance.
+// myUsage → myPrompts, with the original design's meaning of queries and balance. Runs against
+// the emulator, or a deployed stack with its default configuration (test/helpers/target.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { PASSWORD, uniqueEmail } from '../helpers/emulator.ts';
+import { apiTarget, type ApiTarget } from '../helpers/target.ts';
 
-let api: TestEmulator;
+let api: ApiTarget;
 
 beforeAll(async () => {
-  api = await startTestEmulator();
+  api = await apiTarget();
 });
 
 afterAll(async () => {
@@ -15,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('a new user', () => {
-  it('registers, logs in, prompts the dev model and sees the prompt counted and logged', async () => {
+  it('registers, logs in, prompts the model and sees the prompt counted and logged', async () => {
     const email = uniqueEmail('flow');
     const client = api.client();
 
@@ -28,8 +30,12 @@ describe('a new user', () => {
     expect(Date.parse(login.expiresAt)).toBeGreaterThan(Date.now() + 59 * 60 * 1000);
 
     const answer = await client.sendPrompt('What is the capital of France?');
-    expect(answer.response).toContain('[tollgate dev model]');
-    expect(answer.response).toContain('What is the capital of France?');
+    if (api.devModel) {
+      expect(answer.response).toContain('[tollgate dev model]');
+      expect(answer.response).toContain('What is the capital of France?');
+    } else {
+      expect(answer.response.trim()).not.toBe('');
+    }
     expect(answer).toMatchObject({ prompt: 'What is the capital of France?', model: 'cohere.command-r-v1:0', queries: 1, balance: 49 });
     expect(answer.usage.inputTokens).toBeGreaterThan(0);
     expect(answer.usage.outputTokens).toBeGreaterThan(0);
@@ -96,18 +102,6 @@ describe('a new user', () => {
       errorInfo: { field: 'options.model', reason: 'unknownModel' },
     });
     expect((await client.myUsage()).queries).toBe(0);
-  });
-
-  it('gets ModelError and its slot back when the model is throttled', async () => {
-    const email = uniqueEmail('fault');
-    const client = api.client();
-    await client.register(email, PASSWORD);
-    await client.login(email, PASSWORD);
-    await client.sendPrompt('first');
-    await expect(client.sendPrompt('second [[fault:throttle]]')).rejects.toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: true } });
-    expect((await client.myUsage()).queries).toBe(1);
-    const log = await client.myPrompts();
-    expect(log.items.map((p) => p.status)).toEqual(['FAILED', 'COMPLETED']);
   });
 
   it('lists the allowed models with the default marked', async () => {

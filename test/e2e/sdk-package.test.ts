@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../emulator/synth.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { PASSWORD, uniqueEmail } from '../helpers/emulator.ts';
+import { apiTarget, type ApiTarget } from '../helpers/target.ts';
 
 const CLIENT = join(ROOT, 'client');
-let api: TestEmulator;
+let api: ApiTarget;
 
 beforeAll(async () => {
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(CLIENT, 'build.ts')], { stdio: 'pipe' });
-  api = await startTestEmulator();
+  api = await apiTarget();
 });
 
 afterAll(async () => {

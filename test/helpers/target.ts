@@ -1,0 +1,41 @@
+// The API an e2e test talks to: a deployed stack when TOLLGATE_E2E_URL and TOLLGATE_E2E_API_KEY
+// are set (after `npx cdk deploy`: the GraphQLUrl output and the API key's value), otherwise a
+// fresh emulator for the test file. Tests written against this see only HTTP.
+import { createClient, type TollgateClient } from '../../client/index.ts';
+import { startTestEmulator } from './emulator.ts';
+
+export interface ApiTarget {
+  graphqlUrl: string;
+  apiKey: string;
+  /** True for the emulator, whose deterministic dev model echoes the prompt; a deployed stack calls Bedrock. */
+  devModel: boolean;
+  client(token?: string): TollgateClient;
+  stop(): Promise<void>;
+}
+
+/** The deployed stack named by the environment, or undefined to use the emulator. */
+function remoteTarget(): { graphqlUrl: string; apiKey: string } | undefined {
+  const graphqlUrl = process.env.TOLLGATE_E2E_URL?.trim() || undefined;
+  const apiKey = process.env.TOLLGATE_E2E_API_KEY?.trim() || undefined;
+  if (!graphqlUrl && !apiKey) return undefined;
+  if (!graphqlUrl || !apiKey) {
+    throw new Error(
+      `Set both TOLLGATE_E2E_URL and TOLLGATE_E2E_API_KEY to run the e2e tests against a deployed stack (only ${graphqlUrl ? 'TOLLGATE_E2E_URL' : 'TOLLGATE_E2E_API_KEY'} is set), or neither to use the emulator.`,
+    );
+  }
+  return { graphqlUrl, apiKey };
+}
+
+export async function apiTarget(): Promise<ApiTarget> {
+  const remote = remoteTarget();
+  if (remote) {
+    return {
+      ...remote,
+      devModel: false,
+      client: (token?: string) => createClient({ url: remote.graphqlUrl, apiKey: remote.apiKey, token }),
+      stop: async () => undefined,
+    };
+  }
+  const emulator = await startTestEmulator();
+  return { graphqlUrl: emulator.graphqlUrl, apiKey: emulator.apiKey, devModel: true, client: emulator.client, stop: emulator.stop };
+}
