@@ -4,9 +4,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallerContext } from '../commons/contracts.ts';
 import { dynamo } from '../commons/clients.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
-import { keys } from '../commons/keys.ts';
+import { keysIncluding } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';
-import { TokenError, verifyToken } from '../commons/tokens.ts';
+import { kidOf, TokenError, verifyToken } from '../commons/tokens.ts';
 
 const USERS_TABLE = requireEnv('USERS_TABLE');
 const SECRET_ARN = requireEnv('JWT_SECRET_ARN');
@@ -48,7 +48,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   const raw = event.authorizationToken ?? '';
   const token = raw.startsWith('Bearer ') ? raw.slice('Bearer '.length) : raw;
   try {
-    const claims = await verifyToken(token, await keys(SECRET_ARN), TOKEN_SETTINGS);
+    const claims = await verifyToken(token, await keysIncluding(SECRET_ARN, kidOf(token)), TOKEN_SETTINGS);
     const found = await dynamo().send(new GetCommand({ TableName: USERS_TABLE, Key: { email: claims.email }, ConsistentRead: true }));
     const user = found.Item as UserItem | undefined;
     if (!user || user.userId !== claims.sub) return deny('no such user', requestId);

@@ -1,10 +1,14 @@
 // The signing keys: the secret's current value and, during a rotation, its previous one.
-// Read once per cold start, never logged.
+// Read once per cold start and never logged; re-read (at most once a minute) when a token names
+// a key this container has not seen, so warm containers pick up a rotation.
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { secrets } from './clients.ts';
 import { signingKey, type SigningKey } from './tokens.ts';
 
+const REFRESH_INTERVAL_MS = 60_000;
+
 let loading: Promise<SigningKey[]> | undefined;
+let loadedAt = 0;
 
 async function read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SigningKey | undefined> {
   try {
@@ -16,9 +20,9 @@ async function read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Prom
   }
 }
 
-/** keys()[0] signs; every entry verifies. */
-export function keys(secretId: string): Promise<SigningKey[]> {
-  loading ??= Promise.all([read(secretId, 'AWSCURRENT'), read(secretId, 'AWSPREVIOUS')])
+function load(secretId: string): Promise<SigningKey[]> {
+  loadedAt = Date.now();
+  loading = Promise.all([read(secretId, 'AWSCURRENT'), read(secretId, 'AWSPREVIOUS')])
     .then(([current, previous]) => {
       if (!current) throw new Error('The signing secret has no current value');
       return previous && previous.kid !== current.kid ? [current, previous] : [current];
@@ -28,4 +32,19 @@ export function keys(secretId: string): Promise<SigningKey[]> {
       throw error;
     });
   return loading;
+}
+
+/** keys()[0] signs; every entry verifies. */
+export function keys(secretId: string): Promise<SigningKey[]> {
+  return loading ?? load(secretId);
+}
+
+/**
+ * The keys again, re-read if this container has not seen `kid` and has not re-read recently;
+ * the interval keeps tokens with made-up kids from turning into Secrets Manager calls.
+ */
+export async function keysIncluding(secretId: string, kid: string | undefined, now = Date.now()): Promise<SigningKey[]> {
+  const known = await keys(secretId);
+  if (kid === undefined || known.some((k) => k.kid === kid) || now - loadedAt < REFRESH_INTERVAL_MS) return known;
+  return load(secretId);
 }

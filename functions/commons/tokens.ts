@@ -60,6 +60,17 @@ export async function issueToken(
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
+/** The kid a token's header names, if it can be read at all (nothing is trusted yet). */
+export function kidOf(token: string): string | undefined {
+  if (token.length > MAX_TOKEN_LENGTH) return undefined;
+  try {
+    const kid = decodeProtectedHeader(token).kid;
+    return typeof kid === 'string' && /^[0-9a-f]{16}$/.test(kid) ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Verifies with the key its kid names; anything off is a TokenError with a loggable reason. */
 export async function verifyToken(token: string, keys: SigningKey[], settings: TokenSettings, now?: Date): Promise<TokenClaims> {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('too long');
