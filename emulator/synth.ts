@@ -30,6 +30,22 @@ export function inputsHash(env: NodeJS.ProcessEnv = process.env): string {
   return hash.digest('hex');
 }
 
+/**
+ * What matters in a failed synth: esbuild's framed error (file:line and the code), or the
+ * thrown error's one-line message (a bad TOLLGATE_* setting, a resolver file that names no
+ * field); not the stack traces around them.
+ */
+export function essentials(output: string): string {
+  const lines = output.split('\n');
+  const framed = lines.findIndex((l) => l.startsWith('✘ [ERROR]'));
+  if (framed !== -1) {
+    const end = lines.findIndex((l, i) => i > framed && /^(node:internal|Error: Build failed|\s+at )/.test(l));
+    return lines.slice(framed, end === -1 ? undefined : end).join('\n').trim();
+  }
+  const thrown = lines.find((l) => /^[A-Z]\w*(Error|Exception): /.test(l));
+  return thrown ?? output.trim();
+}
+
 export class SynthError extends Error {
   override readonly name = 'SynthError';
 }
@@ -49,7 +65,7 @@ export async function synthIfChanged(outdir: string, log: (line: string) => void
     child.on('close', (code) => resolve({ code, text }));
   });
   if (output.code !== 0) {
-    throw new SynthError(`cdk synth failed:\n${output.text.trim()}`);
+    throw new SynthError(`cdk synth failed:\n${essentials(output.text)}`);
   }
   writeFileSync(stamp, hash);
   return true;

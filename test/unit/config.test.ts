@@ -45,3 +45,26 @@ describe('configuration', () => {
     expect(() => parseModels(' , ')).toThrow(/at least one/);
   });
 });
+
+describe('a failed synth', () => {
+  it('shows the file and line of a resolver that does not compile, without the stack', async () => {
+    const { essentials } = await import('../../emulator/synth.ts');
+    const output = [
+      '✘ [ERROR] Expected ")" but found ";"',
+      '',
+      '    resolvers/Query.models.ts:8:14:',
+      '      8 │   callerOf(ctx;',
+      '',
+      'node:internal/modules/run_main:123',
+      'Error: Build failed with 1 error:',
+      '    at failureErrorWithLog (node_modules/esbuild/lib/main.js:1752:15)',
+    ].join('\n');
+    expect(essentials(output)).toBe('✘ [ERROR] Expected ")" but found ";"\n\n    resolvers/Query.models.ts:8:14:\n      8 │   callerOf(ctx;');
+  });
+
+  it('shows a bad setting’s one-line message', async () => {
+    const { essentials } = await import('../../emulator/synth.ts');
+    const output = 'file:///x/infra/config.ts:60\n    throw new ConfigError(…)\n          ^\n\nConfigError: TOLLGATE_DAILY_PROMPT_LIMIT (context "dailyPromptLimit") must be an integer from 1 to 1000000. Received: "x"\n    at integer (/x/infra/config.ts:60:11)';
+    expect(essentials(output)).toBe('ConfigError: TOLLGATE_DAILY_PROMPT_LIMIT (context "dailyPromptLimit") must be an integer from 1 to 1000000. Received: "x"');
+  });
+});
