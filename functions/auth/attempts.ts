@@ -19,41 +19,52 @@ export class LoginAttempts {
 
   /** Takes a slot for this attempt, or throws TooManyAttemptsError with the wait. */
   async admit(email: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<void> {
-    const { table, maxFailures, windowSeconds } = this.settings;
-    const cutoff = nowSeconds - windowSeconds;
-    try {
-      // Inside the current window: one more attempt, if any are left.
-      await this.db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { email },
-          UpdateExpression: 'SET attempts = attempts + :one',
-          ConditionExpression: 'windowStart > :cutoff AND attempts < :max',
-          ExpressionAttributeValues: { ':one': 1, ':cutoff': cutoff, ':max': maxFailures },
-        }),
-      );
+    // Two concurrent first attempts race to open the window; the loser counts in the winner's.
+    if ((await this.countInWindow(email, nowSeconds)) || (await this.openWindow(email, nowSeconds)) || (await this.countInWindow(email, nowSeconds))) {
       return;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    try {
-      // No window, or an expired one: start a new window with this attempt.
-      await this.db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { email },
-          UpdateExpression: 'SET attempts = :one, windowStart = :now, expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':cutoff': cutoff, ':expires': nowSeconds + windowSeconds + 60 },
-        }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const { table, windowSeconds } = this.settings;
     const current = await this.db.send(new GetCommand({ TableName: table, Key: { email }, ConsistentRead: true }));
     const windowStart = (current.Item?.windowStart as number | undefined) ?? nowSeconds;
     throw new TooManyAttemptsError(Math.max(1, windowStart + windowSeconds - nowSeconds));
+  }
+
+  /** Inside the current window: one more attempt, if any are left. */
+  private async countInWindow(email: string, nowSeconds: number): Promise<boolean> {
+    const { table, maxFailures, windowSeconds } = this.settings;
+    return this.conditional(
+      new UpdateCommand({
+        TableName: table,
+        Key: { email },
+        UpdateExpression: 'SET attempts = attempts + :one',
+        ConditionExpression: 'windowStart > :cutoff AND attempts < :max',
+        ExpressionAttributeValues: { ':one': 1, ':cutoff': nowSeconds - windowSeconds, ':max': maxFailures },
+      }),
+    );
+  }
+
+  /** No window, or an expired one: start a new window with this attempt. */
+  private async openWindow(email: string, nowSeconds: number): Promise<boolean> {
+    const { table, windowSeconds } = this.settings;
+    return this.conditional(
+      new UpdateCommand({
+        TableName: table,
+        Key: { email },
+        UpdateExpression: 'SET attempts = :one, windowStart = :now, expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff',
+        ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':cutoff': nowSeconds - windowSeconds, ':expires': nowSeconds + windowSeconds + 60 },
+      }),
+    );
+  }
+
+  private async conditional(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.db.send(command);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** A correct password clears the failures. */

@@ -1,6 +1,6 @@
 // Our JWTs: HS256 only, ≥ 256-bit keys with a kid so the key can rotate (current and previous
 // accepted), iss/aud/exp/iat/sub required, small clock tolerance (RFC 8725).
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, decodeProtectedHeader } from 'jose';
 
 export const ALGORITHM = 'HS256';
@@ -11,7 +11,8 @@ const MIN_KEY_BYTES = 32;
 
 export interface SigningKey {
   kid: string;
-  key: Uint8Array;
+  /** Imported once: verifying with raw bytes would re-import the key on every call. */
+  key: KeyObject;
 }
 
 export interface TokenSettings {
@@ -38,7 +39,7 @@ export class TokenError extends Error {
 export function signingKey(secret: string): SigningKey {
   const key = new TextEncoder().encode(secret);
   if (key.length < MIN_KEY_BYTES) throw new Error(`The signing secret must be at least ${MIN_KEY_BYTES} bytes`);
-  return { kid: createHash('sha256').update(key).digest('hex').slice(0, 16), key };
+  return { kid: createHash('sha256').update(key).digest('hex').slice(0, 16), key: createSecretKey(key) };
 }
 
 export async function issueToken(

@@ -69,6 +69,13 @@ describe('login', () => {
     expect(retryAfter).toBeLessThanOrEqual(900);
   });
 
+  it('lets concurrent logins with the right password through (they race to open the window)', async () => {
+    const email = uniqueEmail('parallel');
+    await api.client().register(email, PASSWORD);
+    const logins = await Promise.all(Array.from({ length: 8 }, () => outcome(api.client().login(email, PASSWORD))));
+    expect(count(logins)).toEqual({ ok: 8 });
+  });
+
   it('throttles unknown emails the same way, so throttling reveals nothing', async () => {
     const email = uniqueEmail('ghost');
     const results = [];

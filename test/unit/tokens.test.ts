@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { issueToken, signingKey, TokenError, verifyToken } from '../../functions/commons/tokens.ts';
@@ -20,7 +20,7 @@ async function reason(token: string, keys = [key]): Promise<string> {
 }
 
 /** Builds a token by hand, signed HS256 with the given key, for headers jose would not write. */
-function handMade(header: Record<string, unknown>, payload: Record<string, unknown>, secret: Uint8Array = key.key): string {
+function handMade(header: Record<string, unknown>, payload: Record<string, unknown>, secret: KeyObject = key.key): string {
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
