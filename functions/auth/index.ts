@@ -6,7 +6,7 @@ import bcrypt from 'bcryptjs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { AuthEvent, LoginData, LoginEvent, Outcome, RegisterData, RegisterEvent } from '../commons/contracts.ts';
-import { dynamo } from '../commons/clients.ts';
+import { dynamo } from '../commons/dynamo.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { EmailTakenError, InvalidCredentialsError, toVocabulary } from '../commons/errors.ts';
 import { keys } from '../commons/keys.ts';

@@ -2,7 +2,7 @@
 // and has the token's version, so logoutEverywhere and account changes revoke tokens.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallerContext } from '../commons/contracts.ts';
-import { dynamo } from '../commons/clients.ts';
+import { dynamo } from '../commons/dynamo.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { keysIncluding } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';

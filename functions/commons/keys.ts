@@ -2,7 +2,7 @@
 // Read once per cold start and never logged; re-read (at most once a minute) when a token names
 // a key this container has not seen, so warm containers pick up a rotation.
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import { secrets } from './clients.ts';
+import { secrets } from './secrets.ts';
 import { signingKey, type SigningKey } from './tokens.ts';
 
 const REFRESH_INTERVAL_MS = 60_000;

@@ -2,7 +2,7 @@
 // Bedrock's failures come back as a ModelError outcome (not a throw) so settle can refund.
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelAnswer, ModelEvent, Outcome, ReplayData, ReplayEvent } from '../commons/contracts.ts';
-import { dynamo } from '../commons/clients.ts';
+import { dynamo } from '../commons/dynamo.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { ModelError, toVocabulary } from '../commons/errors.ts';
 import { describeError, log } from '../commons/log.ts';
