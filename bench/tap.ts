@@ -177,3 +177,19 @@ export async function startCountingProxy(service: Service, upstreamUrl: string):
       }),
   };
 }
+
+/** A local service with the counting proxy in front of it while the tap is armed. */
+export async function fronted<T extends { url: string; port: number; close(): Promise<void> }>(service: Service, real: T): Promise<T> {
+  if (!tap.armed) return real;
+  const proxy = await startCountingProxy(service, real.url);
+  tap.installed[service] = true;
+  return {
+    ...real,
+    url: proxy.url,
+    port: proxy.port,
+    close: async () => {
+      await proxy.close();
+      await real.close();
+    },
+  };
+}
