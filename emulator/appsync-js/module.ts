@@ -63,6 +63,18 @@ export function toScript(source: string, file: string): string {
       throw new ModuleLoadError(`${file}: AppSync provides only @aws-appsync/utils and @aws-appsync/utils/dynamodb to resolver code. Received an import of ${from}`);
     }
   }
+  // AppSync type-checks code at deploy: a helper its modules do not have (ddb.sync, for one)
+  // is refused there (TS2339), so it is refused here at load, not at the first request.
+  for (const [, namespace, names, from] of source.matchAll(IMPORT)) {
+    const provided = modules[from!] as Record<string, unknown>;
+    const used = namespace
+      ? [...source.matchAll(new RegExp(`\\b${namespace.replace(/\$/g, '\\$')}\\.([A-Za-z_$][\\w$]*)`, 'g'))].map((m) => m[1]!)
+      : names!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
+    const missing = [...new Set(used.filter((name) => !(name in provided)))];
+    if (missing.length > 0) {
+      throw new ModuleLoadError(`${file}: ${from} has no ${missing.join(', ')} on AppSync (it would not deploy: TS2339).`);
+    }
+  }
   let code = source.replace(IMPORT, (whole, namespace: string | undefined, names: string | undefined, from: string) => {
     if (!(from in modules)) {
       throw new ModuleLoadError(`${file}: AppSync provides only @aws-appsync/utils and @aws-appsync/utils/dynamodb to resolver code. Received an import of ${from}`);

@@ -103,3 +103,13 @@ describe('limits and start-up', () => {
     }
   });
 });
+
+describe('helpers AppSync does not have', () => {
+  it('refuses ddb.sync at load, as AWS refuses it at deploy (§2.7, §8.7)', () => {
+    expect(() =>
+      loadModule("import * as ddb from '@aws-appsync/utils/dynamodb';\nexport function request(ctx) { return ddb.sync({ limit: 1 }); }\nexport function response(ctx) { return ctx.result; }", 'sync.js'),
+    ).toThrow('sync.js: @aws-appsync/utils/dynamodb has no sync on AppSync');
+    expect(() => loadModule("import { sync } from '@aws-appsync/utils/dynamodb';\nexport function request(ctx) { return sync({}); }", 'named.js')).toThrow(/has no sync/);
+    expect(() => loadModule("import * as ddb from '@aws-appsync/utils/dynamodb';\nexport function request(ctx) { return ddb.get({ key: { id: 1 } }); }", 'ok.js')).not.toThrow();
+  });
+});
