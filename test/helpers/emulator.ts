@@ -28,6 +28,9 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
   };
 }
 
+// Tests run on the machine's Node.js 20; the SDK's notice that it will soon need 22 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 let counter = 0;
 /** A fresh, valid account name per call, so tests never collide. */
 export function uniqueEmail(label = 'user'): string {
