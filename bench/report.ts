@@ -269,7 +269,7 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   );
   out.push('');
   out.push(
-    `One thread, one ${r.authorizer.tokenBytes}-byte HS256 token, functions/commons/tokens.ts. jose imports a raw (Uint8Array) key into a CryptoKey on every verification; the second row imports it once. ` +
+    `One thread, one ${r.authorizer.tokenBytes}-byte HS256 token, functions/commons/tokens.ts. The authorizer path holds each key as a Node KeyObject created once; the second row is jose with a WebCrypto key imported once, the floor for these checks. ` +
       'A real invocation adds the user’s GetItem (tokenVersion) and Lambda’s own overhead.',
   );
   out.push('');
