@@ -208,10 +208,20 @@ export class DynamoDbDataSource {
         return fromWire(out.Attributes);
       }
       case 'DeleteItem': {
-        const out = await this.client.send(
-          new DeleteItemCommand({ TableName: table, Key: key(), ConditionExpression: condition?.expression, ReturnValues: 'ALL_OLD', ...mergeExpressions(condition) }),
-        );
-        return fromWire(out.Attributes);
+        try {
+          const out = await this.client.send(
+            new DeleteItemCommand({ TableName: table, Key: key(), ConditionExpression: condition?.expression, ReturnValues: 'ALL_OLD', ...mergeExpressions(condition) }),
+          );
+          return fromWire(out.Attributes);
+        } catch (error) {
+          // A failed condition on an item that is already gone is what the delete wanted:
+          // AppSync reports success (§2.5; approximated, as for PutItem).
+          if (error instanceof DynamoDBServiceException && error.name === 'ConditionalCheckFailedException') {
+            const existing = await this.client.send(new GetItemCommand({ TableName: table, Key: key(), ConsistentRead: true }));
+            if (!existing.Item) return null;
+          }
+          throw error;
+        }
       }
       case 'Query':
       case 'Scan': {

@@ -27,6 +27,8 @@ export interface RunnerOptions {
   maxContainers?: number;
   /** Where the functions' console output goes, one line at a time. */
   log?: (functionName: string, line: string) => void;
+  /** Lambda gives a module's init 10 s; past that the container is abandoned. */
+  initTimeoutMs?: number;
 }
 
 interface Container {
@@ -127,11 +129,22 @@ class FunctionPool {
     const started = performance.now();
     const id = randomUUID();
     const timeoutMs = this.spec.timeoutSeconds * 1000;
+    let initTimer: NodeJS.Timeout | undefined;
     try {
-      await container.ready;
+      await Promise.race([
+        container.ready,
+        new Promise<never>((_, reject) => {
+          initTimer = setTimeout(() => reject(new Error(`INIT timed out after ${(this.options.initTimeoutMs / 1000).toFixed(2)} seconds`)), this.options.initTimeoutMs);
+        }),
+      ]);
     } catch (error) {
+      // A container that failed or hung in init is not reused.
+      this.containers.delete(container);
+      void container.worker.terminate();
       this.release(container);
       return { ok: false, errorType: 'Runtime.InitError', errorMessage: (error as Error).message, durationMs: 0, coldStart, initMs: 0 };
+    } finally {
+      clearTimeout(initTimer);
     }
     const result = await new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -196,7 +209,11 @@ export class LambdaRunner {
   private readonly options: Required<RunnerOptions>;
 
   constructor(options: RunnerOptions = {}) {
-    this.options = { maxContainers: options.maxContainers ?? 8, log: options.log ?? ((fn, line) => process.stdout.write(`[${fn}] ${line}\n`)) };
+    this.options = {
+      maxContainers: options.maxContainers ?? 8,
+      log: options.log ?? ((fn, line) => process.stdout.write(`[${fn}] ${line}\n`)),
+      initTimeoutMs: options.initTimeoutMs ?? 10_000,
+    };
   }
 
   register(id: string, spec: LambdaSpec): void {

@@ -1,7 +1,7 @@
 // The request authorizer against a recording Lambda: the event AppSync sends (§4.1, §8.23),
 // caching by header with the template TTL and ttlOverride (§4.3, §8.26), regex before invoking.
 import { describe, expect, it } from 'vitest';
-import { RequestAuthorizer, type AuthorizerResponse } from '../../emulator/appsync/auth.ts';
+import { AUTH_CHOICES, RequestAuthorizer, type AuthorizerResponse } from '../../emulator/appsync/auth.ts';
 
 function authorizer(answer: AuthorizerResponse, ttlSeconds = 300) {
   const events: Record<string, unknown>[] = [];
@@ -68,5 +68,25 @@ describe('the Lambda authorizer event', () => {
     const { auth } = authorizer({ isAuthorized: true, deniedFields: ['Usage.limit', 'Usage.*', 'Usage', 'arn:aws:appsync:us-east-1:1:apis/x/types/Query/fields/models'] });
     const caller = await auth.authorize({ authorization: 'Bearer abc' }, request);
     expect('deniedFields' in caller && [...caller.deniedFields]).toEqual(['Usage.limit', 'Query.models']);
+  });
+
+  it('treats an authorizer that runs past its time limit as a denial (§4.5, §4.6)', async () => {
+    const saved = AUTH_CHOICES.authorizerTimeoutMs;
+    AUTH_CHOICES.authorizerTimeoutMs = 50;
+    try {
+      const slow = new RequestAuthorizer({
+        apiId: 'local',
+        defaultMode: 'AWS_LAMBDA',
+        additionalModes: [],
+        apiKey: 'k',
+        lambda: { ttlSeconds: 300, validationRegex: null },
+        invokeAuthorizer: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, payload: { isAuthorized: true } }), 500)),
+        now: () => 0,
+        warn: () => undefined,
+      });
+      expect(await slow.authorize({ authorization: 'Bearer abc' }, request)).toMatchObject({ status: 401 });
+    } finally {
+      AUTH_CHOICES.authorizerTimeoutMs = saved;
+    }
   });
 });

@@ -81,6 +81,15 @@ describe('single-item operations (§2.3, §8.13, §8.14)', () => {
     expect(await ds.execute(THINGS, { operation: 'DeleteItem', key: key('delete', 1) })).toEqual({ result: null });
   });
 
+  it('DeleteItem with a failed condition succeeds when the item is already gone, and fails when it is not (§2.5)', async () => {
+    const condition = { expression: 'attribute_exists(#n) AND #n = :n', expressionNames: { '#n': 'name' }, expressionValues: { ':n': { S: 'expected' } } };
+    expect(await ds.execute(THINGS, { operation: 'DeleteItem', key: key('cond-delete', 1), condition })).toEqual({ result: null });
+    await put('cond-delete', 2, { name: { S: 'other' } });
+    const refused = await ds.execute(THINGS, { operation: 'DeleteItem', key: key('cond-delete', 2), condition });
+    expect(refused.error).toMatchObject({ type: 'DynamoDB:ConditionalCheckFailedException' });
+    expect(await get('cond-delete', 2)).toMatchObject({ name: 'other' });
+  });
+
   it('round-trips numbers inside sets, lists and maps, and the other types, as plain JSON (§2.2)', async () => {
     const out = await put('types', 1, {
       ns: { NS: [1, 2.5, -3] },

@@ -210,6 +210,20 @@ describe('schemas and limits', () => {
     });
   });
 
+  it('stop resolving past the resolver count limit with ResolverExecutionLimitReached (§5.3, §8.34)', async () => {
+    const engine = buildEngine(
+      SDL,
+      [
+        { coordinate: 'Query.things', code: `export function request(ctx) { return { payload: [{ id: '1' }, { id: '2' }, { id: '3' }, { id: '4' }] }; }\nexport function response(ctx) { return ctx.result; }` },
+        { coordinate: 'Thing.name', code: `export function request(ctx) { return { payload: 'n' + ctx.source.id }; }\nexport function response(ctx) { return ctx.result; }` },
+      ],
+      { resolverCountLimit: 3 },
+    );
+    const out = await run(engine, '{ things { id name } }');
+    expect(out.data).toEqual({ things: [{ id: '1', name: 'n1' }, { id: '2', name: 'n2' }, { id: '3', name: null }, { id: '4', name: null }] });
+    expect(out.errors?.map((e) => ('errorType' in e ? e.errorType : null))).toEqual(['ResolverExecutionLimitReached', 'ResolverExecutionLimitReached']);
+  });
+
   it('refuse a query deeper than the depth limit before running any resolver (§8.34)', async () => {
     let ran = false;
     const engine = buildEngine(

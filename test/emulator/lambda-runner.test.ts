@@ -11,6 +11,8 @@ import { buildEngine, run } from '../helpers/engine.ts';
 // Each bundle is what esbuild would leave in an asset folder: index.js plus a CommonJS package.json.
 const BUNDLES: Record<string, string> = {
   echo: `exports.handler = async (event) => event;`,
+  // Its init never finishes in time (a module that blocks while loading).
+  slowInit: `const end = Date.now() + 1500; while (Date.now() < end) {}\nexports.handler = async () => 'ready';`,
   // Module state lives as long as the container: `instance` tells containers apart, `invocations`
   // counts warm calls, `inits` counts module evaluations in this thread.
   counter: `
@@ -244,6 +246,13 @@ describe('failures (§3.4)', () => {
     for (let i = 0; i < 2; i += 1) {
       expect(await runner.invoke('broken', {})).toMatchObject({ ok: false, errorType: 'Error', errorMessage: 'cannot load config' });
     }
+  });
+
+  it('abandon a container whose init runs past the init limit', async () => {
+    const runner = runnerWith([spec('slowInit')], { initTimeoutMs: 200 });
+    const started = performance.now();
+    expect(await runner.invoke('slowInit', {})).toMatchObject({ ok: false, errorType: 'Runtime.InitError', errorMessage: 'INIT timed out after 0.20 seconds' });
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('report a handler the bundle does not export as Runtime.HandlerNotFound', async () => {

@@ -13,7 +13,7 @@ export interface InlineResolver {
 
 export const none: DataSourceCall = async (request) => ({ result: (request as { payload?: unknown } | null)?.payload ?? null });
 
-export function buildEngine(sdl: string, resolvers: InlineResolver[], options: { defaultMode?: string; queryDepthLimit?: number } = {}): Engine {
+export function buildEngine(sdl: string, resolvers: InlineResolver[], options: { defaultMode?: string; queryDepthLimit?: number; resolverCountLimit?: number } = {}): Engine {
   const loaded: LoadedResolver[] = resolvers.map((r) => {
     const [typeName, fieldName] = r.coordinate.split('.') as [string, string];
     return {
@@ -26,7 +26,7 @@ export function buildEngine(sdl: string, resolvers: InlineResolver[], options: {
       functions: (r.functions ?? []).map((f) => ({ name: f.name, module: loadModule(f.code, `${f.name}.js`), dataSource: f.dataSource ?? none, dataSourceName: 'Test' })),
     };
   });
-  return new Engine(sdl, loaded, options.defaultMode ?? 'AWS_LAMBDA', { queryDepthLimit: options.queryDepthLimit ?? 0, resolverCountLimit: 10000 });
+  return new Engine(sdl, loaded, options.defaultMode ?? 'AWS_LAMBDA', { queryDepthLimit: options.queryDepthLimit ?? 0, resolverCountLimit: options.resolverCountLimit ?? 10000 });
 }
 
 export const lambdaCaller = (resolverContext: Record<string, unknown> = { userId: 'u1' }, deniedFields: string[] = []): Caller => ({
