@@ -177,7 +177,7 @@ export function loadStack(cdkOut: string, stackName?: string): StackModel {
     });
   }
 
-  const [apiId, apiResource] = one(ofType('AWS::AppSync::GraphQLApi'), 'AWS::AppSync::GraphQLApi');
+  const [, apiResource] = one(ofType('AWS::AppSync::GraphQLApi'), 'AWS::AppSync::GraphQLApi');
   const ap = apiResource.Properties ?? {};
   const lambdaConfig = ap.LambdaAuthorizerConfig as { AuthorizerUri?: Json; AuthorizerResultTtlInSeconds?: number; IdentityValidationExpression?: string } | undefined;
   const schemaResource = one(ofType('AWS::AppSync::GraphQLSchema'), 'AWS::AppSync::GraphQLSchema')[1];
@@ -199,7 +199,6 @@ export function loadStack(cdkOut: string, stackName?: string): StackModel {
     resolverCountLimit: typeof ap.ResolverCountLimit === 'number' && ap.ResolverCountLimit > 0 ? ap.ResolverCountLimit : 10000,
     introspection: ap.IntrospectionConfig !== 'DISABLED',
   };
-  void apiId;
 
   const dataSources = new Map<string, DataSourceModel>();
   for (const [id, r] of ofType('AWS::AppSync::DataSource')) {

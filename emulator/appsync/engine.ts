@@ -4,7 +4,6 @@ import {
   buildSchema,
   execute,
   GraphQLError,
-  isObjectType,
   Kind,
   parse,
   validate,
@@ -389,4 +388,3 @@ function fieldErrorShape(error: GraphQLError): AppSyncError {
   };
 }
 
-export { isObjectType };

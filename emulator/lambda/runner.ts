@@ -112,15 +112,13 @@ class FunctionPool {
       return;
     }
     if (next) {
-      next(this.spawnBusy());
+      // The container died (timeout, crash): the waiter gets a fresh one.
+      next(this.spawn());
       return;
     }
     c.busy = false;
   }
 
-  private spawnBusy(): Container {
-    return this.spawn();
-  }
 
   async invoke(event: unknown): Promise<InvokeResult> {
     const container = await this.acquire();
