@@ -73,7 +73,6 @@ export class TollgateStack extends Stack {
       JWT_SECRET_ARN: jwtSecret.secretArn,
       TOKEN_ISSUER: issuer,
       TOKEN_AUDIENCE: `${issuer}-api`,
-      USERS_TABLE: users.tableName,
     };
 
     const fn = (name: string, props: { memoryMb: number; timeout: Duration; env: Record<string, string>; description: string; files?: string[] }) =>
@@ -105,7 +104,6 @@ export class TollgateStack extends Stack {
       description: 'Tollgate: register and login',
       files: ['common-passwords.txt'],
       env: {
-        LOGIN_ATTEMPTS_TABLE: loginAttempts.tableName,
         ...tokenEnv,
         TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
         BCRYPT_COST: String(config.bcryptCost),
@@ -119,31 +117,32 @@ export class TollgateStack extends Stack {
       description: 'Tollgate: calls Bedrock Converse',
       env: {
         MODEL_TIMEOUT_MS: String(config.modelTimeoutSeconds * 1000),
-        USAGE_TABLE: usage.tableName,
-        PROMPTS_TABLE: prompts.tableName,
         ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
         ...(config.guardrailId ? { GUARDRAIL_ID: config.guardrailId, GUARDRAIL_VERSION: config.guardrailVersion } : {}),
       },
     });
 
-    // Narrow grants: the authorizer only reads one user item; auth reads and creates users.
+    // Only the two token functions read the signing secret.
     jwtSecret.grantRead(authorizer);
     jwtSecret.grantRead(auth);
-    authorizer.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [users.tableArn] }));
-    auth.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [users.tableArn] }),
-    );
-    auth.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [loginAttempts.tableArn] }),
-    );
+    // Each function gets a table's name and exactly the item actions it uses, in one call, so
+    // the grant and the configuration cannot drift apart.
+    const bind = (fn: lambda.Function, envName: string, table: dynamodb.Table, actions: ('GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem')[]) => {
+      fn.addEnvironment(envName, table.tableName);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+    };
+    bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
+    bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem', 'UpdateItem']);
+    bind(auth, 'LOGIN_ATTEMPTS_TABLE', loginAttempts, ['GetItem', 'UpdateItem', 'DeleteItem']);
+    // Idempotent retries: the model function reads the first attempt's answer, nothing more.
+    bind(model, 'USAGE_TABLE', usage, ['GetItem']);
+    bind(model, 'PROMPTS_TABLE', prompts, ['GetItem']);
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
         ? config.guardrailId
         : `arn:${this.partition}:bedrock:${config.bedrockRegion || this.region}:${this.account}:guardrail/${config.guardrailId}`;
       model.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrailArn] }));
     }
-    // Idempotent retries: the model function reads the first attempt's answer, nothing more.
-    model.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [usage.tableArn, prompts.tableArn] }));
     const bedrockRegion = config.bedrockRegion || this.region;
     model.addToRolePolicy(
       new iam.PolicyStatement({

@@ -243,3 +243,11 @@ describe('a Bedrock guardrail', () => {
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('bedrock:ApplyGuardrail');
   });
 });
+
+describe('the authorizer cache', () => {
+  it('can be turned off, so revocations apply at once', () => {
+    const uncached = synth({ TOLLGATE_AUTHORIZER_CACHE_TTL_SECONDS: '0' });
+    uncached.hasResourceProperties('AWS::AppSync::GraphQLApi', { LambdaAuthorizerConfig: Match.objectLike({ AuthorizerResultTtlInSeconds: 0 }) });
+    uncached.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUTHORIZER_CACHE_TTL_SECONDS: '0' }) } });
+  });
+});
