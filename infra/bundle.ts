@@ -1,9 +1,11 @@
 // The one esbuild helper: resolvers as AppSync wants them, Lambda handlers as Lambda wants them.
 import { buildSync } from 'esbuild';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
+/** AppSync refuses resolver code over 32 KB (EvaluateCode's limit; APPSYNC.md §1.1). */
+export const MAX_RESOLVER_CODE_BYTES = 32_768;
 export const BUILD_DIR = join(ROOT, 'build');
 
 /**
@@ -25,6 +27,10 @@ export function bundleResolver(entry: string): string {
     sourcesContent: false,
     logLevel: 'error',
   });
+  const size = statSync(outfile).size;
+  if (size > MAX_RESOLVER_CODE_BYTES) {
+    throw new Error(`${relative(ROOT, entry)} bundles to ${size} bytes; AppSync accepts at most ${MAX_RESOLVER_CODE_BYTES}. Split it or import less.`);
+  }
   return outfile;
 }
 
