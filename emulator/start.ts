@@ -9,6 +9,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { lintBundles } from './appsync-js/lint.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
+import { LAMBDA_CHOICES } from './appsync/choices.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
 import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
@@ -103,7 +104,7 @@ async function ensureTables(client: DynamoDBClient, stack: StackModel): Promise<
 }
 
 function lambdaError(out: InvokeResult & { ok: false }) {
-  return { message: out.errorMessage, type: 'Lambda:Unhandled', unhandledErrorType: out.errorType };
+  return { message: out.errorMessage, type: LAMBDA_CHOICES.errorType, unhandledErrorType: out.errorType };
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
@@ -187,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         const out = await runner.invoke(ds.lambdaLogicalId, direct ? request : r.payload);
         if (!out.ok) return { result: null, error: lambdaError(out) };
-        return { result: r?.invocationType === 'Event' ? null : out.payload };
+        return { result: r?.invocationType === 'Event' ? LAMBDA_CHOICES.eventResult : out.payload };
       };
     };
     // What AWS would refuse to deploy is refused here too, with the rule and the line.

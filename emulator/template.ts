@@ -2,6 +2,7 @@
 // its data sources, resolvers and functions, the tables, Lambda functions and secrets.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEMPLATE_CHOICES } from './appsync/choices.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -189,8 +190,7 @@ export function loadStack(cdkOut: string, stackName?: string): StackModel {
     lambdaAuthorizer: lambdaConfig
       ? {
           lambdaLogicalId: getAttId(lambdaConfig.AuthorizerUri, 'LambdaAuthorizerConfig.AuthorizerUri'),
-          // The documented default is contradictory (0 vs 300, APPSYNC.md §4.3); CDK always writes it.
-          ttlSeconds: lambdaConfig.AuthorizerResultTtlInSeconds ?? 0,
+          ttlSeconds: lambdaConfig.AuthorizerResultTtlInSeconds ?? TEMPLATE_CHOICES.defaultAuthorizerTtlSeconds,
           validationRegex: lambdaConfig.IdentityValidationExpression ?? null,
         }
       : null,

@@ -3,6 +3,7 @@
 // validationRegex checked before any invocation, and AppSync's fixed 401 answers.
 import { randomUUID } from 'node:crypto';
 import { LOCAL_ACCOUNT } from '../template.ts';
+import { AUTH_CHOICES } from './choices.ts';
 
 export type AuthMode = 'API_KEY' | 'AWS_LAMBDA';
 
@@ -38,18 +39,6 @@ export interface AuthConfig {
   warn(message: string): void;
 }
 
-/** Choices where AppSync's behaviour is unverified (APPSYNC.md appendix A), in one place. */
-export const AUTH_CHOICES = {
-  /** A1: no Authorization header on a Lambda-authorized request. */
-  missingHeaderMessage: 'Valid authorization header not provided.',
-  /** A2: both x-api-key and Authorization sent: the API key wins (amplify-appsync-simulator's choice). */
-  apiKeyWinsOverAuthorization: true,
-  /** §4.5: an authorizer that throws or times out is treated as a denial. */
-  authorizerFailureIsDenial: true,
-  /** §4.6 */
-  authorizerTimeoutMs: 10_000,
-  maxTokenLength: 2048,
-};
 
 const UNAUTHORIZED_MESSAGE = 'You are not authorized to make this call.';
 

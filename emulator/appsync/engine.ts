@@ -25,6 +25,7 @@ import { callHandler, type AppSyncModule, type HandlerOutcome } from '../appsync
 import type { ResolverErrorRecord } from '../appsync-js/signals.ts';
 import type { RuntimeHooks } from '../appsync-js/util.ts';
 import type { Caller } from './auth.ts';
+import { ENGINE_CHOICES } from './choices.ts';
 import { APPSYNC_PRELUDE } from './prelude.ts';
 
 export interface DataSourceCall {
@@ -73,12 +74,6 @@ export interface GraphQLResponse {
   errors?: (AppSyncError | { path: null; locations: AppSyncError['locations']; message: string; errorType?: string })[];
 }
 
-/** Where AppSync's behaviour is unverified (APPSYNC.md appendix A6), the emulator's choice. */
-export const ENGINE_CHOICES = {
-  requestTimeoutMs: 30_000,
-  depthMessage: (depth: number, limit: number) => `Query depth ${depth} exceeds the maximum depth of ${limit}.`,
-  timeoutMessage: 'Execution timed out.',
-};
 
 const MODE_DIRECTIVES: Record<string, string> = {
   aws_api_key: 'API_KEY',

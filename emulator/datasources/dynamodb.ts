@@ -18,6 +18,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { CONDITION_MATCH_SUCCEEDS_FOR } from '../appsync/choices.ts';
 
 export interface DataSourceResult {
   result: unknown;
@@ -185,7 +186,7 @@ export class DynamoDbDataSource {
           );
         } catch (error) {
           // AppSync reports success when the item already is what the write wanted (§2.5).
-          if (error instanceof DynamoDBServiceException && error.name === 'ConditionalCheckFailedException') {
+          if (error instanceof DynamoDBServiceException && error.name === 'ConditionalCheckFailedException' && CONDITION_MATCH_SUCCEEDS_FOR.includes('PutItem')) {
             const existing = fromWire((await this.client.send(new GetItemCommand({ TableName: table, Key: key(), ConsistentRead: true }))).Item);
             if (isDeepEqual(without(existing, condition?.equalsIgnore), without(fromWire(item), condition?.equalsIgnore))) return existing;
           }
@@ -216,7 +217,7 @@ export class DynamoDbDataSource {
         } catch (error) {
           // A failed condition on an item that is already gone is what the delete wanted:
           // AppSync reports success (§2.5; approximated, as for PutItem).
-          if (error instanceof DynamoDBServiceException && error.name === 'ConditionalCheckFailedException') {
+          if (error instanceof DynamoDBServiceException && error.name === 'ConditionalCheckFailedException' && CONDITION_MATCH_SUCCEEDS_FOR.includes('DeleteItem')) {
             const existing = await this.client.send(new GetItemCommand({ TableName: table, Key: key(), ConsistentRead: true }));
             if (!existing.Item) return null;
           }

@@ -1,7 +1,8 @@
 // The request authorizer against a recording Lambda: the event AppSync sends (§4.1, §8.23),
 // caching by header with the template TTL and ttlOverride (§4.3, §8.26), regex before invoking.
 import { describe, expect, it } from 'vitest';
-import { AUTH_CHOICES, RequestAuthorizer, type AuthorizerResponse } from '../../emulator/appsync/auth.ts';
+import { RequestAuthorizer, type AuthorizerResponse } from '../../emulator/appsync/auth.ts';
+import { AUTH_CHOICES } from '../../emulator/appsync/choices.ts';
 
 function authorizer(answer: AuthorizerResponse, ttlSeconds = 300) {
   const events: Record<string, unknown>[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintBundles } from '../../emulator/appsync-js/lint.ts';
 import { loadModule } from '../../emulator/appsync-js/module.ts';
-import { ENGINE_CHOICES } from '../../emulator/appsync/engine.ts';
+import { ENGINE_CHOICES } from '../../emulator/appsync/choices.ts';
 import { loadStack } from '../../emulator/template.ts';
 import { buildEngine, run } from '../helpers/engine.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
