@@ -3,25 +3,17 @@
 // different source tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../client/index.ts';
 import { ROOT } from '../../emulator/synth.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
-import { PASSWORD, uniqueEmail } from '../helpers/emulator.ts';
+import { freePort, PASSWORD, uniqueEmail } from '../helpers/emulator.ts';
 
 let dev: ChildProcess | undefined;
 let output = '';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 function waitFor(text: string, from: number, ms = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {

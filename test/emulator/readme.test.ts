@@ -3,11 +3,11 @@
 // block that cannot run here says why in a `<!-- readme-test: skip (…) -->` line above it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../emulator/synth.ts';
+import { freePort } from '../helpers/emulator.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
 
 interface Block {
@@ -38,13 +38,6 @@ const dataDir = join(work, 'data');
 let port = 0;
 let server: ChildProcess | undefined;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const p = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return p;
-}
 
 const env = () => ({
   ...process.env,

@@ -1,6 +1,7 @@
 // Starts an emulator for one test file on a random port with a fresh data folder, capturing
 // every log line so tests can look at them.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type TollgateClient } from '../../client/index.ts';
@@ -39,3 +40,12 @@ export function uniqueEmail(label = 'user'): string {
 }
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** A port nothing listens on right now, for tests that start servers as separate processes. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
