@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { constructId } from '../emulator/template.ts';
 
 export interface Tables {
   users: string;
@@ -59,10 +60,10 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
     throw new AdminError(`No local data in ${dataDir}. Start the API once with npm start, or set TOLLGATE_DATA_DIR.`);
   }
   const { startDynamoDB } = await import('../emulator/local/dynamodb.ts');
-  const { loadStack } = await import('../emulator/template.ts');
+  const { loadStack, tablesByConstructId } = await import('../emulator/template.ts');
   const stack = loadStack(process.env.TOLLGATE_CDK_OUT ?? join(root, 'cdk.out'));
   const local = await startDynamoDB({ path: join(dataDir, 'dynamodb') });
-  const tables = Object.fromEntries([...stack.tables.values()].map((t) => [t.logicalId.replace(/[0-9A-F]{8}$/, ''), t.physicalName]));
+  const tables = tablesByConstructId(stack);
   const db = documentClient({ region: 'us-east-1', endpoint: local.url, credentials });
   return {
     description: `the local data in ${dataDir}`,
@@ -85,7 +86,7 @@ export async function deployedTarget(stage: string, region: string | undefined):
     for await (const page of paginateListStackResources({ client: cfn }, { StackName: stackName })) {
       for (const r of page.StackResourceSummaries ?? []) {
         if (r.ResourceType === 'AWS::DynamoDB::Table' && r.LogicalResourceId && r.PhysicalResourceId) {
-          found[r.LogicalResourceId.replace(/[0-9A-F]{8}$/, '')] = r.PhysicalResourceId;
+          found[constructId(r.LogicalResourceId)] = r.PhysicalResourceId;
         }
       }
     }

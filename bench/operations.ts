@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { GetItemCommand, QueryCommand, type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LoginDocument, MyUsageDocument, RegisterDocument, SendPromptDocument } from '../client/index.ts';
 import { startEmulator, type Emulator } from '../emulator/start.ts';
+import { constructId } from '../emulator/template.ts';
 import { graphql, loopback, PASSWORD, type Auth, type GraphQLReply } from './api.ts';
 import type { Timings } from './load.ts';
 import { round } from './stats.ts';
@@ -97,7 +98,7 @@ function valueBytes(v: AttributeValue): number {
 }
 
 function logicalTable(api: Emulator, physical: string): string {
-  for (const t of api.stack.tables.values()) if (t.physicalName === physical) return t.logicalId.replace(/[0-9A-F]{8}$/, '');
+  for (const t of api.stack.tables.values()) if (t.physicalName === physical) return constructId(t.logicalId);
   return physical;
 }
 

@@ -18,7 +18,7 @@ import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startDynamoDB } from './local/dynamodb.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
-import { LOCAL_REGION, loadStack, readCode, type StackModel } from './template.ts';
+import { LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 
 export interface EmulatorOptions {
   cdkOut: string;
@@ -327,13 +327,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
     // Where the running emulator can be found, for the CLI and the admin command.
     const runtimeFile = join(options.dataDir, 'emulator.json');
-    const tables = Object.fromEntries([...stack.tables.values()].map((t) => [t.logicalId.replace(/[0-9A-F]{8}$/, ''), t.physicalName]));
+    const tables = tablesByConstructId(stack);
     writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, url: base, graphqlUrl: `${base}/graphql`, apiKey, dynamodbUrl: dynamoUrl, tables }, null, 2) + '\n', { mode: 0o600 });
     closers.push(async () => rmSync(runtimeFile, { force: true }));
     const tableName = (id: string) => {
-      const table = [...stack.tables.values()].find((t) => t.logicalId.startsWith(id) && /^[0-9A-F]{8}$/.test(t.logicalId.slice(id.length)));
-      if (!table) throw new Error(`No table ${id} in the template`);
-      return table.physicalName;
+      if (!tables[id]) throw new Error(`No table ${id} in the template`);
+      return tables[id];
     };
     return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, dynamodbUrl: dynamoUrl, tableName, clock, close };
   } catch (error) {

@@ -296,6 +296,16 @@ export function loadStack(cdkOut: string, stackName?: string): StackModel {
   };
 }
 
+/** The construct id CDK turned into a logical id by adding an 8-hex hash ("UsersTable9725E9C8" → "UsersTable"). */
+export function constructId(logicalId: string): string {
+  return logicalId.replace(/[0-9A-F]{8}$/, '');
+}
+
+/** Physical table names by construct id, e.g. { UsersTable: "Tollgate-dev-UsersTable9725E9C8" }. */
+export function tablesByConstructId(stack: StackModel): Record<string, string> {
+  return Object.fromEntries([...stack.tables.values()].map((t) => [constructId(t.logicalId), t.physicalName]));
+}
+
 /** The deterministic local ARN of a secret, so Lambda env vars and the local store agree. */
 export function secretArn(name: string): string {
   const suffix = Buffer.from(name).toString('hex').slice(-6).padStart(6, '0');

@@ -154,11 +154,3 @@ export function settingsFrom(context: (key: string) => unknown, env: NodeJS.Proc
     return env[name];
   };
 }
-
-/** Every TOLLGATE_* variable that loadConfig reads, for the emulator's "inputs changed" check. */
-export const CONFIG_KEYS = [
-  'stage', 'dailyPromptLimit', 'dailyTokenLimit', 'promptsPerMinute', 'maxPromptChars', 'maxOutputTokens',
-  'models', 'defaultModel', 'tokenTtlSeconds', 'bcryptCost', 'authorizerCacheTtlSeconds', 'loginMaxFailures',
-  'loginWindowSeconds', 'promptRetentionDays', 'queryDepthLimit', 'modelTimeoutSeconds', 'bedrockRegion',
-  'wafRateLimit', 'wafAuthRateLimit', 'wafMaxBodyBytes', 'guardrailId', 'guardrailVersion',
-] as const;

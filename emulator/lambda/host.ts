@@ -8,7 +8,6 @@ interface HostData {
   exportName: string;
   functionName: string;
   memoryMb: number;
-  timeoutMs: number;
 }
 
 interface InvokeMessage {

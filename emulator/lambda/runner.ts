@@ -61,7 +61,7 @@ class FunctionPool {
       env: { ...this.spec.environment },
       stdout: true,
       stderr: true,
-      workerData: { file, exportName, functionName: this.spec.functionName, memoryMb: this.spec.memoryMb, timeoutMs: this.spec.timeoutSeconds * 1000 },
+      workerData: { file, exportName, functionName: this.spec.functionName, memoryMb: this.spec.memoryMb },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.spec.memoryMb) },
     });
     for (const stream of [worker.stdout, worker.stderr] as Readable[]) {
