@@ -14,11 +14,12 @@ import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } f
 import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
+import { LocalIam, type AwsCredentials } from './iam/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startDynamoDB } from './local/dynamodb.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
-import { LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
+import { constructId, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 
 export interface EmulatorOptions {
   cdkOut: string;
@@ -47,6 +48,11 @@ export interface Emulator {
   dynamodbUrl: string;
   /** Physical table name by the table's construct id, e.g. tableName('UsersTable'). */
   tableName(id: string): string;
+  /**
+   * The AWS credentials a function gets in its environment, by construct id (e.g.
+   * 'ModelFunction'): temporary credentials of its role, which AWS_IAM requests are checked against.
+   */
+  functionCredentials(id: string): AwsCredentials;
   /** Moves the emulator's clock (util.time in resolvers, authorizer cache) for day/minute tests. */
   clock: { now(): number; set(epochMs: number): void; reset(): void };
   close(): Promise<void>;
@@ -140,7 +146,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const bedrock = hybrid ? null : await startBedrock({ faults: options.faults, bridge: options.localModel });
     if (bedrock) closers.push(() => bedrock.close());
 
-    // Lambda functions, each with the template's environment pointed at the local endpoints.
+    // Lambda functions, each with the template's environment pointed at the local endpoints and
+    // its role's credentials (what AWS_IAM requests to the API are checked against).
+    const iam = LocalIam.load(stack, (message) => log(`[iam] ${message}`));
+    const credentialsById = new Map<string, AwsCredentials>();
     const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
     closers.push(() => runner.close());
     for (const fn of stack.lambdas.values()) {
@@ -158,7 +167,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       });
       if (bedrock) {
-        Object.assign(env, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+        const credentials = iam.credentialsFor(fn);
+        credentialsById.set(constructId(fn.logicalId), credentials);
+        Object.assign(env, {
+          AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_SESSION_TOKEN: credentials.sessionToken,
+        });
       } else {
         // Hybrid: the real Bedrock with the developer's credentials; everything else stays local.
         for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'HOME']) {
@@ -166,6 +182,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         env.BEDROCK_REGION = options.bedrockRegion!;
         env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
+        if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+          const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+          iam.share(credentials, fn);
+          credentialsById.set(constructId(fn.logicalId), credentials);
+        }
       }
       runner.register(fn.logicalId, { functionName: fn.functionName, codeDir: fn.codeDir, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, environment: env });
     }
@@ -233,7 +254,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     const authorizerId = stack.api.lambdaAuthorizer?.lambdaLogicalId;
     const authorizer = new RequestAuthorizer({
-      apiId: 'local',
+      apiId: LOCAL_API_ID,
       defaultMode: stack.api.defaultAuth,
       additionalModes: stack.api.additionalAuth,
       apiKey,
@@ -245,6 +266,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       },
       now: clock.now,
       warn: (message) => log(`[appsync] warning: ${message}`),
+      iam,
     });
 
     const explorer = { apiKey, stackName: stack.stackName, log };
@@ -276,10 +298,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const { request } = parsed;
         const operation = request.operationName ?? /^\s*(?:query|mutation|subscription)\s+([A-Za-z_]\w*)/.exec(request.query)?.[1] ?? 'anonymous';
         const headers = lowerCaseHeaders(req);
-        const caller = await authorizer.authorize(headers, request);
+        const caller = await authorizer.authorize(headers, request, { method: req.method, path: url.pathname, query: url.search.slice(1), body: body ?? '' });
         if (isFailure(caller)) {
-          send(res, 401, caller.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'UnauthorizedException' });
-          log(`[appsync] ${operation} 401 ${(performance.now() - started).toFixed(1)}ms UnauthorizedException`);
+          const errorType = caller.body.errors[0]!.errorType;
+          send(res, caller.status, caller.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': errorType });
+          log(`[appsync] ${operation} ${caller.status} ${(performance.now() - started).toFixed(1)}ms ${errorType}`);
           return;
         }
         const state: RequestState = {
@@ -334,7 +357,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (!tables[id]) throw new Error(`No table ${id} in the template`);
       return tables[id];
     };
-    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, dynamodbUrl: dynamoUrl, tableName, clock, close };
+    const functionCredentials = (id: string) => {
+      const credentials = credentialsById.get(id);
+      if (!credentials) throw new Error(`No credentials for a function ${id}. Known: ${[...credentialsById.keys()].join(', ')}`);
+      return credentials;
+    };
+    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, dynamodbUrl: dynamoUrl, tableName, functionCredentials, clock, close };
   } catch (error) {
     await close();
     throw error;

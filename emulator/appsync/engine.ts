@@ -75,6 +75,13 @@ export interface GraphQLResponse {
 }
 
 
+/** util.authType() per mode (https://docs.aws.amazon.com/appsync/latest/devguide/utility-helpers-in-util-js.html). */
+const AUTH_TYPE_NAMES: Record<Caller['mode'], string> = {
+  API_KEY: 'API Key Authorization',
+  AWS_LAMBDA: 'Lambda Authorization',
+  AWS_IAM: 'IAM Authorization',
+};
+
 const MODE_DIRECTIVES: Record<string, string> = {
   aws_api_key: 'API_KEY',
   aws_lambda: 'AWS_LAMBDA',
@@ -223,7 +230,8 @@ export class Engine {
   private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
     const parent = info.parentType;
     const field = parent.getFields()[info.fieldName]!;
-    if (!this.allowed(parent, field, state.caller.mode) || state.caller.deniedFields.has(`${parent.name}.${info.fieldName}`)) {
+    const rootDenied = info.path.prev === undefined && state.caller.allowsRootField !== undefined && !state.caller.allowsRootField(parent.name, info.fieldName);
+    if (!this.allowed(parent, field, state.caller.mode) || state.caller.deniedFields.has(`${parent.name}.${info.fieldName}`) || rootDenied) {
       throw fieldError({ message: `Not Authorized to access ${info.fieldName} on type ${parent.name}`, errorType: 'Unauthorized', data: null, errorInfo: null }, info);
     }
     const resolver = this.resolvers.get(`${parent.name}.${info.fieldName}`);
@@ -250,7 +258,7 @@ export class Engine {
     const args = JSON.parse(JSON.stringify(rawArgs)) as Record<string, unknown>;
     const hooks: RuntimeHooks = {
       now: state.now,
-      authType: () => (state.caller.mode === 'API_KEY' ? 'API Key Authorization' : 'Lambda Authorization'),
+      authType: () => AUTH_TYPE_NAMES[state.caller.mode],
       fieldInfo: () => ({ fieldName: info.fieldName, parentTypeName: info.parentType.name }),
       appendError: (record) => state.appended.push(fieldError(record, info)),
       log: state.log,
