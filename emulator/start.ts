@@ -2,8 +2,8 @@
 // and the AppSync engine over HTTP, all from one synthesized template.
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { lintBundles } from './appsync-js/lint.ts';
@@ -16,6 +16,9 @@ import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
 import { LocalIam, type AwsCredentials } from './iam/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
+import { attachRealtime, type RealtimeSettings } from './realtime/index.ts';
+import { openListener } from './realtime/listener.ts';
+import { localCertificate } from './realtime/tls.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startDynamoDB } from './local/dynamodb.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
@@ -36,11 +39,17 @@ export interface EmulatorOptions {
   bedrockRegion?: string;
   /** An OpenAI-compatible local model server to answer instead of the dev model. */
   localModel?: { url: string; model?: string; apiKey?: string };
+  /** Real-time (subscriptions) settings: keep-alive, limits; AppSync's values by default. */
+  realtime?: Partial<RealtimeSettings>;
 }
 
 export interface Emulator {
   url: string;
   graphqlUrl: string;
+  /** Where subscriptions connect: ws://…/graphql/realtime (wss:// on the same port too). */
+  realtimeUrl: string;
+  /** The local CA that signs the wss:// and https:// certificate (PEM), and its file. */
+  tls: { ca: string; caFile: string };
   apiKey: string;
   dataDir: string;
   stack: StackModel;
@@ -75,19 +84,6 @@ function generatedSecret(spec: { length: number; excludePunctuation: boolean; in
   return Array.from({ length: spec.length }, (_, i) => alphabet[bytes.readUInt16BE(i * 2) % alphabet.length]).join('');
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use. Stop what runs there or start with PORT=<another port>.`) : error);
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 async function ensureTables(client: DynamoDBClient, stack: StackModel): Promise<void> {
   for (const table of stack.tables.values()) {
     try {
@@ -115,7 +111,6 @@ function lambdaError(out: InvokeResult & { ok: false }) {
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const stack = loadStack(options.cdkOut);
   mkdirSync(options.dataDir, { recursive: true });
   const host = options.host ?? '127.0.0.1';
   const apiKey = apiKeyFor(options.dataDir, options.apiKey);
@@ -127,6 +122,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
+    // The port first: the API's URL is in the Lambda environments (GRAPHQL_URL). One port serves
+    // http/ws and https/wss (Amplify v6 always opens wss://), with a local certificate.
+    const listener = await openListener(options.port ?? 4000, host);
+    closers.push(() => listener.close());
+    const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${listener.port}`;
+    const stack = loadStack(options.cdkOut, { graphqlUrl: `${base}/graphql` });
+    const tls = await localCertificate(join(options.dataDir, 'tls'), [host]);
+
     // Local AWS.
     const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });
     closers.push(() => localDynamo.close());
@@ -270,7 +273,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
 
     const explorer = { apiKey, stackName: stack.stackName, log };
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
         const started = performance.now();
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -317,6 +320,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           log: (level, args) => log(`[resolver] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
         };
         const response = await engine.run(request.query, request.operationName, state);
+        if (state.effects) realtime.publish(state.effects);
         const ms = performance.now() - started;
         const wantsTimings = headers['x-tollgate-timings'] === '1' || request.extensions.tollgateTimings === true;
         const out = wantsTimings
@@ -338,16 +342,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         log(`[appsync] internal emulator error: ${(error as Error)?.stack ?? String(error)}`);
         if (!res.headersSent) send(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'The emulator failed; see its log.' }] });
       });
-    });
-    const port = await listen(server, options.port ?? 4000, host);
-    closers.push(
-      () =>
-        new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
-    );
-    const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    };
+    const servers = [createServer(handler), createHttpsServer({ key: tls.key, cert: tls.cert }, handler)] as const;
+    const realtime = attachRealtime({ servers: [...servers], engine, authorizer, env, now: clock.now, log, settings: options.realtime });
+    closers.push(() => realtime.close());
+    listener.attach(...servers);
     // Where the running emulator can be found, for the CLI and the admin command.
     const runtimeFile = join(options.dataDir, 'emulator.json');
     const tables = tablesByConstructId(stack);
@@ -362,7 +361,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (!credentials) throw new Error(`No credentials for a function ${id}. Known: ${[...credentialsById.keys()].join(', ')}`);
       return credentials;
     };
-    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, dynamodbUrl: dynamoUrl, tableName, functionCredentials, clock, close };
+    return {
+      url: base,
+      graphqlUrl: `${base}/graphql`,
+      realtimeUrl: `${base.replace(/^http/, 'ws')}/graphql/realtime`,
+      tls: { ca: tls.ca, caFile: tls.caFile },
+      apiKey,
+      dataDir: options.dataDir,
+      stack,
+      dynamodbUrl: dynamoUrl,
+      tableName,
+      functionCredentials,
+      clock,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
