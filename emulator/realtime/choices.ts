@@ -1,6 +1,10 @@
 // The real-time side's numbers and texts: AWS's values as defaults (each with its source), and
 // every choice where AppSync's behaviour is unverified (APPSYNC-REALTIME.md appendix A), so a
 // live probe's answer is a one-line change. Settings override the numbers (RealtimeSettings).
+// Where the emulator is more reliable than AWS, on purpose: a subscription is live exactly from
+// its start_ack (AWS occasionally loses an event published just after it), events reach each
+// connection in publish order (not guaranteed on AWS), and an event over the payload cap is
+// logged, not only dropped. Tests must not lean on these (APPSYNC-REALTIME.md §0.4).
 
 export interface RealtimeSettings {
   /** connection_ack's connectionTimeoutMs: how long a client waits for a ka before it gives up. */

@@ -21,7 +21,11 @@ type Mutation @aws_api_key {
 type Subscription @aws_api_key {
   onPut(owner: String, group: String): Item @aws_subscribe(mutations: ["put"])
   onBig(owner: String): Item @aws_subscribe(mutations: ["put"])
+  onSecret: Secret @aws_subscribe(mutations: ["putSecret"])
 }
+"No directive: the default mode's (AWS_LAMBDA) only, so an API-key publisher may not read it."
+type Secret { id: ID! }
+extend type Mutation { putSecret(id: ID!): Secret @aws_api_key }
 `;
 
 const PASS = `export function request(ctx) { return { payload: ctx.args }; }
@@ -38,6 +42,7 @@ beforeAll(async () => {
     SDL,
     [
       { coordinate: 'Mutation.put', code: PASS },
+      { coordinate: 'Mutation.putSecret', code: PASS },
       {
         coordinate: 'Mutation.kick',
         code: `import { extensions } from '@aws-appsync/utils';
@@ -61,7 +66,7 @@ export function response(ctx) {
 }`,
       },
     ],
-    { defaultMode: 'API_KEY' },
+    { defaultMode: 'AWS_LAMBDA' },
   );
   const authorizer = new RequestAuthorizer({
     apiId: 'test',
@@ -100,6 +105,22 @@ async function mutate(query: string) {
   return run(engine, query, { caller: apiKeyCaller, onEffects: (effects) => realtime.publish(effects) });
 }
 
+describe('closing', () => {
+  it('frees the connection and its subscriptions', async () => {
+    // First in the file, so no other test's socket is still closing.
+    const [connections, subscriptions] = [realtime.connections, realtime.subscriptions];
+    const s = await socket();
+    await start(s, 'a', 'subscription { onPut { id } }');
+    await start(s, 'b', 'subscription { onBig { id } }');
+    expect([realtime.connections, realtime.subscriptions]).toEqual([connections + 1, subscriptions + 2]);
+    s.close();
+    await s.closed;
+    // The server hears the close a moment after the client: wait for it, boundedly.
+    for (let i = 0; i < 100 && realtime.connections > connections; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect([realtime.connections, realtime.subscriptions]).toEqual([connections, subscriptions]);
+  });
+});
+
 describe('argument filtering', () => {
   it('delivers when every given argument equals the result’s field, an omitted one matching anything', async () => {
     const s = await socket();
@@ -114,6 +135,19 @@ describe('argument filtering', () => {
     expect(frames.map((f) => f.id)).toEqual(['alice', 'all', 'all', 'nogroup']);
     expect(frames[1]).toEqual({ id: 'all', type: 'data', payload: { data: { onPut: { id: '1', owner: 'alice' } } } });
     expect(frames[2]).toEqual({ id: 'all', type: 'data', payload: { data: { onPut: { id: '2', owner: null } } } });
+    s.close();
+  });
+});
+
+describe('a publish', () => {
+  it('whose return type the publisher may not read answers 200 with Not Authorized and delivers nothing', async () => {
+    const s = await socket();
+    await start(s, 'secret', 'subscription { onSecret { id } }');
+    await start(s, 'items', 'subscription { onPut { id } }');
+    const out = await mutate('mutation { putSecret(id: "s1") { id } }');
+    expect(out).toMatchObject({ data: { putSecret: null }, errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access id on type Secret' }] });
+    await mutate('mutation { put(id: "visible") { id } }');
+    expect(await s.nextOtherThanKa()).toMatchObject({ id: 'items', payload: { data: { onPut: { id: 'visible' } } } });
     s.close();
   });
 });

@@ -2,7 +2,9 @@
 // handshake in its three forms, every message type, every refusal, filters, limits and
 // invalidation. Events are published as the model function will: IAM-signed publishPromptEvent.
 // "Receives nothing" is shown without timers: a later event that does arrive comes first.
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../emulator/synth.ts';
 import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 import { iamGraphQL, PUBLISH_PROMPT_EVENT, signPost } from '../helpers/iam.ts';
 import { headerProtocol, ON_PROMPT_EVENT, RealtimeSocket } from '../helpers/realtime.ts';
@@ -341,5 +343,20 @@ describe('a connection', () => {
     const https = await fetch(api.graphqlUrl.replace('http://', 'https://'), { method: 'POST' }).catch((e: Error) => e);
     // Without the CA, TLS is refused: the certificate is the local CA's, not a public one.
     expect(https).toBeInstanceOf(Error);
+  });
+
+  it('is trusted by a Node process started with NODE_EXTRA_CA_CERTS, as the README shows', async () => {
+    const u = await user('extra-ca');
+    const script = `const { WebSocket } = require('ws');
+      const ws = new WebSocket(process.argv[1], ['graphql-ws', process.argv[2]]);
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init' })));
+      ws.once('message', (d) => { console.log(JSON.parse(d).type); ws.close(); });
+      ws.on('error', (e) => console.log('error: ' + e.message));`;
+    const run = (env: NodeJS.ProcessEnv) =>
+      new Promise<string>((resolve) => {
+        execFile(process.execPath, ['-e', script, api.realtimeUrl.replace('ws://', 'wss://'), headerProtocol(u.auth)], { env, cwd: ROOT }, (_e, stdout) => resolve(stdout.trim()));
+      });
+    expect(await run({ ...process.env, NODE_EXTRA_CA_CERTS: api.tls.caFile })).toBe('connection_ack');
+    expect(await run({ ...process.env, NODE_EXTRA_CA_CERTS: '' })).toMatch(/^error: .*certificate/);
   });
 });

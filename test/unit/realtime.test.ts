@@ -120,3 +120,12 @@ describe('SigV4 verification', () => {
     expect(verifySigV4(request, lookup, { ...options, service: 'execute-api' })).toMatchObject({ ok: false, errorType: 'InvalidSignatureException' });
   });
 });
+
+describe('npm start’s real-time settings', () => {
+  it('read TOLLGATE_REALTIME_* as positive whole numbers, AppSync’s values otherwise', async () => {
+    const { settingsFromEnv } = await import('../../emulator/settings.ts');
+    expect(settingsFromEnv({}).realtime).toEqual({});
+    expect(settingsFromEnv({ TOLLGATE_REALTIME_KEEPALIVE_MS: '1000', TOLLGATE_REALTIME_MAX_SUBSCRIPTIONS: '5' }).realtime).toEqual({ keepAliveIntervalMs: 1000, maxSubscriptionsPerConnection: 5 });
+    expect(() => settingsFromEnv({ TOLLGATE_REALTIME_MAX_PAYLOAD_BYTES: '-1' })).toThrow('TOLLGATE_REALTIME_MAX_PAYLOAD_BYTES must be a positive whole number. Received: -1');
+  });
+});
