@@ -71,6 +71,6 @@ export const REALTIME_CHOICES = {
    * unverified; it may fail silently), and the reason is logged.
    */
   filterLimitErrorType: 'FilterValidationError',
-  /** §4: after a second connection_init: nothing; before connection_ack: frames are ignored (RT). */
+  /** RT: AppSync closes a connection after 24 h; the close code and reason it uses are unverified. */
   closeAfterLifetime: { code: 1000, reason: 'Connection lifetime reached' },
 };

@@ -13,7 +13,7 @@ import { REALTIME_CHOICES, REALTIME_DEFAULTS, SUBPROTOCOL, type RealtimeSettings
 import { decodeHeader, offeredSubprotocols } from './decode-header.ts';
 import { matchesArguments, matchesFilter } from './filters.ts';
 import { SubscriptionRegistry } from './registry.ts';
-import { RealtimeConnection, type ConnectionContext, type Handshake } from './server.ts';
+import { RealtimeConnection, requestState, type ConnectionContext, type Handshake } from './server.ts';
 
 export { REALTIME_DEFAULTS, type RealtimeSettings } from './choices.ts';
 
@@ -101,7 +101,7 @@ export function attachRealtime(options: RealtimeOptions): Realtime {
           for (const sub of registry.forField(subscriptionField)) {
             // Enhanced filters replace argument filtering (EF).
             if (!(sub.filter ? matchesFilter(sub.filter, payload) : matchesArguments(sub.args, payload))) continue;
-            const state = (sub.connection as RealtimeConnection).requestState(sub.caller, sub.headers, sub.variables);
+            const state = requestState(ctx, sub.caller, sub.headers, sub.variables);
             const data = options.engine.deliver(sub.query, sub.operationName, state, subscriptionField, payload);
             const bytes = Buffer.byteLength(JSON.stringify(data));
             if (bytes > settings.maxPayloadBytes) {

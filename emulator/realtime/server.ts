@@ -188,7 +188,7 @@ export class RealtimeConnection implements ConnectionHandle {
         const { errorType, message: text } = refusal(caller);
         return this.error(id, [{ errorType, message: text }]);
       }
-      const state = this.requestState(caller, headers, request.variables);
+      const state = requestState(this.ctx, caller, headers, request.variables);
       const outcome = await this.ctx.engine.subscribe(request.query, request.operationName, state);
       if (token.cancelled) return;
       switch (outcome.kind) {
@@ -241,19 +241,21 @@ export class RealtimeConnection implements ConnectionHandle {
     return checked;
   }
 
-  requestState(caller: Caller, headers: Record<string, string>, variables: Record<string, unknown>): RequestState {
-    return {
-      caller,
-      headers,
-      variables,
-      env: this.ctx.env,
-      now: this.ctx.now,
-      appended: [],
-      timings: [],
-      resolverCount: 0,
-      log: (_level, args) => this.ctx.log(`[resolver] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
-    };
-  }
+}
+
+/** The request state a subscriber's resolver (at start) and its deliveries run with. */
+export function requestState(ctx: ConnectionContext, caller: Caller, headers: Record<string, string>, variables: Record<string, unknown>): RequestState {
+  return {
+    caller,
+    headers,
+    variables,
+    env: ctx.env,
+    now: ctx.now,
+    appended: [],
+    timings: [],
+    resolverCount: 0,
+    log: (_level, args) => ctx.log(`[resolver] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
+  };
 }
 
 /** An HTTP-style refusal as a real-time error: 401s read as UnauthorizedException, IAM's keep their type. */
