@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   Tollgate is running offline (${emulator.stack.stackName})
 
   GraphQL   ${emulator.graphqlUrl}
+  Real-time ${emulator.realtimeUrl}   (wss:// too; trust ${emulator.tls.caFile})
   Explorer  ${emulator.url}/
   API key   ${emulator.apiKey}   (x-api-key, for register and login)
   Data      ${dataDir}

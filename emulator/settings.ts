@@ -1,7 +1,28 @@
 // The emulator's own settings from the environment, shared by `npm start` and `npm run dev`.
 import { join } from 'node:path';
+import type { RealtimeSettings } from './realtime/index.ts';
 import type { EmulatorOptions } from './start.ts';
 import { ROOT } from './synth.ts';
+
+/** Real-time settings that `npm start` reads (AppSync's values when unset). */
+const REALTIME_VARIABLES: Record<string, keyof RealtimeSettings> = {
+  TOLLGATE_REALTIME_KEEPALIVE_MS: 'keepAliveIntervalMs',
+  TOLLGATE_REALTIME_CONNECTION_TIMEOUT_MS: 'connectionTimeoutMs',
+  TOLLGATE_REALTIME_MAX_SUBSCRIPTIONS: 'maxSubscriptionsPerConnection',
+  TOLLGATE_REALTIME_MAX_PAYLOAD_BYTES: 'maxPayloadBytes',
+};
+
+function realtimeFromEnv(env: NodeJS.ProcessEnv): Partial<RealtimeSettings> {
+  const out: Partial<RealtimeSettings> = {};
+  for (const [name, key] of Object.entries(REALTIME_VARIABLES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number. Received: ${raw}`);
+    out[key] = value;
+  }
+  return out;
+}
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
   const port = env.PORT ? Number(env.PORT) : 4000;
@@ -14,5 +35,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     apiKey: env.TOLLGATE_API_KEY,
     bedrockRegion: env.TOLLGATE_BEDROCK_REGION,
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
+    realtime: realtimeFromEnv(env),
   };
 }

@@ -2,8 +2,8 @@
 // and the AppSync engine over HTTP, all from one synthesized template.
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { lintBundles } from './appsync-js/lint.ts';
@@ -14,11 +14,15 @@ import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } f
 import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
+import { LocalIam, type AwsCredentials } from './iam/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
+import { attachRealtime, type RealtimeSettings } from './realtime/index.ts';
+import { openListener } from './realtime/listener.ts';
+import { localCertificate } from './realtime/tls.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startDynamoDB } from './local/dynamodb.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
-import { LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
+import { constructId, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 
 export interface EmulatorOptions {
   cdkOut: string;
@@ -35,11 +39,17 @@ export interface EmulatorOptions {
   bedrockRegion?: string;
   /** An OpenAI-compatible local model server to answer instead of the dev model. */
   localModel?: { url: string; model?: string; apiKey?: string };
+  /** Real-time (subscriptions) settings: keep-alive, limits; AppSync's values by default. */
+  realtime?: Partial<RealtimeSettings>;
 }
 
 export interface Emulator {
   url: string;
   graphqlUrl: string;
+  /** Where subscriptions connect: ws://…/graphql/realtime (wss:// on the same port too). */
+  realtimeUrl: string;
+  /** The local CA that signs the wss:// and https:// certificate (PEM), and its file. */
+  tls: { ca: string; caFile: string };
   apiKey: string;
   dataDir: string;
   stack: StackModel;
@@ -47,6 +57,11 @@ export interface Emulator {
   dynamodbUrl: string;
   /** Physical table name by the table's construct id, e.g. tableName('UsersTable'). */
   tableName(id: string): string;
+  /**
+   * The AWS credentials a function gets in its environment, by construct id (e.g.
+   * 'ModelFunction'): temporary credentials of its role, which AWS_IAM requests are checked against.
+   */
+  functionCredentials(id: string): AwsCredentials;
   /** Moves the emulator's clock (util.time in resolvers, authorizer cache) for day/minute tests. */
   clock: { now(): number; set(epochMs: number): void; reset(): void };
   close(): Promise<void>;
@@ -67,19 +82,6 @@ function generatedSecret(spec: { length: number; excludePunctuation: boolean; in
     'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' + (spec.excludePunctuation ? '' : '!#$%&()*+,-./:;<=>?@[]^_{|}~') + (spec.includeSpace ? ' ' : '');
   const bytes = randomBytes(spec.length * 2);
   return Array.from({ length: spec.length }, (_, i) => alphabet[bytes.readUInt16BE(i * 2) % alphabet.length]).join('');
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use. Stop what runs there or start with PORT=<another port>.`) : error);
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 async function ensureTables(client: DynamoDBClient, stack: StackModel): Promise<void> {
@@ -109,7 +111,6 @@ function lambdaError(out: InvokeResult & { ok: false }) {
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const stack = loadStack(options.cdkOut);
   mkdirSync(options.dataDir, { recursive: true });
   const host = options.host ?? '127.0.0.1';
   const apiKey = apiKeyFor(options.dataDir, options.apiKey);
@@ -121,6 +122,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
+    // The port first: the API's URL is in the Lambda environments (GRAPHQL_URL). One port serves
+    // http/ws and https/wss (Amplify v6 always opens wss://), with a local certificate.
+    const listener = await openListener(options.port ?? 4000, host);
+    closers.push(() => listener.close());
+    const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${listener.port}`;
+    const stack = loadStack(options.cdkOut, { graphqlUrl: `${base}/graphql` });
+    const tls = await localCertificate(join(options.dataDir, 'tls'), [host]);
+
     // Local AWS.
     const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });
     closers.push(() => localDynamo.close());
@@ -140,7 +149,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const bedrock = hybrid ? null : await startBedrock({ faults: options.faults, bridge: options.localModel });
     if (bedrock) closers.push(() => bedrock.close());
 
-    // Lambda functions, each with the template's environment pointed at the local endpoints.
+    // Lambda functions, each with the template's environment pointed at the local endpoints and
+    // its role's credentials (what AWS_IAM requests to the API are checked against).
+    const iam = LocalIam.load(stack, (message) => log(`[iam] ${message}`));
+    const credentialsById = new Map<string, AwsCredentials>();
     const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
     closers.push(() => runner.close());
     for (const fn of stack.lambdas.values()) {
@@ -158,7 +170,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       });
       if (bedrock) {
-        Object.assign(env, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+        const credentials = iam.credentialsFor(fn);
+        credentialsById.set(constructId(fn.logicalId), credentials);
+        Object.assign(env, {
+          AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_SESSION_TOKEN: credentials.sessionToken,
+        });
       } else {
         // Hybrid: the real Bedrock with the developer's credentials; everything else stays local.
         for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'HOME']) {
@@ -166,6 +185,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         env.BEDROCK_REGION = options.bedrockRegion!;
         env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
+        if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+          const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+          iam.share(credentials, fn);
+          credentialsById.set(constructId(fn.logicalId), credentials);
+        }
       }
       runner.register(fn.logicalId, { functionName: fn.functionName, codeDir: fn.codeDir, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, environment: env });
     }
@@ -233,7 +257,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     const authorizerId = stack.api.lambdaAuthorizer?.lambdaLogicalId;
     const authorizer = new RequestAuthorizer({
-      apiId: 'local',
+      apiId: LOCAL_API_ID,
       defaultMode: stack.api.defaultAuth,
       additionalModes: stack.api.additionalAuth,
       apiKey,
@@ -245,10 +269,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       },
       now: clock.now,
       warn: (message) => log(`[appsync] warning: ${message}`),
+      iam,
     });
 
     const explorer = { apiKey, stackName: stack.stackName, log };
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
         const started = performance.now();
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -276,10 +301,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const { request } = parsed;
         const operation = request.operationName ?? /^\s*(?:query|mutation|subscription)\s+([A-Za-z_]\w*)/.exec(request.query)?.[1] ?? 'anonymous';
         const headers = lowerCaseHeaders(req);
-        const caller = await authorizer.authorize(headers, request);
+        const caller = await authorizer.authorize(headers, request, { method: req.method, path: url.pathname, query: url.search.slice(1), body: body ?? '' });
         if (isFailure(caller)) {
-          send(res, 401, caller.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'UnauthorizedException' });
-          log(`[appsync] ${operation} 401 ${(performance.now() - started).toFixed(1)}ms UnauthorizedException`);
+          const errorType = caller.body.errors[0]!.errorType;
+          send(res, caller.status, caller.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': errorType });
+          log(`[appsync] ${operation} ${caller.status} ${(performance.now() - started).toFixed(1)}ms ${errorType}`);
           return;
         }
         const state: RequestState = {
@@ -294,6 +320,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           log: (level, args) => log(`[resolver] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
         };
         const response = await engine.run(request.query, request.operationName, state);
+        if (state.effects) realtime.publish(state.effects);
         const ms = performance.now() - started;
         const wantsTimings = headers['x-tollgate-timings'] === '1' || request.extensions.tollgateTimings === true;
         const out = wantsTimings
@@ -315,16 +342,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         log(`[appsync] internal emulator error: ${(error as Error)?.stack ?? String(error)}`);
         if (!res.headersSent) send(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'The emulator failed; see its log.' }] });
       });
-    });
-    const port = await listen(server, options.port ?? 4000, host);
-    closers.push(
-      () =>
-        new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
-    );
-    const base = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    };
+    const servers = [createServer(handler), createHttpsServer({ key: tls.key, cert: tls.cert }, handler)] as const;
+    const realtime = attachRealtime({ servers: [...servers], engine, authorizer, env, now: clock.now, log, settings: options.realtime });
+    closers.push(() => realtime.close());
+    listener.attach(...servers);
     // Where the running emulator can be found, for the CLI and the admin command.
     const runtimeFile = join(options.dataDir, 'emulator.json');
     const tables = tablesByConstructId(stack);
@@ -334,7 +356,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (!tables[id]) throw new Error(`No table ${id} in the template`);
       return tables[id];
     };
-    return { url: base, graphqlUrl: `${base}/graphql`, apiKey, dataDir: options.dataDir, stack, dynamodbUrl: dynamoUrl, tableName, clock, close };
+    const functionCredentials = (id: string) => {
+      const credentials = credentialsById.get(id);
+      if (!credentials) throw new Error(`No credentials for a function ${id}. Known: ${[...credentialsById.keys()].join(', ')}`);
+      return credentials;
+    };
+    return {
+      url: base,
+      graphqlUrl: `${base}/graphql`,
+      realtimeUrl: `${base.replace(/^http/, 'ws')}/graphql/realtime`,
+      tls: { ca: tls.ca, caFile: tls.caFile },
+      apiKey,
+      dataDir: options.dataDir,
+      stack,
+      dynamodbUrl: dynamoUrl,
+      tableName,
+      functionCredentials,
+      clock,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -6,6 +6,9 @@ import { TEMPLATE_CHOICES } from './appsync/choices.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
+/** The API's id locally: in its ARN (IAM policies), the authorizer's requestContext.apiId. */
+export const LOCAL_API_ID = 'local';
+export const LOCAL_API_ARN = `arn:aws:appsync:${LOCAL_REGION}:${LOCAL_ACCOUNT}:apis/${LOCAL_API_ID}`;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Resource {
@@ -32,6 +35,8 @@ export interface LambdaModel {
   timeoutSeconds: number;
   memoryMb: number;
   environment: Record<string, Json>;
+  /** The logical id of its execution role (IAM auth to the API is checked against its policies). */
+  roleLogicalId: string | null;
 }
 
 export interface SecretModel {
@@ -120,7 +125,14 @@ function assetFile(dir: string, assets: Record<string, { source: { path: string 
   return join(dir, asset.source.path);
 }
 
-export function loadStack(cdkOut: string, stackName?: string): StackModel {
+export interface LoadOptions {
+  stackName?: string;
+  /** What the API's GraphQLUrl attribute is locally (Lambda environments read it). */
+  graphqlUrl?: string;
+}
+
+export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel {
+  const { stackName } = options;
   const manifestPath = join(cdkOut, 'manifest.json');
   if (!existsSync(manifestPath)) throw new TemplateError(`No cloud assembly at ${cdkOut}: run npm run synth first.`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
@@ -175,10 +187,20 @@ export function loadStack(cdkOut: string, stackName?: string): StackModel {
       timeoutSeconds: typeof p.Timeout === 'number' ? p.Timeout : 3,
       memoryMb: typeof p.MemorySize === 'number' ? p.MemorySize : 128,
       environment: env,
+      roleLogicalId: p.Role ? getAttId(p.Role, `${id}.Role`) : null,
     });
   }
 
-  const [, apiResource] = one(ofType('AWS::AppSync::GraphQLApi'), 'AWS::AppSync::GraphQLApi');
+  const [apiLogicalId, apiResource] = one(ofType('AWS::AppSync::GraphQLApi'), 'AWS::AppSync::GraphQLApi');
+  const graphqlUrl = options.graphqlUrl ?? 'http://localhost:4000/graphql';
+  const apiAttributes: Record<string, string> = {
+    Arn: LOCAL_API_ARN,
+    ApiId: LOCAL_API_ID,
+    GraphQLUrl: graphqlUrl,
+    // Custom-domain style: AppSync's real-time URL for a non-AWS GraphQL URL ends in /realtime.
+    RealtimeUrl: graphqlUrl.replace(/^http/, 'ws') + '/realtime',
+  };
+  const roles = new Set(ofType('AWS::IAM::Role').map(([id]) => id));
   const ap = apiResource.Properties ?? {};
   const lambdaConfig = ap.LambdaAuthorizerConfig as { AuthorizerUri?: Json; AuthorizerResultTtlInSeconds?: number; IdentityValidationExpression?: string } | undefined;
   const schemaResource = one(ofType('AWS::AppSync::GraphQLSchema'), 'AWS::AppSync::GraphQLSchema')[1];
@@ -270,6 +292,8 @@ export function loadStack(cdkOut: string, stackName?: string): StackModel {
       const [target, attr] = value['Fn::GetAtt'] as [string, string];
       if (attr === 'Arn' && tables.has(target)) return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${tables.get(target)!.physicalName}`;
       if (attr === 'Arn' && lambdas.has(target)) return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${lambdas.get(target)!.functionName}`;
+      if (target === apiLogicalId && apiAttributes[attr]) return apiAttributes[attr];
+      if (attr === 'Arn' && roles.has(target)) return roleArn(name, target);
       return `${name}-${target}.${attr}`;
     }
     if (Array.isArray(value['Fn::Join'])) {
@@ -304,6 +328,11 @@ export function constructId(logicalId: string): string {
 /** Physical table names by construct id, e.g. { UsersTable: "Tollgate-dev-UsersTable9725E9C8" }. */
 export function tablesByConstructId(stack: StackModel): Record<string, string> {
   return Object.fromEntries([...stack.tables.values()].map((t) => [constructId(t.logicalId), t.physicalName]));
+}
+
+/** The local ARN of a role: what an IAM caller's identity names (userArn) and policies refer to. */
+export function roleArn(stackName: string, roleLogicalId: string): string {
+  return `arn:aws:iam::${LOCAL_ACCOUNT}:role/${stackName}-${roleLogicalId}`;
 }
 
 /** The deterministic local ARN of a secret, so Lambda env vars and the local store agree. */

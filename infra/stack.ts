@@ -168,6 +168,8 @@ export class TollgateStack extends Stack {
             authorizationType: appsync.AuthorizationType.API_KEY,
             apiKeyConfig: { name: 'public', description: 'register and login only', expires: Expiration.after(Duration.days(365)) },
           },
+          // Internal mutations (publishPromptEvent): only roles granted appsync:GraphQL on the field.
+          { authorizationType: appsync.AuthorizationType.IAM },
         ],
       },
       queryDepthLimit: config.queryDepthLimit,
@@ -199,6 +201,14 @@ export class TollgateStack extends Stack {
     };
     // settle writes the prompt log and the usage counter in one transaction.
     prompts.grantWriteData(usageSource);
+    // A function that calls the API gets its URL and appsync:GraphQL on exactly the mutation
+    // fields it calls (IAM auth), in one call, so the grant and the configuration cannot drift.
+    const bindApi = (fn: lambda.Function, fields: ('publishPromptEvent')[]) => {
+      fn.addEnvironment('GRAPHQL_URL', api.graphqlUrl);
+      api.grantMutation(fn, ...fields);
+    };
+    // The model function will publish streamed prompts' events (issue 15).
+    bindApi(model, ['publishPromptEvent']);
 
     const schema = appSyncSchema(join(ROOT, 'schema.graphql'));
     const runtime = appsync.FunctionRuntime.JS_1_0_0;

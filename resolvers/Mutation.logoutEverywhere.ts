@@ -1,7 +1,8 @@
 // @dataSource UsersTable
-// Bumps the user's tokenVersion: the authorizer refuses every token that carries an older one.
+// Bumps the user's tokenVersion: the authorizer refuses every token that carries an older one,
+// and ends the user's live subscriptions (their invalidation filter is on the same userId).
 import type { Context, DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { util } from '@aws-appsync/utils';
+import { extensions, util } from '@aws-appsync/utils';
 import { callerOf } from './lib/caller.ts';
 import { internalError } from './lib/errors.ts';
 
@@ -26,5 +27,6 @@ export function response(ctx: Context): boolean {
     }
     internalError('logoutEverywhere', ctx.error);
   }
+  extensions.invalidateSubscriptions({ subscriptionField: 'onPromptEvent', payload: { userId: callerOf(ctx).userId } });
   return true;
 }

@@ -35,6 +35,7 @@ const hooks: RuntimeHooks = {
   fieldInfo: () => active().fieldInfo(),
   appendError: (record) => active().appendError(record),
   log: (level, args) => active().log?.(level, args),
+  extension: (name, args) => active().extension?.(name, args),
 };
 
 function active(): RuntimeHooks {

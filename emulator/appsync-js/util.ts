@@ -19,6 +19,8 @@ export interface RuntimeHooks {
   fieldInfo(): { fieldName: string; parentTypeName: string };
   appendError(record: ResolverErrorRecord): void;
   log?(level: 'log' | 'error', args: unknown[]): void;
+  /** extensions.* calls (subscription filters, invalidations) go here when given, else to records. */
+  extension?(name: string, args: unknown[]): void;
 }
 
 /**
@@ -106,7 +108,7 @@ export interface RecordedCall {
   args: unknown[];
 }
 
-/** What the handler asked for that the emulator does not act on (response headers, cache and subscription extensions). */
+/** What the handler asked for that the emulator does not act on (response headers; extension calls without a hook). */
 export interface RuntimeRecords {
   responseHeaders: { name: string; value: unknown }[];
   extensionCalls: RecordedCall[];
@@ -201,7 +203,10 @@ export function createRuntimeModule(hooks: RuntimeHooks): RuntimeModule {
   const record =
     (name: string) =>
     (...args: unknown[]): void => {
-      records.extensionCalls.push({ name, args });
+      // AppSync reads the filter when the handler returns: a later change by the handler must not leak in.
+      const copy = args.map((a) => snapshot(a));
+      if (hooks.extension) hooks.extension(name, copy);
+      else records.extensionCalls.push({ name, args: copy });
     };
   const extensions = {
     evictFromApiCache: record('evictFromApiCache'),
@@ -423,7 +428,11 @@ function stringifyRendered(filter: unknown): string | null {
 
 type SubscriptionFilterEntry = SubscriptionFilterShape['filterGroup'][number]['filters'][number];
 
-/** Best effort: the result only feeds extensions.setSubscriptionFilter, which the emulator records and ignores. */
+/**
+ * {field: {op: value}}, and/or lists → OR-of-ANDs: operators on one field and `or` members become
+ * alternatives; each `rules` entry is appended to every alternative (TF, checked 2026-11-30:
+ * https://docs.aws.amazon.com/appsync/latest/devguide/transformation-helpers-in-utils-transform-js.html).
+ */
 function toSubscriptionFilter(filter: unknown, ignoredFields: string[], rules: unknown): SubscriptionFilterShape {
   const base = subscriptionAlternatives(filter, new Set(ignoredFields));
   const ruleEntries = isPlainObject(rules) ? subscriptionAlternatives(rules, new Set()).flat() : [];

@@ -1,25 +1,33 @@
-// Request-level authorization as AppSync does it for API_KEY + AWS_LAMBDA (APPSYNC.md §4):
-// mode chosen by request shape, the authorizer's decision cached by the Authorization header,
-// validationRegex checked before any invocation, and AppSync's fixed 401 answers.
+// Request-level authorization as AppSync does it for API_KEY + AWS_LAMBDA + AWS_IAM (APPSYNC.md
+// §4): mode chosen by request shape, the authorizer's decision cached by the Authorization
+// header, validationRegex checked before any invocation, and AppSync's fixed 401 answers.
 import { randomUUID } from 'node:crypto';
+import type { IamIdentity } from '../iam/index.ts';
+import type { SignedRequest } from '../iam/sigv4.ts';
 import { LOCAL_ACCOUNT } from '../template.ts';
 import { AUTH_CHOICES } from './choices.ts';
 
-export type AuthMode = 'API_KEY' | 'AWS_LAMBDA';
+export type AuthMode = 'API_KEY' | 'AWS_LAMBDA' | 'AWS_IAM';
 
 export interface Caller {
   mode: AuthMode;
-  /** AWS_LAMBDA: { resolverContext }; API_KEY: null. */
-  identity: { resolverContext: Record<string, unknown> } | null;
+  /** AWS_LAMBDA: { resolverContext }; AWS_IAM: who signed; API_KEY: null. */
+  identity: { resolverContext: Record<string, unknown> } | IamIdentity | null;
   deniedFields: ReadonlySet<string>;
   authorizerMs: number;
   authorizerCached: boolean;
+  /** AWS_IAM: whether the signer's policies allow appsync:GraphQL on a root field. */
+  allowsRootField?(typeName: string, fieldName: string): boolean;
 }
 
 export interface AuthFailure {
-  status: 401;
+  /** 401 for tokens and keys; IAM refusals are 403 (400 for a malformed signature). */
+  status: 400 | 401 | 403;
   body: { errors: { errorType: string; message: string }[] };
 }
+
+/** The request as it arrived, for a SigV4 signature check. */
+export type RawRequest = Omit<SignedRequest, 'headers'>;
 
 export interface AuthorizerResponse {
   isAuthorized?: unknown;
@@ -37,6 +45,8 @@ export interface AuthConfig {
   invokeAuthorizer(event: unknown): Promise<{ ok: true; payload: unknown } | { ok: false; errorType: string; errorMessage: string }>;
   now(): number;
   warn(message: string): void;
+  /** AWS_IAM: verifies a SigV4 signature and says which fields the signer may call. */
+  iam?: { authenticate(request: SignedRequest): Caller | AuthFailure };
 }
 
 
@@ -65,6 +75,7 @@ export class RequestAuthorizer {
   async authorize(
     headers: Record<string, string>,
     request: { query: string; operationName: string | null; variables: Record<string, unknown> },
+    raw?: RawRequest,
   ): Promise<Caller | AuthFailure> {
     const apiKey = headers['x-api-key'];
     const authorization = headers['authorization'];
@@ -72,6 +83,10 @@ export class RequestAuthorizer {
       if (authorization !== undefined) this.config.warn('Both x-api-key and Authorization were sent; using the API key (AppSync’s precedence here is undocumented).');
       if (apiKey !== this.config.apiKey) return failure();
       return { mode: 'API_KEY', identity: null, deniedFields: new Set(), authorizerMs: 0, authorizerCached: false };
+    }
+    // A SigV4 Authorization header selects AWS_IAM, as on AppSync.
+    if (authorization?.startsWith('AWS4-HMAC-SHA256') && this.modes.has('AWS_IAM') && this.config.iam && raw) {
+      return this.config.iam.authenticate({ ...raw, headers });
     }
     if (!this.modes.has('AWS_LAMBDA') || !this.config.lambda) return failure();
     if (authorization === undefined || authorization === '') return failure(AUTH_CHOICES.missingHeaderMessage);
@@ -139,5 +154,5 @@ function fieldFromDenied(entry: string): string | null {
 }
 
 export function isFailure(value: Caller | AuthFailure): value is AuthFailure {
-  return (value as AuthFailure).status === 401;
+  return (value as AuthFailure).status !== undefined;
 }

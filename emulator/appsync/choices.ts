@@ -18,6 +18,9 @@ export const ENGINE_CHOICES = {
   /** A6: the texts for a query over QueryDepthLimit and for a request over the time limit. */
   depthMessage: (depth: number, limit: number) => `Query depth ${depth} exceeds the maximum depth of ${limit}.`,
   timeoutMessage: 'Execution timed out.',
+  /** EXT (https://docs.aws.amazon.com/appsync/latest/devguide/extensions-js.html, checked 2026-11-30): at most 5 unique calls; the error's text is unverified. */
+  maxInvalidationsPerRequest: 5,
+  tooManyInvalidationsMessage: 'extensions.invalidateSubscriptions may be called with at most 5 unique arguments in one request.',
 };
 
 export const TEMPLATE_CHOICES = {

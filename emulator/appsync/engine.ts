@@ -3,6 +3,9 @@
 import {
   buildSchema,
   execute,
+  executeSync,
+  getArgumentValues,
+  getVariableValues,
   GraphQLError,
   Kind,
   parse,
@@ -58,7 +61,33 @@ export interface RequestState {
   timings: StepTiming[];
   resolverCount: number;
   log(level: 'log' | 'error', args: unknown[]): void;
+  /** extensions.* calls the resolvers made (subscription filters, invalidations), in order. */
+  extensionCalls?: ExtensionCall[];
+  /** Set by run() for a mutation: what it publishes to subscriptions (real-time). */
+  effects?: MutationEffects;
 }
+
+export interface ExtensionCall {
+  typeName: string;
+  fieldName: string;
+  name: string;
+  args: unknown[];
+}
+
+export interface MutationEffects {
+  /** Each root field that resolved to a value: the value as the mutation selected it, by field name (no aliases). */
+  published: { fieldName: string; payload: unknown }[];
+  /** extensions.invalidateSubscriptions({ subscriptionField, payload }) calls of the mutation's resolvers. */
+  invalidations: { subscriptionField: string; payload: unknown }[];
+}
+
+/** What a real-time `start` finds when it prepares a subscription (APPSYNC-REALTIME.md §3.4, §5.5). */
+export type SubscribeOutcome =
+  | { kind: 'invalid'; messages: string[] }
+  | { kind: 'notSubscription'; operation: string }
+  | { kind: 'multipleFields' }
+  | { kind: 'refused'; errorType: string | null; message: string }
+  | { kind: 'ok'; fieldName: string; args: Record<string, unknown>; variables: Record<string, unknown>; extensionCalls: ExtensionCall[] };
 
 export interface AppSyncError {
   path: (string | number)[] | null;
@@ -74,6 +103,13 @@ export interface GraphQLResponse {
   errors?: (AppSyncError | { path: null; locations: AppSyncError['locations']; message: string; errorType?: string })[];
 }
 
+
+/** util.authType() per mode (https://docs.aws.amazon.com/appsync/latest/devguide/utility-helpers-in-util-js.html). */
+const AUTH_TYPE_NAMES: Record<Caller['mode'], string> = {
+  API_KEY: 'API Key Authorization',
+  AWS_LAMBDA: 'Lambda Authorization',
+  AWS_IAM: 'IAM Authorization',
+};
 
 const MODE_DIRECTIVES: Record<string, string> = {
   aws_api_key: 'API_KEY',
@@ -147,6 +183,35 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, Selec
   return max;
 }
 
+/** The root field nodes of an operation, fragments expanded. */
+function rootFields(set: SelectionSetNode, fragments: Map<string, SelectionSetNode>): FieldNode[] {
+  return set.selections.flatMap((sel) =>
+    sel.kind === Kind.FIELD ? [sel] : sel.kind === Kind.INLINE_FRAGMENT ? rootFields(sel.selectionSet, fragments) : rootFields(fragments.get(sel.name.value) ?? { kind: Kind.SELECTION_SET, selections: [] }, fragments),
+  );
+}
+
+/** A result as the operation selected it, keyed by field name instead of response key. */
+function byFieldName(value: unknown, set: SelectionSetNode | undefined, fragments: Map<string, SelectionSetNode>): unknown {
+  if (Array.isArray(value)) return value.map((v) => byFieldName(v, set, fragments));
+  if (!set || value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const field of rootFields(set, fragments)) {
+    const key = field.alias?.value ?? field.name.value;
+    if (Object.hasOwn(value, key)) out[field.name.value] = byFieldName((value as Record<string, unknown>)[key], field.selectionSet, fragments);
+  }
+  return out;
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, SelectionSetNode> {
+  return new Map(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d.selectionSet] as [string, SelectionSetNode]));
+}
+
+/** graphql-js's variable coercion messages in graphql-java's words, as AppSync sends them (§3.4). */
+function javaVariableMessage(message: string): string {
+  const missing = /^Variable "\$([^"]+)" of (?:required|non-null) type "([^"]+)" (?:was not provided|must not be null)\.$/.exec(message);
+  return missing ? `Variable '${missing[1]}' has coerced Null value for NonNull type '${missing[2]}'` : message;
+}
+
 export class Engine {
   readonly schema: GraphQLSchema;
   private readonly resolvers = new Map<string, LoadedResolver>();
@@ -185,9 +250,7 @@ export class Engine {
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
     if (operation && this.limits.queryDepthLimit > 0) {
-      const fragments = new Map(
-        document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d.selectionSet] as [string, SelectionSetNode]),
-      );
+      const fragments = fragmentsOf(document);
       const depth = depthOf(operation.selectionSet, fragments);
       if (depth > this.limits.queryDepthLimit) {
         return { data: null, errors: [{ path: null, locations: [], message: ENGINE_CHOICES.depthMessage(depth, this.limits.queryDepthLimit), errorType: 'QueryDepthLimitExceeded' }] };
@@ -217,15 +280,91 @@ export class Engine {
     const all = [...(result.errors ?? []), ...state.appended];
     const response: GraphQLResponse = { data: (result.data as Record<string, unknown> | null | undefined) ?? null };
     if (all.length > 0) response.errors = all.map(fieldErrorShape);
+    if (operation?.operation === 'mutation') state.effects = this.effectsOf(operation, document, response.data, state);
     return response;
   }
 
-  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+  /** A mutation's fan-out: each root field that resolved to a value, and its resolvers' invalidations. */
+  private effectsOf(operation: OperationDefinitionNode, document: DocumentNode, data: Record<string, unknown> | null, state: RequestState): MutationEffects {
+    const fragments = fragmentsOf(document);
+    const published = rootFields(operation.selectionSet, fragments).flatMap((field) => {
+      const value = data?.[field.alias?.value ?? field.name.value];
+      // A field that resolved to null (an error) publishes nothing (APPSYNC-REALTIME.md appendix A).
+      return value === null || value === undefined ? [] : [{ fieldName: field.name.value, payload: byFieldName(value, field.selectionSet, fragments) }];
+    });
+    const invalidations = (state.extensionCalls ?? [])
+      .filter((c) => c.name === 'invalidateSubscriptions' && c.typeName === 'Mutation')
+      .flatMap((c) => {
+        const arg = c.args[0] as { subscriptionField?: unknown; payload?: unknown } | null | undefined;
+        return arg && typeof arg.subscriptionField === 'string' ? [{ subscriptionField: arg.subscriptionField, payload: arg.payload ?? null }] : [];
+      });
+    return { published, invalidations };
+  }
+
+  /**
+   * Prepares a real-time `start`: the document must be one subscription field, valid, with
+   * coercible variables; then its resolver runs once (its response handler sets the filters),
+   * with the same auth checks as any field.
+   */
+  async subscribe(query: string, operationName: string | null, state: RequestState): Promise<SubscribeOutcome> {
+    const { document, errors } = this.prepare(query);
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    if (operation && operation.operation !== 'subscription') return { kind: 'notSubscription', operation: operation.operation };
+    const fragments = fragmentsOf(document);
+    const fields = operation ? rootFields(operation.selectionSet, fragments) : [];
+    if (fields.length > 1) return { kind: 'multipleFields' };
+    if (errors.length > 0) return { kind: 'invalid', messages: errors.map((e) => requestError(e, document).message) };
+    if (!operation || fields.length === 0) return { kind: 'invalid', messages: [operationName ? `Unknown operation named '${operationName}'.` : 'Must provide operation name if query contains multiple operations.'] };
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], state.variables);
+    if (coerced.errors) return { kind: 'invalid', messages: coerced.errors.map((e) => javaVariableMessage(e.message)) };
+    const field = fields[0]!;
+    const definition = this.schema.getSubscriptionType()!.getFields()[field.name.value]!;
+    const args = getArgumentValues(definition, field, coerced.coerced);
+    state.extensionCalls = [];
+    const response = await this.run(query, operationName, state);
+    const first = response.errors?.[0];
+    if (first) return { kind: 'refused', errorType: ('errorType' in first ? first.errorType : null) ?? null, message: first.message };
+    return { kind: 'ok', fieldName: field.name.value, args, variables: coerced.coerced, extensionCalls: state.extensionCalls };
+  }
+
+  /**
+   * One subscriber's data frame: the published value shaped by its own selection. A field the
+   * mutation did not select reads as absent: null, or an error where the type is non-null (§5.1).
+   * No resolver runs; the subscriber's auth mode is checked on every field, as for a query.
+   */
+  deliver(query: string, operationName: string | null, state: RequestState, fieldName: string, payload: unknown): GraphQLResponse {
+    const { document } = this.prepare(query);
+    const result = executeSync({
+      schema: this.schema,
+      document,
+      operationName: operationName ?? undefined,
+      variableValues: state.variables,
+      contextValue: state,
+      rootValue: { [fieldName]: payload },
+      fieldResolver: (source, _args, context: RequestState, info) => {
+        this.authorizeField(context, info);
+        return source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
+      },
+    });
+    const response: GraphQLResponse = { data: (result.data as Record<string, unknown> | null | undefined) ?? null };
+    if (result.errors?.length) response.errors = result.errors.map(fieldErrorShape);
+    return response;
+  }
+
+  /** Auth directives (or the default mode), the authorizer's deniedFields, and IAM policies on root fields. */
+  private authorizeField(state: RequestState, info: GraphQLResolveInfo): void {
     const parent = info.parentType;
     const field = parent.getFields()[info.fieldName]!;
-    if (!this.allowed(parent, field, state.caller.mode) || state.caller.deniedFields.has(`${parent.name}.${info.fieldName}`)) {
+    const rootDenied = info.path.prev === undefined && state.caller.allowsRootField !== undefined && !state.caller.allowsRootField(parent.name, info.fieldName);
+    if (!this.allowed(parent, field, state.caller.mode) || state.caller.deniedFields.has(`${parent.name}.${info.fieldName}`) || rootDenied) {
       throw fieldError({ message: `Not Authorized to access ${info.fieldName} on type ${parent.name}`, errorType: 'Unauthorized', data: null, errorInfo: null }, info);
     }
+  }
+
+  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+    this.authorizeField(state, info);
+    const parent = info.parentType;
     const resolver = this.resolvers.get(`${parent.name}.${info.fieldName}`);
     if (!resolver) {
       const value = source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
@@ -250,10 +389,11 @@ export class Engine {
     const args = JSON.parse(JSON.stringify(rawArgs)) as Record<string, unknown>;
     const hooks: RuntimeHooks = {
       now: state.now,
-      authType: () => (state.caller.mode === 'API_KEY' ? 'API Key Authorization' : 'Lambda Authorization'),
+      authType: () => AUTH_TYPE_NAMES[state.caller.mode],
       fieldInfo: () => ({ fieldName: info.fieldName, parentTypeName: info.parentType.name }),
       appendError: (record) => state.appended.push(fieldError(record, info)),
       log: state.log,
+      extension: (name, extensionArgs) => recordExtension(state, info, name, extensionArgs),
     };
     const fieldNode: FieldNode = info.fieldNodes[0]!;
     const stash: Record<string, unknown> = {};
@@ -330,6 +470,20 @@ export class Engine {
     if (after.kind === 'error') return fail(after);
     return after.value ?? null;
   }
+}
+
+/** At most 5 unique invalidateSubscriptions calls per request; more is a GraphQL error (EXT). */
+function recordExtension(state: RequestState, info: GraphQLResolveInfo, name: string, args: unknown[]): void {
+  const calls = (state.extensionCalls ??= []);
+  const call = { typeName: info.parentType.name, fieldName: info.fieldName, name, args };
+  if (name === 'invalidateSubscriptions') {
+    const unique = new Set(calls.filter((c) => c.name === name).map((c) => JSON.stringify(c.args)));
+    if (!unique.has(JSON.stringify(args)) && unique.size >= ENGINE_CHOICES.maxInvalidationsPerRequest) {
+      state.appended.push(fieldError({ message: ENGINE_CHOICES.tooManyInvalidationsMessage, errorType: null, data: null, errorInfo: null }, info));
+      return;
+    }
+  }
+  calls.push(call);
 }
 
 function locationsOf(error: GraphQLError): AppSyncError['locations'] {

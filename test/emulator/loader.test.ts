@@ -27,13 +27,21 @@ describe('the template loader', () => {
     const env = Object.fromEntries(Object.entries(stack.api.environment).map(([k, v]) => [k, stack.resolve(v)]));
     expect(env).toMatchObject({ DAILY_PROMPT_LIMIT: '50', USAGE_TABLE: expect.stringMatching(/UsageTable/) });
     expect(stack.api.lambdaAuthorizer).toMatchObject({ ttlSeconds: 60, validationRegex: expect.stringContaining('Bearer') });
-    expect(stack.api.additionalAuth).toEqual(['API_KEY']);
+    expect(stack.api.additionalAuth).toEqual(['API_KEY', 'AWS_IAM']);
   });
 
   it('reads Lambda functions with their handler, timeout and environment', () => {
     const model = [...stack.lambdas.values()].find((l) => l.logicalId.startsWith('ModelFunction'))!;
     expect(model).toMatchObject({ handler: 'index.handler', runtime: 'nodejs22.x', timeoutSeconds: 23, memoryMb: 256 });
     expect(stack.resolve(model.environment.USAGE_TABLE!)).toMatch(/UsageTable/);
+  });
+
+  it('knows each function’s role and resolves the API’s attributes to their local values', () => {
+    const local = loadStack(TEST_CDK_OUT, { graphqlUrl: 'http://localhost:4115/graphql' });
+    const model = [...local.lambdas.values()].find((l) => l.logicalId.startsWith('ModelFunction'))!;
+    expect(model.roleLogicalId).toMatch(/^ModelFunctionServiceRole/);
+    expect(local.resolve(model.environment.GRAPHQL_URL!)).toBe('http://localhost:4115/graphql');
+    expect(local.resolve({ 'Fn::GetAtt': [model.roleLogicalId!, 'Arn'] })).toBe(`arn:aws:iam::000000000000:role/${local.stackName}-${model.roleLogicalId}`);
   });
 });
 

@@ -2,7 +2,7 @@
 // for the AppSync parity cases of test/emulator.
 import { loadModule } from '../../emulator/appsync-js/module.ts';
 import type { Caller } from '../../emulator/appsync/auth.ts';
-import { Engine, type DataSourceCall, type GraphQLResponse, type LoadedResolver, type RequestState } from '../../emulator/appsync/engine.ts';
+import { Engine, type DataSourceCall, type GraphQLResponse, type LoadedResolver, type MutationEffects, type RequestState } from '../../emulator/appsync/engine.ts';
 
 export interface InlineResolver {
   coordinate: string;
@@ -42,7 +42,15 @@ export const apiKeyCaller: Caller = { mode: 'API_KEY', identity: null, deniedFie
 export async function run(
   engine: Engine,
   query: string,
-  options: { caller?: Caller; variables?: Record<string, unknown>; headers?: Record<string, string>; env?: Record<string, string>; logs?: string[] } = {},
+  options: {
+    caller?: Caller;
+    variables?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    env?: Record<string, string>;
+    logs?: string[];
+    /** Hears what a mutation publishes to subscriptions. */
+    onEffects?: (effects: MutationEffects) => void;
+  } = {},
 ): Promise<GraphQLResponse> {
   const state: RequestState = {
     caller: options.caller ?? lambdaCaller(),
@@ -55,5 +63,7 @@ export async function run(
     resolverCount: 0,
     log: (_level, args) => options.logs?.push(args.map(String).join(' ')),
   };
-  return engine.run(query, null, state);
+  const response = await engine.run(query, null, state);
+  if (state.effects) options.onEffects?.(state.effects);
+  return response;
 }

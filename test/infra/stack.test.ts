@@ -21,7 +21,7 @@ describe('the AppSync API', () => {
   it('defaults to the Lambda authorizer, adds the API key, caches briefly and rejects non-JWTs before invoking', () => {
     template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
       AuthenticationType: 'AWS_LAMBDA',
-      AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }],
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }, { AuthenticationType: 'AWS_IAM' }],
       LambdaAuthorizerConfig: { AuthorizerResultTtlInSeconds: 30, IdentityValidationExpression: TOKEN_PATTERN },
       QueryDepthLimit: 10,
     });
@@ -70,6 +70,8 @@ describe('the AppSync API', () => {
       ['Mutation', 'deletePrompt', 'PromptsTable'],
       ['Mutation', 'logoutEverywhere', 'UsersTable'],
       ['Query', 'models', 'None'],
+      ['Mutation', 'publishPromptEvent', 'None'],
+      ['Subscription', 'onPromptEvent', 'None'],
     ]) {
       template.hasResourceProperties('AWS::AppSync::Resolver', {
         TypeName: type,
@@ -199,6 +201,23 @@ describe('least privilege', () => {
       expect(JSON.stringify(statementsOf(fragment))).not.toContain('LoginAttemptsTable');
     }
     expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('LoginAttemptsTable');
+  });
+
+  it('lets only the model function call the API, and only publishPromptEvent, with the URL in its environment', () => {
+    const appsyncStatements = (fragment: string) => statementsOf(fragment).filter((s) => JSON.stringify(s.Action).includes('appsync:'));
+    expect(appsyncStatements('AuthorizerFunction')).toEqual([]);
+    expect(appsyncStatements('AuthFunction')).toEqual([]);
+    const [grant, ...others] = appsyncStatements('ModelFunction');
+    expect(others).toEqual([]);
+    expect(grant).toMatchObject({ Action: 'appsync:GraphQL', Effect: 'Allow' });
+    const resource = grant!.Resource as { 'Fn::Join': [string, unknown[]] };
+    const parts = resource['Fn::Join'][1];
+    expect(parts.at(-1)).toBe('/types/Mutation/fields/publishPromptEvent');
+    expect(parts).toContainEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Api/), 'ApiId'] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Tollgate: calls Bedrock Converse',
+      Environment: { Variables: Match.objectLike({ GRAPHQL_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Api'), 'GraphQLUrl'] } }) },
+    });
   });
 });
 

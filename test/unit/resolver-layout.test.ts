@@ -28,7 +28,18 @@ describe('the resolver layout', () => {
       'settle@UsageTable',
     ]);
     expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(
-      ['Mutation.deletePrompt', 'Mutation.login', 'Mutation.logoutEverywhere', 'Mutation.register', 'Mutation.sendPrompt', 'Query.models', 'Query.myPrompts', 'Query.myUsage'],
+      [
+        'Mutation.deletePrompt',
+        'Mutation.login',
+        'Mutation.logoutEverywhere',
+        'Mutation.publishPromptEvent',
+        'Mutation.register',
+        'Mutation.sendPrompt',
+        'Query.models',
+        'Query.myPrompts',
+        'Query.myUsage',
+        'Subscription.onPromptEvent',
+      ],
     );
   });
 
