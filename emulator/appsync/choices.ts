@@ -38,3 +38,15 @@ export const LAMBDA_CHOICES = {
  * (item absent) in emulator/datasources/dynamodb.ts; UpdateItem always reports the failure.
  */
 export const CONDITION_MATCH_SUCCEEDS_FOR: readonly string[] = ['PutItem', 'DeleteItem'];
+
+/**
+ * util.time's locale-dependent pattern letters (Y, w, W, e, c): Java's WeekFields of the
+ * formatter's locale. AppSync does not say which locale; Java's default, Locale.US, starts weeks
+ * on Sunday and counts a week holding one day of the year as week 1. 'F' is the aligned
+ * day-of-week-in-month (Java 8–17); Java 19+ reads it as the aligned week of the month.
+ */
+export const TIME_CHOICES = {
+  firstDayOfWeek: 7 as number, // ISO day number: Monday 1 … Sunday 7
+  minimalDaysInFirstWeek: 1 as number,
+  letterF: 'alignedDayOfWeekInMonth' as 'alignedDayOfWeekInMonth' | 'alignedWeekOfMonth',
+};
