@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import ts from 'typescript';
 import { createDynamoDbHelpers } from './dynamodb-helpers.ts';
 import { describePosition, sourceLocator, type SourceLocator } from './source-map.ts';
-import { EarlyReturn, UtilError, type ResolverErrorRecord } from './signals.ts';
+import { EarlyReturn, Unauthorized, UtilError, type ResolverErrorRecord } from './signals.ts';
 import { createRuntimeModule, type RuntimeHooks } from './util.ts';
 
 export type Handler = (ctx: unknown) => unknown;
@@ -21,7 +21,8 @@ export interface AppSyncModule {
 export type HandlerOutcome =
   | { kind: 'value'; value: unknown }
   | { kind: 'early'; value: unknown; skipTo: 'END' | 'NEXT' | undefined }
-  | { kind: 'error'; record: ResolverErrorRecord };
+  /** unauthorized: raised by util.unauthorized(), which EvaluateCode words differently ("Unauthorized"). */
+  | { kind: 'error'; record: ResolverErrorRecord; unauthorized?: boolean };
 
 export class ModuleLoadError extends Error {
   override readonly name = 'ModuleLoadError';
@@ -50,7 +51,11 @@ const runtimeModule = createRuntimeModule(hooks);
 const modules: Record<string, unknown> = {
   '@aws-appsync/utils': { util: runtimeModule.util, runtime: runtimeModule.runtime, extensions: runtimeModule.extensions },
   '@aws-appsync/utils/dynamodb': createDynamoDbHelpers(),
+  // AppSync has it; the emulator only lets code import it (EvaluateCode's usual preamble does)
+  // and refuses at load any use of its helpers, since it runs no RDS data source.
+  '@aws-appsync/utils/rds': {},
 };
+const UNIMPLEMENTED = new Set(['@aws-appsync/utils/rds']);
 
 /** The modules AppSync provides, by the short index the rewritten code uses to reach them. */
 const MODULE_NAMES = Object.keys(modules);
@@ -120,7 +125,7 @@ function hasExport(node: ts.Node): boolean {
 function importBinding(statement: ts.ImportDeclaration, sf: ts.SourceFile, file: string, refuse: (node: ts.Node, message: string) => never): string {
   const from = (statement.moduleSpecifier as ts.StringLiteral).text;
   if (!(from in modules)) {
-    throw new ModuleLoadError(`${file}: AppSync provides only @aws-appsync/utils and @aws-appsync/utils/dynamodb to resolver code. Received an import of ${from}`);
+    throw new ModuleLoadError(`${file}: AppSync provides only @aws-appsync/utils and its /dynamodb and /rds modules to resolver code. Received an import of ${from}`);
   }
   const clause = statement.importClause;
   if (!clause || clause.isTypeOnly) return '';
@@ -142,6 +147,9 @@ function importBinding(statement: ts.ImportDeclaration, sf: ts.SourceFile, file:
     binding = `{ ${elements.map((e) => (e.propertyName ? `${e.propertyName.text}: ${e.name.text}` : e.name.text)).join(', ')} }`;
   }
   const missing = [...new Set(used.filter((name) => !(name in provided)))];
+  if (missing.length > 0 && UNIMPLEMENTED.has(from)) {
+    throw new ModuleLoadError(`${file}: the emulator does not implement ${from} (${missing.join(', ')}); it runs DynamoDB, Lambda and NONE data sources only.`);
+  }
   if (missing.length > 0) throw new ModuleLoadError(`${file}: ${from} has no ${missing.join(', ')} on AppSync (it would not deploy: TS2339).`);
   return `const ${binding} = __m[${index}];`;
 }
@@ -233,7 +241,7 @@ export function callHandler(handler: Handler | undefined, ctx: unknown, invocati
   try {
     return { kind: 'value', value: handler(ctx) };
   } catch (error) {
-    if (error instanceof UtilError) return { kind: 'error', record: error.record };
+    if (error instanceof UtilError) return { kind: 'error', record: error.record, unauthorized: error instanceof Unauthorized };
     if (error instanceof EarlyReturn) return { kind: 'early', value: error.value, skipTo: error.skipTo };
     const e = (error ?? {}) as { name?: unknown; message?: unknown; stack?: unknown };
     const at = codePosition(e);
@@ -241,7 +249,11 @@ export function callHandler(handler: Handler | undefined, ctx: unknown, invocati
     // The client sees AppSync's `code.js:L:C: TypeError: …` (APPSYNC.md §0.2); the log says
     // where that is in the resolver's source.
     const origin = origins.get(handler);
-    if (at && origin?.locate) invocation.log?.('error', [`${what} at ${describePosition(origin.locate, at.line, at.column)}`]);
+    if (at && origin?.locate) {
+      const description = `${what} at ${describePosition(origin.locate, at.line, at.column)}`;
+      if (invocation.codeError) invocation.codeError(description);
+      else invocation.log?.('error', [description]);
+    }
     return { kind: 'error', record: { message: `${at ? `code.js:${at.line}:${at.column}` : 'code.js'}: ${what}`, errorType: 'Code', data: null, errorInfo: null } };
   } finally {
     current = previous;

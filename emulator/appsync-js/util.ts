@@ -9,7 +9,7 @@ import {
   type DynamoDbAttributeMap,
   type DynamoDbAttributeValue,
 } from './dynamodb-values.ts';
-import { EarlyReturn, UtilError, type ResolverErrorRecord } from './signals.ts';
+import { EarlyReturn, Unauthorized, UtilError, type ResolverErrorRecord } from './signals.ts';
 import { createTimeUtils } from './time.ts';
 
 export interface RuntimeHooks {
@@ -20,6 +20,8 @@ export interface RuntimeHooks {
   fieldInfo(): { fieldName: string; parentTypeName: string };
   appendError(record: ResolverErrorRecord): void;
   log?(level: 'log' | 'error', args: unknown[]): void;
+  /** Where a runtime error happened, with its resolver source position; logged when absent. */
+  codeError?(description: string): void;
 }
 
 /**
@@ -137,7 +139,7 @@ export function createRuntimeModule(hooks: RuntimeHooks): RuntimeModule {
     autoKsuid: () => ksuid(hooks.now()),
     unauthorized(): never {
       const { fieldName, parentTypeName } = hooks.fieldInfo();
-      throw new UtilError({
+      throw new Unauthorized({
         message: `Not Authorized to access ${fieldName} on type ${parentTypeName}`,
         errorType: 'Unauthorized',
         data: null,
