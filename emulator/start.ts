@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { lintBundles } from './appsync-js/lint.ts';
+import { describeProblems, lintBundles } from './appsync-js/lint.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { LAMBDA_CHOICES } from './appsync/choices.ts';
@@ -202,9 +202,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const f = [...stack.functions.values()].find((x) => x.codeFile === file);
         return r ? `${r.typeName}.${r.fieldName}` : f ? `function ${f.name}` : file;
       };
-      throw new ModuleLoadError(
-        'AppSync would refuse this resolver code:\n' + problems.map((p) => `  ${where(p.file)} (${p.file}:${p.line}:${p.column}) ${p.rule}: ${p.message}`).join('\n'),
-      );
+      throw new ModuleLoadError(`AppSync would refuse this resolver code:\n${describeProblems(problems, where)}`);
     }
     const modules = new Map<string, AppSyncModule>();
     const moduleFor = (file: string) => {
