@@ -1,5 +1,6 @@
 // The emulator's own settings from the environment, shared by `npm start` and `npm run dev`.
 import { join } from 'node:path';
+import { dynamoDbBackend } from './local/dynamodb-backend.ts';
 import type { EmulatorOptions } from './start.ts';
 import { ROOT } from './synth.ts';
 
@@ -13,6 +14,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     host: env.HOST ?? '127.0.0.1',
     apiKey: env.TOLLGATE_API_KEY,
     bedrockRegion: env.TOLLGATE_BEDROCK_REGION,
+    dynamodb: dynamoDbBackend(env.TOLLGATE_DYNAMODB),
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
   };
 }

@@ -16,8 +16,9 @@ import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
-import { startDynamoDB } from './local/dynamodb.ts';
+import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
+import { ROOT } from './synth.ts';
 import { LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 
 export interface EmulatorOptions {
@@ -35,6 +36,10 @@ export interface EmulatorOptions {
   bedrockRegion?: string;
   /** An OpenAI-compatible local model server to answer instead of the dev model. */
   localModel?: { url: string; model?: string; apiKey?: string };
+  /** dynalite (default) or AWS's DynamoDB Local (needs Java). */
+  dynamodb?: DynamoDbBackend;
+  /** Where tools fetched on first use are kept (DynamoDB Local); default .tollgate/cache. */
+  cacheDir?: string;
 }
 
 export interface Emulator {
@@ -122,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
   try {
     // Local AWS.
-    const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });
+    const localDynamo = await startLocalDynamo(options.dynamodb ?? 'dynalite', { dataDir: options.dataDir, cacheDir: options.cacheDir ?? join(ROOT, '.tollgate', 'cache') });
     closers.push(() => localDynamo.close());
     const dynamoUrl = localDynamo.url;
     const dynamoClient = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
