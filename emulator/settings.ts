@@ -15,6 +15,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     apiKey: env.TOLLGATE_API_KEY,
     bedrockRegion: env.TOLLGATE_BEDROCK_REGION,
     dynamodb: dynamoDbBackend(env.TOLLGATE_DYNAMODB),
+    waf: wafSetting(env.TOLLGATE_WAF),
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
   };
+}
+
+/** TOLLGATE_WAF=off stops applying the template's web ACL (everything local comes from one address). */
+function wafSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`TOLLGATE_WAF must be on or off. Received: ${value}`);
 }

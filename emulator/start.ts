@@ -17,6 +17,7 @@ import { handleExplorer } from './explorer/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
+import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
 import { ROOT } from './synth.ts';
 import { LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
@@ -40,6 +41,8 @@ export interface EmulatorOptions {
   dynamodb?: DynamoDbBackend;
   /** Where tools fetched on first use are kept (DynamoDB Local); default .tollgate/cache. */
   cacheDir?: string;
+  /** Apply the template's web ACL (default true; TOLLGATE_WAF=off turns it off). */
+  waf?: boolean;
 }
 
 export interface Emulator {
@@ -250,6 +253,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       warn: (message) => log(`[appsync] warning: ${message}`),
     });
 
+    const waf = options.waf === false ? undefined : createWaf(stack.templateFile, clock.now);
+    for (const line of describeWaf(waf, options.waf !== false)) log(line);
+
     const explorer = { apiKey, stackName: stack.stackName, log };
     const server = createServer((req, res) => {
       void (async () => {
@@ -270,6 +276,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           return;
         }
         const body = req.method === 'POST' ? await readBody(req) : '';
+        const blocked = waf?.inspect(wafRequest(req, url, body));
+        if (blocked && !blocked.allowed) {
+          res.writeHead(blocked.status, { ...CORS_HEADERS, 'x-amzn-requestid': requestId, ...blocked.headers }).end(blocked.body);
+          log(`[waf] ${req.method} ${blocked.status} blocked by ${blocked.rule}`);
+          return;
+        }
         const parsed = parseGraphQLRequest(req.method, url, String(req.headers['content-type'] ?? 'application/json'), body);
         if (!parsed.ok) {
           send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException' });

@@ -50,3 +50,20 @@ export const TIME_CHOICES = {
   minimalDaysInFirstWeek: 1 as number,
   letterF: 'alignedDayOfWeekInMonth' as 'alignedDayOfWeekInMonth' | 'alignedWeekOfMonth',
 };
+
+/**
+ * The offline WAF (emulator/waf/). AWS WAF inspects at most the first 8 KB of an AppSync request
+ * body (https://docs.aws.amazon.com/appsync/latest/devguide/WAF-Integration.html, checked
+ * 2026-11-30). The block response is what clients of AppSync APIs behind WAF report receiving
+ * (HTTP 403, errorType WAFForbiddenException, message "403 Forbidden"; not in AWS's docs).
+ * Rate-based rules count exactly over a sliding window; AWS checks rates every few seconds, so it
+ * may let a few more through before it blocks.
+ */
+export const WAF_CHOICES = {
+  bodyInspectionLimitBytes: 8192,
+  blockStatus: 403,
+  blockBody: { errors: [{ errorType: 'WAFForbiddenException', message: '403 Forbidden' }] },
+  blockErrorType: 'WAFForbiddenException',
+  /** RateBasedStatement.EvaluationWindowSec when the template omits it. */
+  defaultRateWindowSeconds: 300,
+};
