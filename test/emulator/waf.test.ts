@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WAF_CHOICES } from '../../emulator/appsync/choices.ts';
 import { createWaf, type WafRequest } from '../../emulator/waf/index.ts';
 import { matches } from '../../emulator/waf/match.ts';
-import { loadWebAcl } from '../../emulator/waf/acl.ts';
+import { loadWebAcl, type JsonObject } from '../../emulator/waf/acl.ts';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
 
-type Statement = Record<string, unknown>;
+type Statement = JsonObject;
 
 const request = (overrides: Partial<WafRequest> & { json?: unknown; text?: string } = {}): WafRequest => {
   const text = overrides.text ?? (overrides.json === undefined ? '' : JSON.stringify(overrides.json));
