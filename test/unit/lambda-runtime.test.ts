@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { nodeMajorOf, runtimeNotices } from '../../emulator/lambda/runtime.ts';
+import type { LambdaModel } from '../../emulator/template.ts';
+
+const fn = (functionName: string, runtime: string): LambdaModel => ({
+  logicalId: functionName,
+  functionName,
+  codeDir: '/tmp',
+  handler: 'index.handler',
+  runtime,
+  timeoutSeconds: 3,
+  memoryMb: 128,
+  environment: {},
+});
+
+describe('the Lambda runtime notice at start', () => {
+  it('reads the Node major of a nodejs runtime', () => {
+    expect(nodeMajorOf('nodejs24.x')).toBe(24);
+    expect(nodeMajorOf('python3.13')).toBeUndefined();
+  });
+
+  it('says nothing when the machine runs the template’s Node major', () => {
+    expect(runtimeNotices([fn('auth', 'nodejs24.x')], '24.21.0')).toEqual([]);
+  });
+
+  it('names the functions whose runtime differs from this machine’s Node, once per runtime', () => {
+    expect(runtimeNotices([fn('auth', 'nodejs24.x'), fn('model', 'nodejs24.x'), fn('old', 'nodejs22.x')], '20.20.2')).toEqual([
+      '[lambda] auth, model deploy on nodejs24.x but run here on Node 20.20.2 (npm run test:node24 runs the test suite on Node 24)',
+      '[lambda] old deploy on nodejs22.x but run here on Node 20.20.2',
+    ]);
+  });
+});
