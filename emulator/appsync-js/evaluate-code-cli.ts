@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolverCode } from '../../infra/bundle.ts';
-import { evaluateCode, EvaluateCodeInputError } from './evaluate-code.ts';
+import { evaluateCode, EvaluateCodeInputError, type EvaluateCodeOutput } from './evaluate-code.ts';
 import { describePosition, sourceLocator } from './source-map.ts';
 
 const HELP = `Usage: tollgate evaluate-code --code <file> [--context <file or JSON>] [--function request|response]
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
   const fn = values.function ?? 'request';
   if (fn !== 'request' && fn !== 'response') fail(`--function must be request or response. Received: ${fn}`);
 
-  let out;
+  let out: EvaluateCodeOutput;
   try {
     out = await evaluateCode({ code, context, function: fn });
   } catch (error) {

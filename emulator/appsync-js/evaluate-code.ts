@@ -3,7 +3,7 @@
 // API: https://docs.aws.amazon.com/appsync/latest/APIReference/API_EvaluateCode.html (input
 // limits, output fields) and API_CodeError.html (LINT_ERROR / PARSER_ERROR), checked 2026-11-30.
 import { lintSource } from './lint.ts';
-import { callHandler, loadModule, ModuleLoadError } from './module.ts';
+import { callHandler, loadModule, ModuleLoadError, type AppSyncModule } from './module.ts';
 import type { ResolverErrorRecord } from './signals.ts';
 import type { RuntimeHooks } from './util.ts';
 
@@ -103,7 +103,7 @@ export async function evaluateCode(input: EvaluateCodeInput): Promise<EvaluateCo
     }));
     return { error: { message: 'The code contains one or more errors.', codeErrors }, logs };
   }
-  let module;
+  let module: AppSyncModule;
   try {
     module = loadModule(input.code, 'code.js');
   } catch (error) {
