@@ -15,7 +15,7 @@ import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CO
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
-import { runtimeNotices } from './lambda/runtime.ts';
+import { apiLambdas, runtimeNotices } from './lambda/runtime.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
 import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
@@ -150,7 +150,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (bedrock) closers.push(() => bedrock.close());
 
     // Lambda functions, each with the template's environment pointed at the local endpoints.
-    for (const notice of runtimeNotices(stack.lambdas.values())) log(notice);
+    for (const notice of runtimeNotices(apiLambdas(stack))) log(notice);
     const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
     closers.push(() => runner.close());
     for (const fn of stack.lambdas.values()) {

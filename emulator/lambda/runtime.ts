@@ -1,7 +1,7 @@
 // Lambda runs each function on the template's runtime (nodejs22.x, nodejs24.x); the emulator runs
 // them on this machine's Node, so a difference is said at start (npm run test:node24 runs the
 // suite on Node 24 without leaving npm).
-import type { LambdaModel } from '../template.ts';
+import { constructId, type LambdaModel, type StackModel } from '../template.ts';
 
 /** "nodejs24.x" → 24; undefined for a runtime that is not Node.js. */
 export function nodeMajorOf(runtime: string): number | undefined {
@@ -13,7 +13,7 @@ export function nodeMajorOf(runtime: string): number | undefined {
 export function runtimeNotices(lambdas: Iterable<LambdaModel>, nodeVersion = process.versions.node): string[] {
   const local = Number(nodeVersion.split('.')[0]);
   const byRuntime = new Map<string, string[]>();
-  for (const fn of lambdas) byRuntime.set(fn.runtime, [...(byRuntime.get(fn.runtime) ?? []), fn.functionName]);
+  for (const fn of lambdas) byRuntime.set(fn.runtime, [...(byRuntime.get(fn.runtime) ?? []), constructId(fn.logicalId)]);
   const notices: string[] = [];
   for (const [runtime, names] of byRuntime) {
     const major = nodeMajorOf(runtime);
@@ -25,4 +25,12 @@ export function runtimeNotices(lambdas: Iterable<LambdaModel>, nodeVersion = pro
     }
   }
   return notices;
+}
+
+/** The functions the API invokes (its authorizer and Lambda data sources), not CDK's own helpers. */
+export function apiLambdas(stack: StackModel): LambdaModel[] {
+  const used = new Set<string>();
+  if (stack.api.lambdaAuthorizer) used.add(stack.api.lambdaAuthorizer.lambdaLogicalId);
+  for (const ds of stack.dataSources.values()) if (ds.type === 'AWS_LAMBDA') used.add(ds.lambdaLogicalId);
+  return [...stack.lambdas.values()].filter((fn) => used.has(fn.logicalId));
 }

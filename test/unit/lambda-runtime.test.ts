@@ -24,9 +24,9 @@ describe('the Lambda runtime notice at start', () => {
   });
 
   it('names the functions whose runtime differs from this machine’s Node, once per runtime', () => {
-    expect(runtimeNotices([fn('auth', 'nodejs24.x'), fn('model', 'nodejs24.x'), fn('old', 'nodejs22.x')], '20.20.2')).toEqual([
-      '[lambda] auth, model deploy on nodejs24.x but run here on Node 20.20.2 (npm run test:node24 runs the test suite on Node 24)',
-      '[lambda] old deploy on nodejs22.x but run here on Node 20.20.2',
+    expect(runtimeNotices([fn('AuthFunctionA1CD5E0F', 'nodejs24.x'), fn('ModelFunction3BC726C4', 'nodejs24.x'), fn('Old', 'nodejs22.x')], '20.20.2')).toEqual([
+      '[lambda] AuthFunction, ModelFunction deploy on nodejs24.x but run here on Node 20.20.2 (npm run test:node24 runs the test suite on Node 24)',
+      '[lambda] Old deploy on nodejs22.x but run here on Node 20.20.2',
     ]);
   });
 });
