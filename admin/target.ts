@@ -56,13 +56,14 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
       return { description: `the running emulator (${dataDir})`, db, tables: pick(info.tables, 'The running emulator'), close: async () => db.destroy() };
     }
   }
-  if (!existsSync(join(dataDir, 'dynamodb'))) {
+  const { dynamoDbBackend, startLocalDynamo } = await import('../emulator/local/dynamodb-backend.ts');
+  const backend = dynamoDbBackend(process.env.TOLLGATE_DYNAMODB);
+  if (!existsSync(join(dataDir, backend === 'dynalite' ? 'dynamodb' : 'dynamodb-local'))) {
     throw new AdminError(`No local data in ${dataDir}. Start the API once with npm start, or set TOLLGATE_DATA_DIR.`);
   }
-  const { startDynamoDB } = await import('../emulator/local/dynamodb.ts');
   const { loadStack, tablesByConstructId } = await import('../emulator/template.ts');
   const stack = loadStack(process.env.TOLLGATE_CDK_OUT ?? join(root, 'cdk.out'));
-  const local = await startDynamoDB({ path: join(dataDir, 'dynamodb') });
+  const local = await startLocalDynamo(backend, { dataDir, cacheDir: join(root, '.tollgate', 'cache') });
   const tables = tablesByConstructId(stack);
   const db = documentClient({ region: 'us-east-1', endpoint: local.url, credentials });
   return {

@@ -10,7 +10,7 @@
 import { register } from 'node:module';
 
 const redirects: Record<string, string> = {
-  './local/dynamodb.ts': new URL('./tap-dynamodb.ts', import.meta.url).href,
+  './local/dynamodb-backend.ts': new URL('./tap-dynamodb.ts', import.meta.url).href,
   './local/secrets-manager.ts': new URL('./tap-secrets-manager.ts', import.meta.url).href,
 };
 const hooks = `

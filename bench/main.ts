@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
   const latency: PhaseResult[] = [];
   try {
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
-    const api = await startEmulator({ cdkOut, dataDir, port: 0, log: () => undefined });
+    const api = await startEmulator({ cdkOut, dataDir, port: 0, log: () => undefined, waf: false }); // all from loopback: per-IP WAF rules would count the bench as one client
     let closed = false;
     const closeApi = async () => {
       if (!closed) await api.close();

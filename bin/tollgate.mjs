@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Launcher for the Tollgate CLI (client/cli.ts): registers tsx so the TypeScript runs as is.
+// `evaluate-code` is the emulator's EvaluateCode, kept apart so the client CLI stays light.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../client/cli.ts');
+if (process.argv[2] === 'evaluate-code') await import('../emulator/appsync-js/evaluate-code-cli.ts');
+else await import('../client/cli.ts');

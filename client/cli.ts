@@ -16,6 +16,7 @@ Usage: tollgate <command> [options]
   models                    the models you may use
   logout-everywhere         end every session of this account, on every device
   logout                    forget the token on this machine
+  evaluate-code             run a resolver handler offline, as AppSync's EvaluateCode (--help)
 
 Options:
   --url URL                 the API (default: the running local API, else TOLLGATE_URL)

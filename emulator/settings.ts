@@ -1,6 +1,7 @@
 // The emulator's own settings from the environment, shared by `npm start` and `npm run dev`.
 import { join } from 'node:path';
 import type { RealtimeSettings } from './realtime/index.ts';
+import { dynamoDbBackend } from './local/dynamodb-backend.ts';
 import type { EmulatorOptions } from './start.ts';
 import { ROOT } from './synth.ts';
 
@@ -34,7 +35,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     host: env.HOST ?? '127.0.0.1',
     apiKey: env.TOLLGATE_API_KEY,
     bedrockRegion: env.TOLLGATE_BEDROCK_REGION,
+    dynamodb: dynamoDbBackend(env.TOLLGATE_DYNAMODB),
+    waf: wafSetting(env.TOLLGATE_WAF),
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
     realtime: realtimeFromEnv(env),
   };
+}
+
+/** TOLLGATE_WAF=off stops applying the template's web ACL (everything local comes from one address). */
+function wafSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`TOLLGATE_WAF must be on or off. Received: ${value}`);
 }

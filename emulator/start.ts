@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { lintBundles } from './appsync-js/lint.ts';
+import { describeProblems, lintBundles } from './appsync-js/lint.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { LAMBDA_CHOICES } from './appsync/choices.ts';
@@ -19,10 +19,13 @@ import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { attachRealtime, type RealtimeSettings } from './realtime/index.ts';
 import { openListener } from './realtime/listener.ts';
 import { localCertificate } from './realtime/tls.ts';
+import { apiLambdas, runtimeNotices } from './lambda/runtime.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
-import { startDynamoDB } from './local/dynamodb.ts';
+import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
+import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
 import { constructId, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
+import { ROOT } from './synth.ts';
 
 export interface EmulatorOptions {
   cdkOut: string;
@@ -41,6 +44,12 @@ export interface EmulatorOptions {
   localModel?: { url: string; model?: string; apiKey?: string };
   /** Real-time (subscriptions) settings: keep-alive, limits; AppSync's values by default. */
   realtime?: Partial<RealtimeSettings>;
+  /** dynalite (default) or AWS's DynamoDB Local (needs Java). */
+  dynamodb?: DynamoDbBackend;
+  /** Where tools fetched on first use are kept (DynamoDB Local); default .tollgate/cache. */
+  cacheDir?: string;
+  /** Apply the template's web ACL (default true; TOLLGATE_WAF=off turns it off). */
+  waf?: boolean;
 }
 
 export interface Emulator {
@@ -131,7 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const tls = await localCertificate(join(options.dataDir, 'tls'), [host]);
 
     // Local AWS.
-    const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });
+    const localDynamo = await startLocalDynamo(options.dynamodb ?? 'dynalite', { dataDir: options.dataDir, cacheDir: options.cacheDir ?? join(ROOT, '.tollgate', 'cache') });
     closers.push(() => localDynamo.close());
     const dynamoUrl = localDynamo.url;
     const dynamoClient = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -153,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // its role's credentials (what AWS_IAM requests to the API are checked against).
     const iam = LocalIam.load(stack, (message) => log(`[iam] ${message}`));
     const credentialsById = new Map<string, AwsCredentials>();
+    for (const notice of runtimeNotices(apiLambdas(stack))) log(notice);
     const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
     closers.push(() => runner.close());
     for (const fn of stack.lambdas.values()) {
@@ -226,9 +236,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const f = [...stack.functions.values()].find((x) => x.codeFile === file);
         return r ? `${r.typeName}.${r.fieldName}` : f ? `function ${f.name}` : file;
       };
-      throw new ModuleLoadError(
-        'AppSync would refuse this resolver code:\n' + problems.map((p) => `  ${where(p.file)} (${p.file}:${p.line}:${p.column}) ${p.rule}: ${p.message}`).join('\n'),
-      );
+      throw new ModuleLoadError(`AppSync would refuse this resolver code:\n${describeProblems(problems, where)}`);
     }
     const modules = new Map<string, AppSyncModule>();
     const moduleFor = (file: string) => {
@@ -272,6 +280,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       iam,
     });
 
+    const waf = options.waf === false ? undefined : createWaf(stack.templateFile, clock.now);
+    for (const line of describeWaf(waf, options.waf !== false)) log(line);
+
     const explorer = { apiKey, stackName: stack.stackName, log };
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
@@ -292,6 +303,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           return;
         }
         const body = req.method === 'POST' ? await readBody(req) : '';
+        const blocked = waf?.inspect(wafRequest(req, url, body));
+        if (blocked && !blocked.allowed) {
+          res.writeHead(blocked.status, { ...CORS_HEADERS, 'x-amzn-requestid': requestId, ...blocked.headers }).end(blocked.body);
+          log(`[waf] ${req.method} ${blocked.status} blocked by ${blocked.rule}`);
+          return;
+        }
         const parsed = parseGraphQLRequest(req.method, url, String(req.headers['content-type'] ?? 'application/json'), body);
         if (!parsed.ok) {
           send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException' });

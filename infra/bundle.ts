@@ -1,5 +1,5 @@
 // The one esbuild helper: resolvers as AppSync wants them, Lambda handlers as Lambda wants them.
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -8,25 +8,37 @@ export const ROOT = join(import.meta.dirname, '..');
 export const MAX_RESOLVER_CODE_BYTES = 32_768;
 export const BUILD_DIR = join(ROOT, 'build');
 
+const RESOLVER_BUILD: BuildOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'esnext',
+  external: ['@aws-appsync/utils'],
+  sourcemap: 'inline',
+  sourcesContent: false,
+  logLevel: 'error',
+};
+
+function resolverOutfile(entry: string): string {
+  return join(BUILD_DIR, 'resolvers', relative(join(ROOT, 'resolvers'), entry).replace(/\.ts$/, '.js'));
+}
+
+/**
+ * The code a resolver file deploys as, byte for byte what bundleResolver writes, without writing
+ * it: for resolver unit tests through evaluateCode and `tollgate evaluate-code --code x.ts`.
+ */
+export function resolverCode(entry: string): string {
+  const out = buildSync({ ...RESOLVER_BUILD, entryPoints: [entry], outfile: resolverOutfile(entry), write: false });
+  return out.outputFiles![0]!.text;
+}
+
 /**
  * APPSYNC_JS: one ES module, @aws-appsync/utils left as an import (AppSync supplies it),
  * inline source map without sources (AWS bundling guidance). Returns the output file.
  */
 export function bundleResolver(entry: string): string {
-  const outfile = join(BUILD_DIR, 'resolvers', relative(join(ROOT, 'resolvers'), entry).replace(/\.ts$/, '.js'));
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    write: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'esnext',
-    external: ['@aws-appsync/utils'],
-    sourcemap: 'inline',
-    sourcesContent: false,
-    logLevel: 'error',
-  });
+  const outfile = resolverOutfile(entry);
+  buildSync({ ...RESOLVER_BUILD, entryPoints: [entry], outfile, write: true });
   const size = statSync(outfile).size;
   if (size > MAX_RESOLVER_CODE_BYTES) {
     throw new Error(`${relative(ROOT, entry)} bundles to ${size} bytes; AppSync accepts at most ${MAX_RESOLVER_CODE_BYTES}. Split it or import less.`);

@@ -3,6 +3,10 @@
 import { Linter } from 'eslint';
 import appsync from '@aws-appsync/eslint-plugin';
 import ts from 'typescript';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describePosition, sourceLocator } from './source-map.ts';
 
 export interface LintProblem {
   file: string;
@@ -19,10 +23,41 @@ const RULES: Linter.RulesRecord = {
   'no-restricted-syntax': ['error', { selector: 'ThrowStatement', message: 'Throw statements are not supported: use util.error().' }],
 };
 
+const linted = new Map<string, LintProblem[]>();
+
+/** Lints one piece of code given as text (EvaluateCode's `code`), reported at code.js positions. */
+export function lintSource(code: string): LintProblem[] {
+  // A TypeScript program takes seconds to build; unit tests evaluate the same code many times.
+  const known = linted.get(code);
+  if (known) return known;
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-lint-'));
+  try {
+    const file = join(dir, 'code.js');
+    writeFileSync(file, code);
+    const problems = lintBundles([file]).map((problem) => ({ ...problem, file: 'code.js' }));
+    if (linted.size > 200) linted.clear();
+    linted.set(code, problems);
+    return problems;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const COMPILER_OPTIONS: ts.CompilerOptions = { allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, skipLibCheck: true, noResolve: true };
+/** Parsing TypeScript's lib .d.ts files is most of a program's cost: they are parsed once. */
+const host = ts.createCompilerHost(COMPILER_OPTIONS);
+const libFiles = new Map<string, ts.SourceFile | undefined>();
+const readSourceFile = host.getSourceFile.bind(host);
+host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+  if (!/[\\/]typescript[\\/]lib[\\/]lib\.[^\\/]*\.d\.ts$/.test(fileName)) return readSourceFile(fileName, languageVersion, onError, shouldCreate);
+  if (!libFiles.has(fileName)) libFiles.set(fileName, readSourceFile(fileName, languageVersion, onError, shouldCreate));
+  return libFiles.get(fileName);
+};
+
 /** Lints many bundles with one TypeScript program, since the type-aware rules need one. */
 export function lintBundles(files: string[]): LintProblem[] {
   if (files.length === 0) return [];
-  const program = ts.createProgram(files, { allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, skipLibCheck: true, noResolve: true });
+  const program = ts.createProgram(files, COMPILER_OPTIONS, host);
   const linter = new Linter({ configType: 'flat', cwd: '/' });
   const problems: LintProblem[] = [];
   for (const file of files) {
@@ -45,4 +80,18 @@ export function lintBundles(files: string[]): LintProblem[] {
     }
   }
   return problems;
+}
+
+/**
+ * One line per problem: where it is in the resolver source (through the bundle's source map),
+ * with the bundle's own position beside it, then the rule and its message.
+ */
+export function describeProblems(problems: LintProblem[], owner: (file: string) => string): string {
+  const locators = new Map<string, ReturnType<typeof sourceLocator>>();
+  return problems
+    .map((p) => {
+      if (!locators.has(p.file)) locators.set(p.file, sourceLocator(readFileSync(p.file, 'utf8')));
+      return `  ${owner(p.file)} ${describePosition(locators.get(p.file), p.line, p.column)} ${p.rule}: ${p.message}`;
+    })
+    .join('\n');
 }

@@ -16,6 +16,9 @@ export class UtilError extends Error {
   }
 }
 
+/** Thrown by util.unauthorized: a UtilError that EvaluateCode reports as just "Unauthorized". */
+export class Unauthorized extends UtilError {}
+
 /** Thrown by runtime.earlyReturn; the emulator decides what to skip from where it was caught and `skipTo`. */
 export class EarlyReturn extends Error {
   constructor(

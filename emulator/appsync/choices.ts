@@ -41,3 +41,32 @@ export const LAMBDA_CHOICES = {
  * (item absent) in emulator/datasources/dynamodb.ts; UpdateItem always reports the failure.
  */
 export const CONDITION_MATCH_SUCCEEDS_FOR: readonly string[] = ['PutItem', 'DeleteItem'];
+
+/**
+ * util.time's locale-dependent pattern letters (Y, w, W, e, c): Java's WeekFields of the
+ * formatter's locale. AppSync does not say which locale; Java's default, Locale.US, starts weeks
+ * on Sunday and counts a week holding one day of the year as week 1. 'F' is the aligned
+ * day-of-week-in-month (Java 8–17); Java 19+ reads it as the aligned week of the month.
+ */
+export const TIME_CHOICES = {
+  firstDayOfWeek: 7 as number, // ISO day number: Monday 1 … Sunday 7
+  minimalDaysInFirstWeek: 1 as number,
+  letterF: 'alignedDayOfWeekInMonth' as 'alignedDayOfWeekInMonth' | 'alignedWeekOfMonth',
+};
+
+/**
+ * The offline WAF (emulator/waf/). AWS WAF inspects at most the first 8 KB of an AppSync request
+ * body (https://docs.aws.amazon.com/appsync/latest/devguide/WAF-Integration.html, checked
+ * 2026-11-30). The block response is what clients of AppSync APIs behind WAF report receiving
+ * (HTTP 403, errorType WAFForbiddenException, message "403 Forbidden"; not in AWS's docs).
+ * Rate-based rules count exactly over a sliding window; AWS checks rates every few seconds, so it
+ * may let a few more through before it blocks.
+ */
+export const WAF_CHOICES = {
+  bodyInspectionLimitBytes: 8192,
+  blockStatus: 403,
+  blockBody: { errors: [{ errorType: 'WAFForbiddenException', message: '403 Forbidden' }] },
+  blockErrorType: 'WAFForbiddenException',
+  /** RateBasedStatement.EvaluationWindowSec when the template omits it. */
+  defaultRateWindowSeconds: 300,
+};

@@ -477,7 +477,6 @@ class TransactionProxy {
     if (capacityMode === 'TOTAL' || capacityMode === 'INDEXES') {
       result.ConsumedCapacity = consumedCapacity(
         writes.map((w, i) => ({ table: w.table.name, units: passed[i]?.capacity ?? 0 })),
-        'WriteCapacityUnits',
         capacityMode,
       );
     }
@@ -558,7 +557,6 @@ class TransactionProxy {
           table: gets[i]?.table.name ?? '',
           units: isRecord(reply.body.ConsumedCapacity) ? Number(reply.body.ConsumedCapacity.CapacityUnits) || 0 : 0,
         })),
-        'ReadCapacityUnits',
         capacityMode,
       );
     }
@@ -892,15 +890,18 @@ function enumOption(input: Json, field: string, allowed: string[]): string | und
   return value;
 }
 
-function consumedCapacity(usage: { table: string; units: number }[], unitsField: string, mode: string): Json[] {
+/**
+ * As DynamoDB Local 3.3.1 answers (and the PutItem examples in the DynamoDB API reference):
+ * CapacityUnits only, and per table under INDEXES — no Read/WriteCapacityUnits breakdown.
+ */
+function consumedCapacity(usage: { table: string; units: number }[], mode: string): Json[] {
   const totals = new Map<string, number>();
   // Transactional reads and writes cost twice the plain ones.
   for (const { table, units } of usage) totals.set(table, (totals.get(table) ?? 0) + 2 * units);
   return [...totals].map(([TableName, CapacityUnits]) => ({
     TableName,
     CapacityUnits,
-    [unitsField]: CapacityUnits,
-    ...(mode === 'INDEXES' ? { Table: { CapacityUnits, [unitsField]: CapacityUnits } } : {}),
+    ...(mode === 'INDEXES' ? { Table: { CapacityUnits } } : {}),
   }));
 }
 

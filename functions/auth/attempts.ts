@@ -11,6 +11,9 @@ export interface AttemptSettings {
   windowSeconds: number;
 }
 
+/** Rounds of the admit race before giving up; each lost round means another request changed the window. */
+const MAX_ROUNDS = 5;
+
 export class LoginAttempts {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -19,14 +22,22 @@ export class LoginAttempts {
 
   /** Takes a slot for this attempt, or throws TooManyAttemptsError with the wait. */
   async admit(email: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<void> {
-    // Two concurrent first attempts race to open the window; the loser counts in the winner's.
-    if ((await this.countInWindow(email, nowSeconds)) || (await this.openWindow(email, nowSeconds)) || (await this.countInWindow(email, nowSeconds))) {
-      return;
+    const { table, maxFailures, windowSeconds } = this.settings;
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      // Two concurrent first attempts race to open the window; the loser counts in the winner's.
+      if ((await this.countInWindow(email, nowSeconds)) || (await this.openWindow(email, nowSeconds)) || (await this.countInWindow(email, nowSeconds))) {
+        return;
+      }
+      const current = await this.db.send(new GetCommand({ TableName: table, Key: { email }, ConsistentRead: true }));
+      const windowStart = current.Item?.windowStart as number | undefined;
+      const used = (current.Item?.attempts as number | undefined) ?? 0;
+      // Full only when a live window has no slot left; otherwise a concurrent successful login
+      // cleared the window between our writes (seen on DynamoDB Local), so take a slot again.
+      if (windowStart !== undefined && windowStart > nowSeconds - windowSeconds && used >= maxFailures) {
+        throw new TooManyAttemptsError(Math.max(1, windowStart + windowSeconds - nowSeconds));
+      }
     }
-    const { table, windowSeconds } = this.settings;
-    const current = await this.db.send(new GetCommand({ TableName: table, Key: { email }, ConsistentRead: true }));
-    const windowStart = (current.Item?.windowStart as number | undefined) ?? nowSeconds;
-    throw new TooManyAttemptsError(Math.max(1, windowStart + windowSeconds - nowSeconds));
+    throw new TooManyAttemptsError(1);
   }
 
   /** Inside the current window: one more attempt, if any are left. */

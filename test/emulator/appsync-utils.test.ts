@@ -275,6 +275,27 @@ describe('util.time', () => {
     expect(util.time.nowFormatted('EEE MMM d H:m:s z')).toBe('Mon Feb 1 0:0:0 UTC');
   });
 
+  it('formats the week-based year and the other pattern letters of Java\'s DateTimeFormatter', () => {
+    const { util } = setup();
+    // localstack/appsync-utils __tests__/index.test.js "nowFormatted" uses this very pattern.
+    expect(util.time.nowFormatted('YYYY-MM-dd HH:mm:ss')).toBe('2021-02-01 00:00:00');
+    const at = (iso: string, pattern: string) => util.time.epochMilliSecondsToFormatted(Date.parse(iso), pattern);
+    // Locale.US weeks (Sunday first, one day makes week 1): 2020-12-27 already belongs to 2021's week 1.
+    expect(at('2020-12-27T12:00:00Z', "YYYY-'W'ww-e yyyy")).toBe('2021-W01-1 2020');
+    expect(at('2021-01-03T12:00:00Z', "YY 'w'w W e c ccc eeee")).toBe('21 w2 2 1 1 Sun Sunday');
+    expect(at('2026-12-31T12:00:00Z', 'YYYY ww W F')).toBe('2027 01 5 3');
+    // Modified Julian Day, nano-of-day, day period, a generic zone name and the pad modifier.
+    expect(at('2021-01-01T12:00:00Z', "g N B '['ppd']'")).toBe('59215 43200000000000 noon [ 1]');
+    expect(util.time.epochMilliSecondsToFormatted(Date.parse('2021-07-01T12:00:00Z'), 'v vvvv', 'America/Los_Angeles')).toBe('PT Pacific Time');
+    expect(util.time.parseFormattedToEpochMilliSeconds('2021-W01-1', "YYYY-'W'ww-e")).toBe(Date.parse('2020-12-27T00:00:00Z'));
+  });
+
+  it('refuses letters Java does not define, with Java\'s message', () => {
+    const { util } = setup();
+    expect(() => util.time.nowFormatted('bb')).toThrow('Unknown pattern letter: b');
+    expect(() => util.time.nowFormatted('yyyy#')).toThrow("Pattern includes reserved character: '#'");
+  });
+
   it('formats wall-clock time in a named zone', () => {
     const { util } = setup();
     expect(util.time.nowFormatted('yyyy-MM-dd HH:mm:ss.SSSXXX', 'America/Los_Angeles')).toBe('2021-01-31 16:00:00.000-08:00');

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDataSource, type DataSourceResult } from '../../emulator/datasources/dynamodb.ts';
-import { startDynamoDB, type LocalDynamoDB } from '../../emulator/local/dynamodb.ts';
+import type { LocalDynamoDB } from '../../emulator/local/dynamodb.ts';
+import { startTestDynamoDB } from '../helpers/dynamodb.ts';
 
 // Things: pk (S) + sk (N), so keys carry JSON numbers as util.dynamodb writes them (§0.5).
 const THINGS = 'Things';
@@ -24,7 +25,7 @@ const table = (name: string, key: { name: string; type: 'S' | 'N' }[]): CreateTa
 });
 
 beforeAll(async () => {
-  db = await startDynamoDB({});
+  db = await startTestDynamoDB();
   client = new DynamoDBClient({ region: 'us-east-1', endpoint: db.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   await client.send(new CreateTableCommand(table(THINGS, [{ name: 'pk', type: 'S' }, { name: 'sk', type: 'N' }])));
   await client.send(new CreateTableCommand(table(OTHERS, [{ name: 'id', type: 'S' }])));

@@ -1,12 +1,13 @@
 // Loading the synthesized template (APPSYNC.md §6.3, §8.35), refusing what AWS would refuse to
 // deploy (§8.1) and failing clearly at start-up.
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintBundles } from '../../emulator/appsync-js/lint.ts';
-import { loadModule } from '../../emulator/appsync-js/module.ts';
+import { describeProblems, lintBundles } from '../../emulator/appsync-js/lint.ts';
+import { callHandler, loadModule } from '../../emulator/appsync-js/module.ts';
 import { ENGINE_CHOICES } from '../../emulator/appsync/choices.ts';
 import { loadStack } from '../../emulator/template.ts';
 import { buildEngine, run } from '../helpers/engine.ts';
@@ -75,6 +76,42 @@ describe('resolver code AWS would refuse', () => {
         '9:@aws-appsync/no-async',
       ]),
     );
+  });
+
+  it('loads modules with a parser: indented or wrapped import and export lines load, and errors keep code.js positions', () => {
+    const code = [
+      '',
+      "        import { util } from '@aws-appsync/utils';",
+      '    import {',
+      '      get as getItem,',
+      "    } from '@aws-appsync/utils/dynamodb';",
+      '    export function request(ctx) {',
+      '        return { a: util.dynamodb.toDynamoDB(1), b: getItem({ key: { id: 1 } }).operation };',
+      '    }',
+      '    export const response = (ctx) => ctx.result.items.length;',
+    ].join('\n');
+    const loaded = loadModule(code, 'indented.js');
+    const hooks = { now: () => 0, authType: () => 'API Key Authorization', fieldInfo: () => ({ fieldName: 'f', parentTypeName: 'Query' }), appendError: () => undefined };
+    expect(callHandler(loaded.request, {}, hooks, null)).toEqual({ kind: 'value', value: { a: { N: 1 }, b: 'GetItem' } });
+    // `ctx.result.items.length` on line 9: column 55 is where `length` starts.
+    expect(callHandler(loaded.response, { result: {} }, hooks, null)).toMatchObject({
+      kind: 'error',
+      record: { errorType: 'Code', message: "code.js:9:55: TypeError: Cannot read properties of undefined (reading 'length')" },
+    });
+  });
+
+  it('refuses a default export, which AppSync never calls, at its line', () => {
+    expect(() => loadModule('\nexport default function request(ctx) { return {}; }', 'default.js')).toThrow('default.js: code.js:2:1: AppSync calls the exported request and response functions');
+  });
+
+  it('points each finding at the resolver source through the bundle’s source map, code.js’s position beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapped-'));
+    mkdirSync(join(dir, 'resolvers'));
+    writeFileSync(join(dir, 'resolvers', 'Query.bad.ts'), ['export function request(ctx: { args: { n: number } }) {', '  let i: number = 0;', '  while (i < ctx.args.n) { i += 1; }', '  return { payload: i };', '}'].join('\n'));
+    const outfile = join(dir, 'build', 'resolvers', 'Query.bad.js');
+    buildSync({ entryPoints: [join(dir, 'resolvers', 'Query.bad.ts')], outfile, bundle: true, format: 'esm', sourcemap: 'inline', sourcesContent: false, logLevel: 'error' });
+    const problems = lintBundles([outfile]);
+    expect(describeProblems(problems, () => 'Query.bad')).toMatch(/^ {2}Query\.bad resolvers\/Query\.bad\.ts:3:3 \(code\.js:\d+:\d+\) @aws-appsync\/no-while: /);
   });
 
   it('cannot import anything but @aws-appsync/utils', () => {

@@ -1,4 +1,5 @@
-// The local DynamoDB (dynalite behind the transaction proxy), exercised through the real AWS SDK v3 client.
+// The local DynamoDB (dynalite behind the transaction proxy, or AWS's DynamoDB Local in npm run
+// test:dynamodb-local), exercised through the real AWS SDK v3 client: both must answer alike.
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { startDynamoDB } from '../../emulator/local/dynamodb.ts';
+import { startTestDynamoDB, TEST_DYNAMODB } from '../helpers/dynamodb.ts';
 import type { LocalDynamoDB } from '../../emulator/local/dynamodb.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -83,7 +84,7 @@ let db: LocalDynamoDB;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  db = await startDynamoDB({ port: 0 });
+  db = await startTestDynamoDB();
   client = clientFor(db);
   await createTable(client, USAGE, 'pk');
   await createTable(client, PROMPTS, 'id');
@@ -262,10 +263,18 @@ describe('TransactWriteItems', () => {
       ),
     );
 
-    expect((err as TransactionCanceledException).CancellationReasons).toEqual([
-      { Code: 'None' },
-      { Code: 'ValidationError', Message: 'An operand in the update expression has an incorrect data type' },
-    ]);
+    if (TEST_DYNAMODB === 'dynamodb-local') {
+      // DynamoDB Local 3.3.1 fails the whole request instead. The service cancels the transaction
+      // for "a similar validation error … because of changes made by the transaction"
+      // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html,
+      // checked 2026-11-30), which the proxy keeps: the one place the two backends differ on purpose.
+      expect(err).toMatchObject({ name: 'ValidationException', message: 'An operand in the update expression has an incorrect data type' });
+    } else {
+      expect((err as TransactionCanceledException).CancellationReasons).toEqual([
+        { Code: 'None' },
+        { Code: 'ValidationError', Message: 'An operand in the update expression has an incorrect data type' },
+      ]);
+    }
     expect(await getItem(client, PROMPTS, { id: { S: 'typed-log' } })).toBeUndefined();
   });
 
@@ -288,7 +297,8 @@ describe('TransactWriteItems', () => {
       }),
     );
 
-    expect(out.ConsumedCapacity).toEqual([{ TableName: PROMPTS, CapacityUnits: 2, WriteCapacityUnits: 2 }]);
+    // DynamoDB Local's shape: CapacityUnits only, twice a plain delete's for a transaction.
+    expect(out.ConsumedCapacity).toEqual([{ TableName: PROMPTS, CapacityUnits: 2 }]);
     expect(await getItem(client, PROMPTS, { id: { S: 'doomed' } })).toBeUndefined();
   });
 });
@@ -393,7 +403,7 @@ describe('persistence', () => {
   });
 
   it('keeps transaction results across a restart when given a path', async () => {
-    const first = await startDynamoDB({ path: dir, port: 0 });
+    const first = await startTestDynamoDB({ dataDir: dir });
     const firstClient = clientFor(first);
     await createTable(firstClient, USAGE, 'pk');
     await createTable(firstClient, PROMPTS, 'id');
@@ -401,7 +411,7 @@ describe('persistence', () => {
     firstClient.destroy();
     await first.close();
 
-    const second = await startDynamoDB({ path: dir, port: 0 });
+    const second = await startTestDynamoDB({ dataDir: dir });
     const secondClient = clientFor(second);
     try {
       await secondClient.send(new TransactWriteItemsCommand({ TransactItems: usageAndLog('durable', 'durable-log-2', 5) }));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type TollgateClient } from '../../client/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/start.ts';
+import { TEST_DYNAMODB } from './dynamodb.ts';
 import { TEST_CDK_OUT } from './global-setup.ts';
 
 export interface TestEmulator extends Emulator {
@@ -14,10 +15,14 @@ export interface TestEmulator extends Emulator {
   stop(): Promise<void>;
 }
 
+/**
+ * The web ACL is off unless a test asks for it (waf: true): every test request comes from one
+ * loopback address, so per-IP rate rules would count the whole suite as one client.
+ */
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tollgate-test-'));
   const logs: string[] = [];
-  const emulator = await startEmulator({ cdkOut: TEST_CDK_OUT, dataDir, port: 0, log: (line) => logs.push(line), ...options });
+  const emulator = await startEmulator({ cdkOut: TEST_CDK_OUT, dataDir, port: 0, log: (line) => logs.push(line), dynamodb: TEST_DYNAMODB, waf: false, ...options });
   return {
     ...emulator,
     logs,

@@ -1,0 +1,138 @@
+// Resolver unit tests the way AWS recommends them: each handler of the code that deploys, run
+// through EvaluateCode (offline: tollgate/evaluate-code) with a context, no data source involved.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateCode, type EvaluateCodeOutput } from 'tollgate/evaluate-code';
+import { resolverCode, ROOT } from '../../infra/bundle.ts';
+
+const NOW = Date.parse('2026-11-30T10:15:30Z');
+const ENV = {
+  MAX_PROMPT_CHARS: '100',
+  MAX_OUTPUT_TOKENS: '500',
+  MODELS: 'model-a=Model A,model-b',
+  DEFAULT_MODEL: 'model-a',
+  PROMPT_RETENTION_DAYS: '30',
+  DAILY_PROMPT_LIMIT: '50',
+  DAILY_TOKEN_LIMIT: '10000',
+  PROMPTS_PER_MINUTE: '10',
+};
+const IDENTITY = { resolverContext: { userId: 'u1', tokenVersion: '0' } };
+
+const code: Record<string, string> = {};
+const resolver = (file: string) => (code[file] ??= resolverCode(join(ROOT, 'resolvers', file)));
+
+async function evaluate(file: string, fn: 'request' | 'response', context: Record<string, unknown>): Promise<EvaluateCodeOutput & { result: unknown; stashed: Record<string, unknown> }> {
+  const out = await evaluateCode({ code: resolver(file), context: JSON.stringify({ env: ENV, identity: IDENTITY, ...context }), function: fn, now: () => NOW });
+  return { ...out, result: out.evaluationResult === undefined ? undefined : JSON.parse(out.evaluationResult), stashed: JSON.parse(out.stash ?? '{}') as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  // The first evaluation of a file builds the lint program (seconds on a busy machine).
+  await evaluate('Query.myUsage.ts', 'request', {});
+}, 60_000);
+
+describe('Mutation.sendPrompt 1.validateInput', () => {
+  const file = 'Mutation.sendPrompt/1.validateInput.ts';
+
+  it('stashes the admitted input: the default model, maxTokens plus the prompt length as the reservation, today’s clock', async () => {
+    const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!' } });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual({ payload: null });
+    expect(out.stashed.input).toMatchObject({
+      userId: 'u1',
+      prompt: 'Hello!',
+      model: 'model-a',
+      maxTokens: 500,
+      reserve: 506,
+      createdAt: '2026-11-30T10:15:30.000Z',
+      clock: { day: '2026-11-30', resetsAt: '2026-12-01T00:00:00.000Z', minuteAttr: 'm1015', secondsLeftInMinute: 30 },
+      limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10 },
+      idempotencyKey: null,
+    });
+  });
+
+  it.each([
+    [{ prompt: '   ' }, 'The prompt is empty.'],
+    [{ prompt: 'x'.repeat(101) }, 'The prompt has 101 characters; at most 100 are allowed.'],
+    [{ prompt: 'hi', options: { model: 'model-c' } }, 'The model "model-c" is not available. Query models to see the ones you may use.'],
+    [{ prompt: 'hi', options: { maxTokens: 501 } }, 'maxTokens must be from 1 to 500. Received: 501'],
+    [{ prompt: 'hi', options: { temperature: 1.5 } }, 'temperature must be from 0 to 1. Received: 1.5'],
+    [{ prompt: 'hi', idempotencyKey: '' }, 'idempotencyKey must have 1 to 128 characters.'],
+  ])('refuses %j with util.error: %s', async (args, message) => {
+    const out = await evaluate(file, 'request', { arguments: args });
+    expect(out.error).toEqual({ message });
+    expect(out.stashed).toEqual({});
+  });
+
+  it('answers Unauthorized to a caller without the authorizer’s resolverContext', async () => {
+    const out = await evaluate(file, 'request', { arguments: { prompt: 'hi' }, identity: null });
+    expect(out.error).toEqual({ message: 'Unauthorized' });
+  });
+});
+
+describe('Mutation.sendPrompt 2.reserveQuota', () => {
+  const file = 'Mutation.sendPrompt/2.reserveQuota.ts';
+  const input = (overrides: Record<string, unknown> = {}) => ({
+    id: 'p1',
+    userId: 'u1',
+    reserve: 506,
+    idempotencyKey: null,
+    clock: { day: '2026-11-30', minuteAttr: 'm1015', usageExpiresAt: 1796169600 },
+    limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10 },
+    ...overrides,
+  });
+
+  it('charges the day, the minute and the reservation in one conditional UpdateItem', async () => {
+    const out = await evaluate(file, 'request', { stash: { input: input() } });
+    expect(out.result).toMatchObject({
+      operation: 'UpdateItem',
+      key: { userId: { S: 'u1' }, day: { S: '2026-11-30' } },
+      condition: {
+        expression: '(attribute_not_exists(queries) OR queries < :dailyLimit) AND (attribute_not_exists(tokens) OR tokens <= :headroom) AND (attribute_not_exists(#minute) OR #minute < :perMinute)',
+        expressionNames: { '#minute': 'm1015' },
+        expressionValues: { ':dailyLimit': { N: 50 }, ':headroom': { N: 9494 }, ':perMinute': { N: 10 } },
+      },
+    });
+  });
+
+  it('claims the idempotency key in the same write', async () => {
+    const out = await evaluate(file, 'request', { stash: { input: input({ idempotencyKey: 'k1' }) } });
+    expect(out.result).toMatchObject({ update: { expressionNames: { '#idem': 'idem:k1' } }, condition: { expression: expect.stringContaining('attribute_not_exists(#idem)') } });
+  });
+
+  it('can never admit a prompt whose reservation alone is over the day’s budget', async () => {
+    const out = await evaluate(file, 'request', { stash: { input: input({ reserve: 10001 }) } });
+    expect(out.result).toMatchObject({ condition: { expression: 'attribute_not_exists(userId) AND attribute_exists(userId)', expressionValues: {} } });
+  });
+
+  it('marks a failed condition as a refusal for the later steps instead of failing', async () => {
+    const out = await evaluate(file, 'response', {
+      stash: { input: input() },
+      error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'The conditional request failed' },
+    });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toBeNull();
+    expect(out.stashed.rejected).toBe(true);
+  });
+
+  it('turns any other data-source error into InternalError, logging the cause', async () => {
+    const out = await evaluate(file, 'response', { stash: { input: input() }, error: { type: 'DynamoDB:ProvisionedThroughputExceededException', message: 'slow down' } });
+    expect(out.error?.message).toMatch(/^Something went wrong on our side\. Reference: [0-9a-f-]{36}$/);
+    expect(JSON.parse(out.logs[0]!)).toMatchObject({ level: 'error', where: 'reserveQuota', causeType: 'DynamoDB:ProvisionedThroughputExceededException' });
+  });
+});
+
+describe('Query.myUsage', () => {
+  it('reads today’s usage item with a consistent read', async () => {
+    const out = await evaluate('Query.myUsage.ts', 'request', {});
+    expect(out.result).toEqual({ operation: 'GetItem', key: { userId: { S: 'u1' }, day: { S: '2026-11-30' } }, consistentRead: true });
+  });
+
+  it('reports zero use for a day without an item, and the balance left otherwise', async () => {
+    const stash = { clock: { day: '2026-11-30', resetsAt: '2026-12-01T00:00:00.000Z' }, limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10 } };
+    const empty = await evaluate('Query.myUsage.ts', 'response', { stash, result: null });
+    expect(empty.result).toEqual({ day: '2026-11-30', queries: 0, limit: 50, balance: 50, resetsAt: '2026-12-01T00:00:00.000Z', inputTokens: 0, outputTokens: 0, tokenLimit: 10000 });
+    const used = await evaluate('Query.myUsage.ts', 'response', { stash, result: { queries: 52, inputTokens: 7, outputTokens: 9 } });
+    expect(used.result).toMatchObject({ queries: 52, balance: 0, inputTokens: 7, outputTokens: 9 });
+  });
+});
