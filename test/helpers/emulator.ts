@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { createClient, type TollgateClient } from '../../client/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/start.ts';
 import { TEST_CDK_OUT } from './global-setup.ts';
+import { fetchFrom, nextLoopbackAddress } from './loopback.ts';
 
 export interface TestEmulator extends Emulator {
   logs: string[];
+  /** A client on a loopback address of its own (127.0.1.x…), as a separate machine would be. */
   client(token?: string): TollgateClient;
+  /** A client connecting from the given loopback address, for per-source-IP limits. */
+  clientFrom(address: string, token?: string): TollgateClient;
   stop(): Promise<void>;
 }
 
@@ -21,7 +25,8 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
   return {
     ...emulator,
     logs,
-    client: (token?: string) => createClient({ url: emulator.graphqlUrl, apiKey: emulator.apiKey, token }),
+    client: (token?: string) => createClient({ url: emulator.graphqlUrl, apiKey: emulator.apiKey, token, fetch: fetchFrom(nextLoopbackAddress()) }),
+    clientFrom: (address: string, token?: string) => createClient({ url: emulator.graphqlUrl, apiKey: emulator.apiKey, token, fetch: fetchFrom(address) }),
     stop: async () => {
       await emulator.close();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
