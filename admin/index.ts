@@ -15,10 +15,10 @@ const HELP = `Usage: npm run admin -- <command> <email> [options]
 Commands:
   show <email>                     the user (no secrets), limits and today's usage
   usage <email> [--day YYYY-MM-DD] prompts and tokens used that day (UTC)
-  set-limits <email> [--daily N] [--tokens N] [--per-minute N]
+  set-limits <email> [--daily N] [--tokens N] [--per-minute N] [--in-flight N]
                                    per-user limits; "default" removes an override
   disable <email>                  refuse logins and revoke every token
-  enable <email>                   allow logins again (and clear failed-login throttling)
+  enable <email>                   allow logins again (and clear the email's failed-login count)
   revoke <email>                   revoke every token (logout everywhere)
 
 Where:

@@ -54,10 +54,11 @@ export class TollgateStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
     });
 
-    // Failed logins per email, for throttling; only the auth function reads or writes it.
-    const loginAttempts = new dynamodb.Table(this, 'LoginAttemptsTable', {
+    // Window counters for registrations and logins per source IP and failed logins per email and
+    // client; only the auth function reads or writes it.
+    const rateLimits = new dynamodb.Table(this, 'RateLimitsTable', {
       ...tableDefaults,
-      partitionKey: { name: 'email', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: 'key', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
     });
 
@@ -108,7 +109,11 @@ export class TollgateStack extends Stack {
         TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
         BCRYPT_COST: String(config.bcryptCost),
         LOGIN_MAX_FAILURES: String(config.loginMaxFailures),
+        LOGIN_EMAIL_MAX_FAILURES: String(config.loginEmailMaxFailures),
         LOGIN_WINDOW_SECONDS: String(config.loginWindowSeconds),
+        LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(config.loginAttemptsPerIpPerMinute),
+        REGISTRATIONS_PER_IP_PER_HOUR: String(config.registrationsPerIpPerHour),
+        REGISTRATIONS_PER_HOUR: String(config.registrationsPerHour),
       },
     });
     const model = fn('model', {
@@ -133,7 +138,7 @@ export class TollgateStack extends Stack {
     };
     bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
     bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem', 'UpdateItem']);
-    bind(auth, 'LOGIN_ATTEMPTS_TABLE', loginAttempts, ['GetItem', 'UpdateItem', 'DeleteItem']);
+    bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem', 'DeleteItem']);
     // Idempotent retries: the model function reads the first attempt's answer, nothing more.
     bind(model, 'USAGE_TABLE', usage, ['GetItem']);
     bind(model, 'PROMPTS_TABLE', prompts, ['GetItem']);
@@ -181,6 +186,7 @@ export class TollgateStack extends Stack {
         MODELS: formatModels(config.models),
         DEFAULT_MODEL: config.defaultModel,
         PROMPT_RETENTION_DAYS: String(config.promptRetentionDays),
+        FORWARDED_FOR_HOPS: String(config.forwardedForHops),
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
       },
@@ -269,6 +275,12 @@ export class TollgateStack extends Stack {
     alarm('QuotaRejections', eventMetric('QuotaRejections', api.logGroup, term('QuotaExceeded'), apiLogRetention), 100, 'Many prompts refused for quota in 5 minutes: abuse or limits set too low.');
     alarm('RateLimited', eventMetric('RateLimited', api.logGroup, term('RateLimited'), apiLogRetention), 100, 'Many prompts rate-limited in 5 minutes: a client is hammering the API.');
     alarm('ModelErrors', eventMetric('ModelErrors', api.logGroup, term('ModelError'), apiLogRetention), 5, 'Bedrock failed 5+ times in 5 minutes (throttling, access, outage).');
+    alarm(
+      'RegistrationCeiling',
+      eventMetric('RegistrationCeiling', fns.auth!.logGroup, logs.FilterPattern.allTerms('registrationCeiling')),
+      1,
+      `Registrations reached the stack-wide ceiling of ${config.registrationsPerHour} an hour: a bulk-registration attack, or the ceiling is too low.`,
+    );
     alarm(
       'AuthorizerDenials',
       eventMetric('AuthorizerDenials', fns.authorizer!.logGroup, logs.FilterPattern.allTerms('msg', 'denied')),

@@ -14,6 +14,8 @@ export interface RegisterEvent {
   action: 'register';
   email: string;
   password: string;
+  /** The caller's address as AppSync saw it (resolvers/lib/source.ts); null if it could not be read. */
+  sourceIp: string | null;
 }
 
 export interface LoginEvent {

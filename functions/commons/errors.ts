@@ -33,6 +33,17 @@ export class TooManyAttemptsError extends Error {
   }
 }
 
+/** Too many registrations or login attempts from one source IP (or everywhere, for registrations). */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  constructor(
+    what: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Too many ${what}. Try again in ${retryAfterSeconds} s.`);
+  }
+}
+
 export class ModelError extends Error {
   override readonly name = 'ModelError';
   constructor(
@@ -51,6 +62,7 @@ export function toVocabulary(error: unknown): VocabularyError | undefined {
   if (error instanceof TooManyAttemptsError) {
     return { type: 'TooManyAttempts', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
   }
+  if (error instanceof RateLimitedError) return { type: 'RateLimited', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
   if (error instanceof ModelError) return { type: 'ModelError', message: error.message, info: { retryable: error.retryable } };
   return undefined;
 }

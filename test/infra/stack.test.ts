@@ -132,7 +132,7 @@ describe('the tables', () => {
     }
   });
 
-  it('expire usage counters, prompt logs and login attempts with a TTL', () => {
+  it('expire usage counters, prompt logs and rate-limit windows with a TTL', () => {
     template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 3);
   });
 
@@ -191,14 +191,14 @@ describe('least privilege', () => {
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
     expect(actions).toEqual(['dynamodb:GetItem', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     expect(JSON.stringify(statements)).toContain('UsersTable');
-    expect(JSON.stringify(statements)).not.toMatch(/UsageTable|PromptsTable|LoginAttempts/);
+    expect(JSON.stringify(statements)).not.toMatch(/UsageTable|PromptsTable|RateLimits/);
   });
 
-  it('gives only the auth function the login-attempts table', () => {
+  it('gives only the auth function the rate-limits table', () => {
     for (const fragment of ['AuthorizerFunction', 'ModelFunction', 'Api']) {
-      expect(JSON.stringify(statementsOf(fragment))).not.toContain('LoginAttemptsTable');
+      expect(JSON.stringify(statementsOf(fragment))).not.toContain('RateLimitsTable');
     }
-    expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('LoginAttemptsTable');
+    expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('RateLimitsTable');
   });
 });
 
@@ -216,6 +216,8 @@ describe('operations', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'Tollgate/prod', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     }
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"msg" "denied"', MetricTransformations: [Match.objectLike({ MetricName: 'AuthorizerDenials' })] });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"registrationCeiling"', MetricTransformations: [Match.objectLike({ MetricName: 'RegistrationCeiling' })] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RegistrationCeiling', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     for (const metric of ['Errors', 'Throttles']) {
       expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(3);
     }
