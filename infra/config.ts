@@ -52,7 +52,10 @@ export interface TollgateConfig {
   /** WAF: requests per IP per 5 minutes, for everything and for register/login. */
   wafRateLimit: number;
   wafAuthRateLimit: number;
-  /** WAF: largest request body in bytes (AWS WAF inspects at most 8 KB of an AppSync body). */
+  /**
+   * WAF: largest request body in bytes, or 0 for none. Set, it must let the largest valid prompt
+   * through (see infra/waf.ts); unset, it is derived from maxPromptChars when WAF can see that far.
+   */
   wafMaxBodyBytes: number;
 }
 
@@ -162,7 +165,7 @@ export function loadConfig(src: SettingSource): TollgateConfig {
     guardrailVersion: text(src, 'guardrailVersion', 'DRAFT', /^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),
     wafRateLimit: integer(src, 'wafRateLimit', 1000, 10, 2_000_000_000),
     wafAuthRateLimit: integer(src, 'wafAuthRateLimit', 100, 10, 2_000_000_000),
-    wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 8192, 1024, 8192),
+    wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 0, 0, 8192),
   };
   if (config.dailyTokenLimit < config.maxOutputTokens) {
     throw new ConfigError(

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
 import { formatModels, type TollgateConfig } from './config.ts';
 import { appSyncSchema, discoverResolvers } from './resolvers.ts';
+import { webAclRules } from './waf.ts';
 
 export interface TollgateStackProps extends StackProps {
   config: TollgateConfig;
@@ -294,87 +295,13 @@ export class TollgateStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn, description: 'Subscribe to get Tollgate alarms' });
   }
 
-  /**
-   * Per-IP rate limits (stricter for register and login), a body-size cap and AWS managed
-   * rules. Managed rules that inspect the body are set to count only: prompts may legitimately
-   * contain markup, paths or SQL, and are stored as text, never interpreted.
-   */
+  /** The web ACL of infra/waf.ts, associated with the API. */
   private addWaf(api: appsync.GraphqlApi, config: TollgateConfig): void {
-    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: `Tollgate${name}`, sampledRequestsEnabled: true });
-    const managed = (priority: number, name: string, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: {
-        managedRuleGroupStatement: {
-          vendorName: 'AWS',
-          name,
-          ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
-        },
-      },
-      visibilityConfig: visibility(name),
-    });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('WebAcl'),
-      rules: [
-        {
-          name: 'AuthRatePerIp',
-          priority: 0,
-          action: { block: {} },
-          statement: {
-            rateBasedStatement: {
-              limit: config.wafAuthRateLimit,
-              aggregateKeyType: 'IP',
-              scopeDownStatement: {
-                orStatement: {
-                  statements: ['login', 'register'].map((word) => ({
-                    byteMatchStatement: {
-                      fieldToMatch: { body: { oversizeHandling: 'CONTINUE' } },
-                      positionalConstraint: 'CONTAINS',
-                      searchString: word,
-                      textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
-                    },
-                  })),
-                },
-              },
-            },
-          },
-          visibilityConfig: visibility('AuthRatePerIp'),
-        },
-        {
-          name: 'RatePerIp',
-          priority: 1,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: config.wafRateLimit, aggregateKeyType: 'IP' } },
-          visibilityConfig: visibility('RatePerIp'),
-        },
-        {
-          name: 'BodySize',
-          priority: 2,
-          action: { block: {} },
-          statement: {
-            sizeConstraintStatement: {
-              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
-              comparisonOperator: 'GT',
-              size: config.wafMaxBodyBytes,
-              textTransformations: [{ priority: 0, type: 'NONE' }],
-            },
-          },
-          visibilityConfig: visibility('BodySize'),
-        },
-        managed(3, 'AWSManagedRulesAmazonIpReputationList'),
-        managed(4, 'AWSManagedRulesKnownBadInputsRuleSet', ['Log4JRCE_BODY', 'JavaDeserializationRCE_BODY']),
-        managed(5, 'AWSManagedRulesCommonRuleSet', [
-          'SizeRestrictions_BODY',
-          'CrossSiteScripting_BODY',
-          'GenericLFI_BODY',
-          'GenericRFI_BODY',
-          'RestrictedExtensions_QUERYARGUMENTS',
-          'EC2MetaDataSSRF_BODY',
-        ]),
-      ],
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'TollgateWebAcl', sampledRequestsEnabled: true },
+      rules: webAclRules(config),
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: api.arn, webAclArn: acl.attrArn });
   }
