@@ -71,6 +71,7 @@ export async function show(target: Target, email: string) {
       dailyPromptLimit: u.dailyPromptLimit ?? 'stack default',
       dailyTokenLimit: u.dailyTokenLimit ?? 'stack default',
       promptsPerMinute: u.promptsPerMinute ?? 'stack default',
+      promptsInFlight: u.promptsInFlight ?? 'stack default',
     },
     today: await usage(target, email),
   };
@@ -90,7 +91,7 @@ export async function setLimits(target: Target, email: string, limits: Partial<R
       values[`:${field}`] = value;
     }
   }
-  if (sets.length + removes.length === 0) throw new AdminError('Give at least one of --daily, --tokens, --per-minute (a number, or "default").');
+  if (sets.length + removes.length === 0) throw new AdminError('Give at least one of --daily, --tokens, --per-minute, --in-flight (a number, or "default").');
   await update(target, email, [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(), values);
   return show(target, email);
 }

@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       daily: { type: 'string' },
       tokens: { type: 'string' },
       'per-minute': { type: 'string' },
+      'in-flight': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
         daily: limitValue('daily', values.daily),
         tokens: limitValue('tokens', values.tokens),
         'per-minute': limitValue('per-minute', values['per-minute']),
+        'in-flight': limitValue('in-flight', values['in-flight']),
       });
     }
     if (!values.json) process.stderr.write(`${command} ${email} on ${target.description}:\n`);

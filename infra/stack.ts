@@ -140,9 +140,6 @@ export class TollgateStack extends Stack {
     bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
     bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem', 'UpdateItem']);
     bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem', 'DeleteItem']);
-    // Idempotent retries: the model function reads the first attempt's answer, nothing more.
-    bind(model, 'USAGE_TABLE', usage, ['GetItem']);
-    bind(model, 'PROMPTS_TABLE', prompts, ['GetItem']);
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
         ? config.guardrailId
@@ -177,7 +174,7 @@ export class TollgateStack extends Stack {
         ],
       },
       queryDepthLimit: config.queryDepthLimit,
-      resolverCountLimit: 1000,
+      resolverCountLimit: config.resolverCountLimit,
       environmentVariables: {
         DAILY_PROMPT_LIMIT: String(config.dailyPromptLimit),
         DAILY_TOKEN_LIMIT: String(config.dailyTokenLimit),
@@ -187,6 +184,7 @@ export class TollgateStack extends Stack {
         MODELS: formatModels(config.models),
         DEFAULT_MODEL: config.defaultModel,
         PROMPT_RETENTION_DAYS: String(config.promptRetentionDays),
+        PROMPTS_IN_FLIGHT: String(config.promptsInFlight),
         FORWARDED_FOR_HOPS: String(config.forwardedForHops),
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
@@ -276,6 +274,12 @@ export class TollgateStack extends Stack {
     alarm('QuotaRejections', eventMetric('QuotaRejections', api.logGroup, term('QuotaExceeded'), apiLogRetention), 100, 'Many prompts refused for quota in 5 minutes: abuse or limits set too low.');
     alarm('RateLimited', eventMetric('RateLimited', api.logGroup, term('RateLimited'), apiLogRetention), 100, 'Many prompts rate-limited in 5 minutes: a client is hammering the API.');
     alarm('ModelErrors', eventMetric('ModelErrors', api.logGroup, term('ModelError'), apiLogRetention), 5, 'Bedrock failed 5+ times in 5 minutes (throttling, access, outage).');
+    alarm(
+      'TokenOverruns',
+      eventMetric('TokenOverruns', api.logGroup, term('TokenOverrun'), apiLogRetention),
+      1,
+      'A model reported more tokens than were reserved for a prompt: the token budget bound no longer holds for that model.',
+    );
     alarm(
       'RegistrationCeiling',
       eventMetric('RegistrationCeiling', fns.auth!.logGroup, logs.FilterPattern.allTerms('registrationCeiling')),

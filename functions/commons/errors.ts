@@ -49,6 +49,9 @@ export class ModelError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** Bedrock may have run the call (functions/model/errors.ts): settle keeps it charged. */
+    readonly charged: boolean,
+    readonly timedOut: boolean,
   ) {
     super(message);
   }
@@ -63,6 +66,8 @@ export function toVocabulary(error: unknown): VocabularyError | undefined {
     return { type: 'TooManyAttempts', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
   }
   if (error instanceof RateLimitedError) return { type: 'RateLimited', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
-  if (error instanceof ModelError) return { type: 'ModelError', message: error.message, info: { retryable: error.retryable } };
+  if (error instanceof ModelError) {
+    return { type: 'ModelError', message: error.message, info: { retryable: error.retryable, charged: error.charged, timedOut: error.timedOut } };
+  }
   return undefined;
 }

@@ -27,6 +27,7 @@ describe('the AppSync API', () => {
       AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }],
       LambdaAuthorizerConfig: { AuthorizerResultTtlInSeconds: 30, IdentityValidationExpression: TOKEN_PATTERN },
       QueryDepthLimit: 10,
+      ResolverCountLimit: 10,
     });
     const regex = new RegExp(TOKEN_PATTERN);
     expect(regex.test('Bearer aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc')).toBe(true);
@@ -40,6 +41,8 @@ describe('the AppSync API', () => {
       EnvironmentVariables: Match.objectLike({
         DAILY_PROMPT_LIMIT: '42',
         PROMPTS_PER_MINUTE: '10',
+        PROMPTS_IN_FLIGHT: '3',
+        FORWARDED_FOR_HOPS: '1',
         DEFAULT_MODEL: 'cohere.command-r-v1:0',
         USAGE_TABLE: { Ref: Match.anyValue() },
         PROMPTS_TABLE: { Ref: Match.anyValue() },
@@ -53,7 +56,7 @@ describe('the AppSync API', () => {
     expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
   });
 
-  it('runs sendPrompt as the pipeline validateInput → reserveQuota → invokeModel → settle', () => {
+  it('runs sendPrompt as the pipeline validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit → invokeModel → settle', () => {
     const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
     const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
     const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
@@ -61,7 +64,16 @@ describe('the AppSync API', () => {
     }[];
     expect(pipeline!.Properties.Kind).toBe('PIPELINE');
     expect(pipeline!.Properties.Runtime.Name).toBe('APPSYNC_JS');
-    expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual(['validateInput', 'reserveQuota', 'invokeModel', 'settle']);
+    expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual([
+      'validateInput',
+      'checkToken',
+      'reserveQuota',
+      'readUsage',
+      'findFirst',
+      'readmit',
+      'invokeModel',
+      'settle',
+    ]);
   });
 
   it('has an APPSYNC_JS resolver for every other operation', () => {
@@ -251,6 +263,10 @@ describe('least privilege', () => {
     }
     expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('RateLimitsTable');
   });
+
+  it('gives the model function no table at all: duplicates are answered by the resolvers', () => {
+    expect(JSON.stringify(statementsOf('ModelFunction'))).not.toMatch(/dynamodb:/);
+  });
 });
 
 describe('operations', () => {
@@ -267,8 +283,11 @@ describe('operations', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'Tollgate/prod', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     }
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"msg" "denied"', MetricTransformations: [Match.objectLike({ MetricName: 'AuthorizerDenials' })] });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"tollgateEvent" "TokenOverrun"', MetricTransformations: [Match.objectLike({ MetricName: 'TokenOverruns' })] });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"registrationCeiling"', MetricTransformations: [Match.objectLike({ MetricName: 'RegistrationCeiling' })] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RegistrationCeiling', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
+    for (const name of ['TokenOverruns', 'RegistrationCeiling']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
+    }
     for (const metric of ['Errors', 'Throttles']) {
       expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(3);
     }
