@@ -139,7 +139,7 @@ export class TollgateStack extends Stack {
     };
     bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
     bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem', 'UpdateItem']);
-    bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem', 'DeleteItem']);
+    bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem']);
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
         ? config.guardrailId

@@ -4,7 +4,7 @@
 // cannot overshoot a limit. A window opens with its first attempt and lasts its length, so a
 // burst is judged inside one window, not split across a clock boundary.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface Window {
   /** Slots per window; Infinity counts without ever refusing. */
@@ -30,12 +30,19 @@ export class WindowCounters {
    * window that is one write; opening a window costs one more (the refused first try).
    */
   async take(key: string, window: Window, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Taken> {
-    // Two attempts racing to open the window: the loser counts in the winner's.
-    const count = (await this.countInWindow(key, window, nowSeconds)) ?? (await this.openWindow(key, window, nowSeconds)) ?? (await this.countInWindow(key, window, nowSeconds));
-    if (count !== undefined) return { ok: true, count };
-    const current = await this.db.send(new GetCommand({ TableName: this.table, Key: { key }, ConsistentRead: true }));
-    const windowStart = (current.Item as CounterItem | undefined)?.windowStart ?? nowSeconds;
-    return { ok: false, retryAfterSeconds: Math.max(1, windowStart + window.seconds - nowSeconds) };
+    // Racing attempts: the loser of a race to open the window counts in the winner's. If both
+    // writes are refused, a read tells a full window from an item that changed in between (an
+    // operator clearing it), which is worth another round.
+    for (let round = 0; round < 3; round += 1) {
+      const count = (await this.countInWindow(key, window, nowSeconds)) ?? (await this.openWindow(key, window, nowSeconds));
+      if (count !== undefined) return { ok: true, count };
+      const current = (await this.db.send(new GetCommand({ TableName: this.table, Key: { key }, ConsistentRead: true }))).Item as CounterItem | undefined;
+      const running = current?.windowStart !== undefined && current.windowStart > nowSeconds - window.seconds;
+      if (running && (current.count ?? 0) >= window.limit) {
+        return { ok: false, retryAfterSeconds: Math.max(1, current.windowStart! + window.seconds - nowSeconds) };
+      }
+    }
+    return { ok: false, retryAfterSeconds: 1 };
   }
 
   /** Gives a slot back (a login that turned out right), if the window it was taken in still runs. */
@@ -53,9 +60,23 @@ export class WindowCounters {
     );
   }
 
-  /** Forgets the key's window altogether (a successful login clears that client's failures). */
+  /**
+   * Starts the key's count over within its window (a successful login clears that client's
+   * failures). A reset, not a delete: a delete would make concurrent takes find no window, open
+   * one and race each other.
+   */
   async clear(key: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { key } }));
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { key },
+        UpdateExpression: 'SET #count = :zero',
+        ConditionExpression: 'attribute_exists(windowStart)',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':zero': 0 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
   }
 
   /** Inside the current window: one more, if any are left. */

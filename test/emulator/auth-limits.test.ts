@@ -106,4 +106,23 @@ describe('logins', () => {
     await loginSucceeded(counters, windows, email, '192.0.2.1');
     expect(await outcome(admitLogin(counters, windows, email, '192.0.2.1'))).toBe('ok');
   });
+
+  it('never hold back a client whose logins keep succeeding, however many run in parallel', async () => {
+    counters = await freshCounters();
+    const email = 'busy@example.com';
+    const source = '203.0.113.4';
+    const roomy = { ...windows, loginsPerIp: { limit: 1000, seconds: 60 }, failuresPerClient: { limit: 10, seconds: 900 }, failuresPerEmail: { limit: 100, seconds: 900 } };
+    const sessions = await Promise.all(
+      Array.from({ length: 7 }, async () => {
+        const seen: string[] = [];
+        for (let i = 0; i < 10; i += 1) {
+          seen.push(await outcome(admitLogin(counters, roomy, email, source)));
+          await new Promise((r) => setTimeout(r, 5));
+          await loginSucceeded(counters, roomy, email, source);
+        }
+        return seen;
+      }),
+    );
+    expect(tally(sessions.flat())).toEqual({ ok: 70 });
+  });
 });
