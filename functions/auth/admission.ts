@@ -37,12 +37,21 @@ export async function admitRegistration(counters: WindowCounters, windows: AuthW
   }
 }
 
+/** What admission found out about the client, for settling the attempt afterwards. */
+export interface Admitted {
+  email: string;
+  source: string;
+  /** The client has no other attempt for this email in its window (no failures, none in flight). */
+  clean: boolean;
+}
+
 /**
  * The slots a login attempt needs before its bcrypt compare, known email or not: one of the source
  * IP's attempts this minute, one of this client's failures for the email and, for a client that
- * already has some, one under the email's ceiling. A client with none is never held back by it.
+ * already has some, one under the email's ceiling. A clean client is never held back by the
+ * ceiling, so nobody can lock the owner out; its failure is counted afterwards.
  */
-export async function admitLogin(counters: WindowCounters, windows: AuthWindows, email: string, source: string): Promise<void> {
+export async function admitLogin(counters: WindowCounters, windows: AuthWindows, email: string, source: string): Promise<Admitted> {
   const perIp = await counters.take(keys.loginsPerIp(source), windows.loginsPerIp);
   if (!perIp.ok) {
     log('info', 'rate limited', { limit: 'loginsPerIp' });
@@ -51,13 +60,24 @@ export async function admitLogin(counters: WindowCounters, windows: AuthWindows,
   const client = await counters.take(keys.client(source, email), windows.failuresPerClient);
   if (!client.ok) throw new TooManyAttemptsError(client.retryAfterSeconds);
   const clean = client.count === 1;
-  const ceiling = await counters.take(keys.email(email), clean ? { ...windows.failuresPerEmail, limit: Infinity } : windows.failuresPerEmail);
-  if (!ceiling.ok) throw new TooManyAttemptsError(ceiling.retryAfterSeconds);
+  if (!clean) {
+    const ceiling = await counters.take(keys.email(email), windows.failuresPerEmail);
+    if (!ceiling.ok) throw new TooManyAttemptsError(ceiling.retryAfterSeconds);
+  }
+  return { email, source, clean };
+}
+
+/** A wrong password: a clean client's failure now counts towards the email's ceiling too. */
+export async function loginFailed(counters: WindowCounters, windows: AuthWindows, attempt: Admitted): Promise<void> {
+  if (attempt.clean) await counters.take(keys.email(attempt.email), { ...windows.failuresPerEmail, limit: Infinity });
 }
 
 /** A right password is not a failure: this client starts clean and the email's count goes back down. */
-export async function loginSucceeded(counters: WindowCounters, windows: AuthWindows, email: string, source: string): Promise<void> {
-  await Promise.all([counters.clear(keys.client(source, email)), counters.release(keys.email(email), windows.failuresPerEmail)]);
+export async function loginSucceeded(counters: WindowCounters, windows: AuthWindows, attempt: Admitted): Promise<void> {
+  await Promise.all([
+    counters.clear(keys.client(attempt.source, attempt.email)),
+    attempt.clean ? Promise.resolve() : counters.release(keys.email(attempt.email), windows.failuresPerEmail),
+  ]);
 }
 
 /** The email's failure count from everywhere (what `npm run admin -- enable` clears). */

@@ -12,7 +12,7 @@ import { EmailTakenError, InvalidCredentialsError, toVocabulary } from '../commo
 import { keys } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';
 import { issueToken } from '../commons/tokens.ts';
-import { admitLogin, admitRegistration, loginSucceeded, type AuthWindows } from './admission.ts';
+import { admitLogin, admitRegistration, loginFailed, loginSucceeded, type AuthWindows } from './admission.ts';
 import { checkEmail, checkLogin, checkPassword, normalizeEmail, parseCommonPasswords } from './credentials.ts';
 import { WindowCounters } from './limits.ts';
 import { sourceKey } from './source.ts';
@@ -73,15 +73,16 @@ async function login(event: LoginEvent): Promise<LoginData> {
   const email = normalizeEmail(event.email);
   checkLogin(email, event.password);
   const source = sourceKey(event.sourceIp);
-  await admitLogin(counters, WINDOWS, email, source);
+  const attempt = await admitLogin(counters, WINDOWS, email, source);
   const found = await dynamo().send(new GetCommand({ TableName: USERS_TABLE, Key: { email }, ConsistentRead: true }));
   const user = found.Item as UserItem | undefined;
   const matches = await bcrypt.compare(event.password, user ? user.passwordHash : DUMMY_HASH);
   if (!user || !matches || user.disabled === true) {
+    await loginFailed(counters, WINDOWS, attempt);
     log('info', 'login failed', { known: Boolean(user) });
     throw new InvalidCredentialsError();
   }
-  await loginSucceeded(counters, WINDOWS, email, source);
+  await loginSucceeded(counters, WINDOWS, attempt);
   const [current] = await keys(SECRET_ARN);
   const { token, expiresAt } = await issueToken(
     current!,
