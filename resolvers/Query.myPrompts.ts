@@ -4,24 +4,14 @@
 // except a position within its own log. At most MAX_LIMIT items per call, and the API's
 // resolver-count limit bounds the calls per request.
 import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
-import type { PromptPage, PromptRecord, PromptStatus, QueryMyPromptsArgs } from '../generated/graphql.ts';
+import type { PromptPage, PromptRecord, QueryMyPromptsArgs } from '../generated/graphql.ts';
 import { callerOf } from './lib/caller.ts';
 import { internalError, validationError } from './lib/errors.ts';
 import { isPromptId } from './lib/ids.ts';
+import type { StoredPrompt } from './lib/prompt.ts';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
-
-interface PromptItem {
-  id: string;
-  prompt: string;
-  response?: string;
-  model: string;
-  status: PromptStatus;
-  inputTokens?: number;
-  outputTokens?: number;
-  createdAt: string;
-}
 
 export function request(ctx: Context<QueryMyPromptsArgs>): DynamoDBQueryRequest {
   const caller = callerOf(ctx);
@@ -46,7 +36,7 @@ export function request(ctx: Context<QueryMyPromptsArgs>): DynamoDBQueryRequest 
 
 export function response(ctx: Context<QueryMyPromptsArgs>): PromptPage {
   if (ctx.error) internalError('myPrompts', ctx.error);
-  const page = ctx.result as { items: PromptItem[]; nextToken: string | null };
+  const page = ctx.result as { items: StoredPrompt[]; nextToken: string | null };
   const items: PromptRecord[] = page.items.map((item) => ({
     id: item.id,
     prompt: item.prompt,

@@ -4,22 +4,9 @@
 // settled) the duplicate runs afresh and is charged, taking over the key.
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import type { MutationSendPromptArgs, PromptStatus } from '../../generated/graphql.ts';
+import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
 import { internalError } from '../lib/errors.ts';
-import { leasesAt, refuseIfOverLimit, type PromptStash } from '../lib/prompt.ts';
-
-interface PromptItem {
-  id: string;
-  prompt: string;
-  response?: string;
-  model: string;
-  status: PromptStatus;
-  queries?: number;
-  balance?: number;
-  inputTokens?: number;
-  outputTokens?: number;
-  createdAt: string;
-}
+import { leasesAt, refuseIfOverLimit, type PromptStash, type StoredPrompt } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): DynamoDBGetItemRequest {
   const s = ctx.stash;
@@ -32,7 +19,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
   if (ctx.error) internalError('findFirst', ctx.error);
   const s = ctx.stash;
-  const item = ctx.result as PromptItem | null;
+  const item = ctx.result as StoredPrompt | null;
   if (item && item.status === 'COMPLETED') {
     s.replay = {
       id: item.id,

@@ -5,7 +5,7 @@ import type { DynamoDBExpression, DynamoDBUpdateItemRequest } from '@aws-appsync
 
 type DynamoDBValue = { N: number } | { S: string } | { SS: string[] };
 import type { ModelAnswer, ModelFailureInfo } from '../../functions/commons/contracts.ts';
-import type { SendPromptResult } from '../../generated/graphql.ts';
+import type { PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType } from './errors.ts';
 import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
@@ -57,6 +57,20 @@ export interface PromptStash {
   modelError?: { message: string } & ModelFailureInfo;
   /** A retry of an answered prompt: its first result, returned as is and not charged again. */
   replay?: SendPromptResult;
+}
+
+/** A prompt log item as the Prompts table holds it (settle writes it). */
+export interface StoredPrompt {
+  id: string;
+  prompt: string;
+  response?: string;
+  model: string;
+  status: PromptStatus;
+  queries?: number;
+  balance?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  createdAt: string;
 }
 
 export interface UsageItem {

@@ -2,11 +2,10 @@
 // forged X-Forwarded-For, duplicates that must not wait on the model, leases left by crashed
 // requests, revoked tokens, hostile text and models that report more tokens than reserved.
 // Clients act as different machines by connecting from different loopback addresses.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { documentClientOf, loggedIn as newUser, outcome, PASSWORD, startTestEmulator, tally, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 import { fetchFrom } from '../helpers/loopback.ts';
 
 let api: TestEmulator;
@@ -29,13 +28,11 @@ async function postFrom(address: string, query: string, headers: Record<string, 
 
 const aliased = (count: number, field: (i: number) => string) => `mutation { ${Array.from({ length: count }, (_, i) => `a${i}: ${field(i)}`).join(' ')} }`;
 const typesOf = (body: GraphQLBody) => (body.errors ?? []).map((e) => e.errorType);
-const tally = (xs: string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
-const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
 const today = () => new Date(api.clock.now()).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   api = await startTestEmulator();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  db = documentClientOf(api);
 });
 
 afterEach(() => api.clock.reset());
@@ -45,13 +42,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function loggedIn(label: string) {
-  const email = uniqueEmail(label);
-  const client = api.client();
-  const { id } = await client.register(email, PASSWORD);
-  const { token } = await client.login(email, PASSWORD);
-  return { email, userId: id, client, token };
-}
+const loggedIn = (label: string) => newUser(api, label);
 
 async function usageItem(userId: string) {
   return (await db.send(new GetCommand({ TableName: api.tableName('UsageTable'), Key: { userId, day: today() }, ConsistentRead: true }))).Item ?? {};

@@ -2,11 +2,10 @@
 // Unicode (lone surrogates, NUL, zero-width, 3,000 characters), numbers at the edges of their
 // types. Whatever comes in, the answer is a 200 with data or an error from the vocabulary — never
 // InternalError, a runtime error or a 5xx — and refused input charges nothing.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { documentClientOf, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 import { fetchFrom, nextLoopbackAddress } from '../helpers/loopback.ts';
 
 let api: TestEmulator;
@@ -50,7 +49,7 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
 
 beforeAll(async () => {
   api = await startTestEmulator();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  db = documentClientOf(api);
   const email = uniqueEmail('fuzz');
   const client = api.client();
   userId = (await client.register(email, PASSWORD)).id;

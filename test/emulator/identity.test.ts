@@ -1,20 +1,17 @@
 // Identity under attack, end to end: registration races, brute force, login timing, token
 // revocation and accounts that change under a live token.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { documentClientOf, loggedIn as newUser, outcome, PASSWORD, startTestEmulator, tally as count, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
 let db: DynamoDBDocumentClient;
 
-const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
-const count = (items: string[]) => items.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
 
 beforeAll(async () => {
   api = await startTestEmulator();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  db = documentClientOf(api);
 });
 
 afterAll(async () => {
@@ -23,11 +20,8 @@ afterAll(async () => {
 });
 
 async function loggedIn(label: string) {
-  const email = uniqueEmail(label);
-  const client = api.client();
-  const { id } = await client.register(email, PASSWORD);
-  const { token } = await client.login(email, PASSWORD);
-  return { email, id, token, client };
+  const user = await newUser(api, label);
+  return { ...user, id: user.userId };
 }
 
 /** The authorizer caches decisions per header; moving the clock past the TTL expires them. */

@@ -1,21 +1,18 @@
 // Exact accounting through the real sendPrompt pipeline: limits under concurrency, refunds,
 // idempotent retries, the minute and day windows (moved with the emulator's clock).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError, type TollgateClient } from '../../client/index.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { documentClientOf, outcome as errorTypeOf, PASSWORD, startTestEmulator, tally, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
 let db: DynamoDBDocumentClient;
 
-const errorTypeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
-const tally = (xs: string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
 const today = () => new Date(api.clock.now()).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   api = await startTestEmulator();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  db = documentClientOf(api);
 });
 
 afterEach(() => api.clock.reset());
