@@ -2,9 +2,11 @@
 // and today's usage. Each returns a plain object the CLI prints.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { emailFailuresKey } from '../functions/auth/admission.ts';
+import { normalizeEmail } from '../functions/auth/credentials.ts';
 import { AdminError, type Target } from './target.ts';
 
-export const LIMIT_FIELDS = { daily: 'dailyPromptLimit', tokens: 'dailyTokenLimit', 'per-minute': 'promptsPerMinute' } as const;
+export const LIMIT_FIELDS = { daily: 'dailyPromptLimit', tokens: 'dailyTokenLimit', 'per-minute': 'promptsPerMinute', 'in-flight': 'promptsInFlight' } as const;
 export type LimitOption = keyof typeof LIMIT_FIELDS;
 
 interface UserItem {
@@ -18,9 +20,11 @@ interface UserItem {
   dailyPromptLimit?: number;
   dailyTokenLimit?: number;
   promptsPerMinute?: number;
+  promptsInFlight?: number;
 }
 
-const normalize = (email: string) => email.trim().toLowerCase();
+/** The same normalization register and login apply, so the operator finds the account they made. */
+const normalize = normalizeEmail;
 
 async function user(target: Target, email: string): Promise<UserItem> {
   const out = await target.db.send(new GetCommand({ TableName: target.tables.users, Key: { email: normalize(email) }, ConsistentRead: true }));
@@ -67,6 +71,7 @@ export async function show(target: Target, email: string) {
       dailyPromptLimit: u.dailyPromptLimit ?? 'stack default',
       dailyTokenLimit: u.dailyTokenLimit ?? 'stack default',
       promptsPerMinute: u.promptsPerMinute ?? 'stack default',
+      promptsInFlight: u.promptsInFlight ?? 'stack default',
     },
     today: await usage(target, email),
   };
@@ -86,7 +91,7 @@ export async function setLimits(target: Target, email: string, limits: Partial<R
       values[`:${field}`] = value;
     }
   }
-  if (sets.length + removes.length === 0) throw new AdminError('Give at least one of --daily, --tokens, --per-minute (a number, or "default").');
+  if (sets.length + removes.length === 0) throw new AdminError('Give at least one of --daily, --tokens, --per-minute, --in-flight (a number, or "default").');
   await update(target, email, [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(), values);
   return show(target, email);
 }
@@ -99,7 +104,8 @@ export async function disable(target: Target, email: string) {
 
 export async function enable(target: Target, email: string) {
   await update(target, email, 'REMOVE disabled');
-  await target.db.send(new DeleteCommand({ TableName: target.tables.loginAttempts, Key: { email: normalize(email) } }));
+  // The email's failure count from everywhere; each client's own failures expire with their window.
+  await target.db.send(new DeleteCommand({ TableName: target.tables.rateLimits, Key: { key: emailFailuresKey(normalize(email)) } }));
   return show(target, email);
 }
 

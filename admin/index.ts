@@ -15,10 +15,10 @@ const HELP = `Usage: npm run admin -- <command> <email> [options]
 Commands:
   show <email>                     the user (no secrets), limits and today's usage
   usage <email> [--day YYYY-MM-DD] prompts and tokens used that day (UTC)
-  set-limits <email> [--daily N] [--tokens N] [--per-minute N]
+  set-limits <email> [--daily N] [--tokens N] [--per-minute N] [--in-flight N]
                                    per-user limits; "default" removes an override
   disable <email>                  refuse logins and revoke every token
-  enable <email>                   allow logins again (and clear failed-login throttling)
+  enable <email>                   allow logins again (and clear the email's failed-login count)
   revoke <email>                   revoke every token (logout everywhere)
 
 Where:
@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       daily: { type: 'string' },
       tokens: { type: 'string' },
       'per-minute': { type: 'string' },
+      'in-flight': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
         daily: limitValue('daily', values.daily),
         tokens: limitValue('tokens', values.tokens),
         'per-minute': limitValue('per-minute', values['per-minute']),
+        'in-flight': limitValue('in-flight', values['in-flight']),
       });
     }
     if (!values.json) process.stderr.write(`${command} ${email} on ${target.description}:\n`);

@@ -9,7 +9,7 @@ export interface Tables {
   users: string;
   usage: string;
   prompts: string;
-  loginAttempts: string;
+  rateLimits: string;
 }
 
 export interface Target {
@@ -23,7 +23,7 @@ export class AdminError extends Error {
   override readonly name = 'AdminError';
 }
 
-const LOGICAL = { users: 'UsersTable', usage: 'UsageTable', prompts: 'PromptsTable', loginAttempts: 'LoginAttemptsTable' } as const;
+const LOGICAL = { users: 'UsersTable', usage: 'UsageTable', prompts: 'PromptsTable', rateLimits: 'RateLimitsTable' } as const;
 
 function pick(found: Record<string, string>, where: string): Tables {
   const out = {} as Tables;

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { print, type DocumentNode } from 'graphql';
 import type { Emulator } from '../emulator/start.ts';
+import { fetchFrom } from '../test/helpers/loopback.ts';
 import type { Timings } from './load.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -41,8 +42,9 @@ export function bodyFor(document: DocumentNode, variables: Record<string, unknow
   return JSON.stringify({ query: print(document), operationName: operationName(document), variables });
 }
 
-export async function graphql<T>(url: string, auth: Auth, document: DocumentNode, variables: Record<string, unknown> = {}): Promise<GraphQLReply<T>> {
-  const res = await fetch(url, { method: 'POST', headers: headersFor(auth), body: bodyFor(document, variables), signal: AbortSignal.timeout(30_000) });
+/** One request; `from` sends it from that loopback address (a client of its own for per-IP limits). */
+export async function graphql<T>(url: string, auth: Auth, document: DocumentNode, variables: Record<string, unknown> = {}, from?: string): Promise<GraphQLReply<T>> {
+  const res = await (from ? fetchFrom(from) : fetch)(url, { method: 'POST', headers: headersFor(auth), body: bodyFor(document, variables), signal: AbortSignal.timeout(30_000) });
   const body = (await res.json().catch(() => ({}))) as { data?: T | null; errors?: { errorType?: string }[]; extensions?: { tollgate?: Timings } };
   const first = body.errors?.[0];
   return { status: res.status, data: body.data ?? null, errorType: first ? (first.errorType ?? 'Error') : res.status === 200 ? null : `HTTP ${res.status}`, timings: body.extensions?.tollgate ?? null };
@@ -56,6 +58,7 @@ export interface UserLimits {
   dailyPromptLimit: number;
   promptsPerMinute: number;
   dailyTokenLimit: number;
+  promptsInFlight: number;
 }
 
 /** What the admin command does: per-user limits on the user's item (the authorizer passes them on). */
@@ -67,9 +70,9 @@ export async function setLimits(api: Emulator, emails: string[], limits: UserLim
         new UpdateCommand({
           TableName: api.tableName('UsersTable'),
           Key: { email },
-          UpdateExpression: 'SET dailyPromptLimit = :d, promptsPerMinute = :m, dailyTokenLimit = :t',
+          UpdateExpression: 'SET dailyPromptLimit = :d, promptsPerMinute = :m, dailyTokenLimit = :t, promptsInFlight = :f',
           ConditionExpression: 'attribute_exists(email)',
-          ExpressionAttributeValues: { ':d': limits.dailyPromptLimit, ':m': limits.promptsPerMinute, ':t': limits.dailyTokenLimit },
+          ExpressionAttributeValues: { ':d': limits.dailyPromptLimit, ':m': limits.promptsPerMinute, ':t': limits.dailyTokenLimit, ':f': limits.promptsInFlight },
         }),
       );
     }

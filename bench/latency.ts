@@ -71,7 +71,7 @@ export const PLANS: Record<'full' | 'quick', { emulator: LoadPlan; baseline: Loa
 const LOGIN_USERS = Math.max(...CONCURRENCIES);
 /** Users the authorized load is spread over (at concurrency 64: 4 in flight per user). */
 const LOAD_USERS = 16;
-const HIGH_LIMITS = { dailyPromptLimit: 10_000_000, promptsPerMinute: 10_000_000, dailyTokenLimit: 2_000_000_000 };
+const HIGH_LIMITS = { dailyPromptLimit: 10_000_000, promptsPerMinute: 10_000_000, dailyTokenLimit: 2_000_000_000, promptsInFlight: 1000 };
 const REQUEST_TIMEOUT_MS = 30_000; // AppSync's own limit
 
 export interface BenchUsers {
@@ -79,19 +79,25 @@ export interface BenchUsers {
   tokens: string[];
 }
 
+/**
+ * Each bench user's own client address (127.0.2.1…), so registrations and logins are measured
+ * within the per-source-IP limits (bench/front-door.ts measures what one address gets).
+ */
+export const addressOf = (i: number) => `127.0.2.${i + 1}`;
+
 /** Registers the bench users, lifts their limits (before they log in) and logs each in once. */
 export async function prepareUsers(api: Emulator, log: (line: string) => void): Promise<BenchUsers> {
   const run = `${process.pid}-${Date.now()}`;
   const emails = Array.from({ length: LOGIN_USERS }, (_, i) => `bench-${run}-${i}@example.com`);
   const url = loopback(api.graphqlUrl);
   log(`  registering ${emails.length} users…`);
-  await inBatches(emails, 8, async (email) => {
-    const r = await graphql(url, { apiKey: api.apiKey }, RegisterDocument, { email, password: PASSWORD });
+  await inBatches(emails, 8, async (email, i) => {
+    const r = await graphql(url, { apiKey: api.apiKey }, RegisterDocument, { email, password: PASSWORD }, addressOf(i));
     if (r.errorType) throw new Error(`register failed: ${r.errorType}`);
   });
   await setLimits(api, emails, HIGH_LIMITS);
-  const tokens = await inBatches(emails, 8, async (email) => {
-    const r = await graphql<{ login: { token: string } }>(url, { apiKey: api.apiKey }, LoginDocument, { email, password: PASSWORD });
+  const tokens = await inBatches(emails, 8, async (email, i) => {
+    const r = await graphql<{ login: { token: string } }>(url, { apiKey: api.apiKey }, LoginDocument, { email, password: PASSWORD }, addressOf(i));
     if (!r.data) throw new Error(`login failed: ${r.errorType}`);
     return r.data.login.token;
   });
@@ -108,7 +114,7 @@ export function requestsFor(operation: Operation, users: BenchUsers, apiKey: str
     case 'myUsage':
       return users.tokens.slice(0, LOAD_USERS).map((token) => ({ headers: headersFor({ token }), body: bodyFor(MyUsageDocument, {}) }));
     case 'login':
-      return users.emails.map((email) => ({ headers: headersFor({ apiKey }), body: bodyFor(LoginDocument, { email, password: PASSWORD }) }));
+      return users.emails.map((email, i) => ({ headers: headersFor({ apiKey }), body: bodyFor(LoginDocument, { email, password: PASSWORD }), localAddress: addressOf(i) }));
   }
 }
 

@@ -1,6 +1,7 @@
 // The load generator's process (forked by bench/load.ts): runs one job at a time with N requests
 // in flight, bounded by a count and a deadline, and reports every sample.
 import { performance } from 'node:perf_hooks';
+import { fetchFrom } from '../test/helpers/loopback.ts';
 import type { ClientMessage, LoadJob, LoadResult, ParentMessage, Sample, Timings } from './load.ts';
 
 interface GraphQLBody {
@@ -12,7 +13,7 @@ interface GraphQLBody {
 async function once(job: LoadJob, spec: LoadJob['requests'][number], n: number): Promise<Sample> {
   const started = performance.now();
   try {
-    const res = await fetch(job.url, {
+    const res = await (spec.localAddress ? fetchFrom(spec.localAddress) : fetch)(job.url, {
       method: 'POST',
       headers: spec.headers,
       body: spec.body.replaceAll('{{n}}', String(n)),

@@ -15,6 +15,8 @@ export interface RequestSpec {
   headers: Record<string, string>;
   /** JSON body; every `{{n}}` becomes the request's sequence number. */
   body: string;
+  /** Send from this loopback address, as a separate client would (per-source-IP limits). */
+  localAddress?: string;
 }
 
 export interface LoadJob {

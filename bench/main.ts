@@ -13,6 +13,7 @@ import { startBaseline } from './baseline.ts';
 import { latencyChart } from './chart.ts';
 import { measureColdStarts } from './cold-start.ts';
 import { dayOperations, originalCost, perMillion, PRICES, tollgateCost, type CostAssumptions } from './cost.ts';
+import { counterCost, measureFrontDoor } from './front-door.ts';
 import { CONCURRENCIES, OPERATIONS, PLANS, prepareUsers, requestsFor, runTarget, type PhaseResult } from './latency.ts';
 import { LoadClient } from './load.ts';
 import { measureOperations } from './operations.ts';
@@ -84,6 +85,9 @@ export async function main(argv: string[]): Promise<void> {
   log('AWS operations per request, counted through the tap…');
   const operations = await measureOperations(cdkOut, log);
 
+  log('The front door: what one client address gets under the per-IP limits…');
+  const frontDoor = { phases: await measureFrontDoor(cdkOut, log), counters: [counterCost('register', operations.register), counterCost('login', operations.login)] };
+
   const cold = (name: string) => coldStarts.find((c) => c.name === name);
   const memory = (name: string) => cold(name)?.memoryMb ?? 256;
   const assumptions: CostAssumptions = {
@@ -139,6 +143,7 @@ export async function main(argv: string[]): Promise<void> {
     coldStarts,
     authorizer,
     operations,
+    frontDoor,
     cost: { prices: Object.values(PRICES), assumptions, levels, perRequest },
     targets: [],
   };

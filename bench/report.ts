@@ -3,6 +3,7 @@ import type { AuthorizerThroughput } from './authorizer.ts';
 import type { ColdStart } from './cold-start.ts';
 import type { CostAssumptions, DayOperations, DesignCost, Price } from './cost.ts';
 import { CONCURRENCIES, OPERATIONS, type PhaseResult } from './latency.ts';
+import type { FrontDoorReport } from './front-door.ts';
 import type { OperationProfile, OperationsReport } from './operations.ts';
 
 export interface Target {
@@ -26,6 +27,7 @@ export interface BenchResults {
   coldStarts: ColdStart[];
   authorizer: AuthorizerThroughput;
   operations: OperationsReport;
+  frontDoor: FrontDoorReport;
   cost: {
     prices: Price[];
     assumptions: CostAssumptions;
@@ -259,7 +261,36 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   );
   out.push('');
 
-  out.push('## 4. Authorizer throughput');
+  out.push('## 4. The front door under the per-IP limits');
+  out.push('');
+  out.push(
+    table(
+      ['from one address', 'sent (at a time)', 'admitted', 'refused', 'admitted p50 / p99 ms', 'refused p50 / p99 ms', 'wall s'],
+      r.frontDoor.phases.map((p) => [
+        p.operation,
+        `${p.attempts} (${p.concurrency})`,
+        `${p.admitted} per ${p.window}`,
+        Object.entries(p.refused).map(([k, v]) => `${v} ${k}`).join(', ') || '0',
+        `${f(p.admittedMs.p50, 1)} / ${f(p.admittedMs.p99, 1)}`,
+        `${f(p.refusedMs.p50, 1)} / ${f(p.refusedMs.p99, 1)}`,
+        f(p.wallMs / 1000, 1),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    'A refused registration or login does no bcrypt work: it is turned away by one conditional DynamoDB write. What the rate-limit counters add to each admitted operation (operations phase, counted through the tap; failed conditional writes billed by item size, at least 1 WRU):',
+  );
+  out.push('');
+  out.push(
+    table(
+      ['operation', 'counter writes (failed conditional)', 'deletes', 'WRU', 'share of the operation’s WRU'],
+      r.frontDoor.counters.map((c) => [c.operation, `${c.writes} (${c.failedConditionalWrites})`, c.deletes, f(c.wru, 1), `${Math.round(c.shareOfWru * 100)} %`]),
+    ),
+  );
+  out.push('');
+
+  out.push('## 5. Authorizer throughput');
   out.push('');
   out.push(
     table(
@@ -292,6 +323,8 @@ export function consoleSummary(r: BenchResults): string {
   }
   lines.push('');
   for (const c of r.coldStarts) lines.push(`cold start  ${c.name.padEnd(10)} ${kb(c.bundleBytes).padStart(9)}  init ${f(c.initMs.p50, 1)} ms`);
+  for (const p of r.frontDoor.phases) lines.push(`front door  ${p.operation.padEnd(8)} ${p.admitted} of ${p.attempts} from one address admitted per ${p.window}; refused in ${f(p.refusedMs.p50, 1)} ms (p50)`);
+  for (const c of r.frontDoor.counters) lines.push(`counters    ${c.operation.padEnd(8)} +${c.writes} writes, ${f(c.wru, 1)} WRU (${Math.round(c.shareOfWru * 100)} % of its WRU)`);
   lines.push(`authorizer  ${r.authorizer.rates.map((x) => `${x.perSecond.toLocaleString('en-US')}/s`).join(' | ')}`);
   for (const l of r.cost.levels) lines.push(`cost        ${String(l.perDay).padStart(2)}/day: Tollgate ${usd(l.tollgate.totalPerMillionPrompts)} vs original ${usd(l.original.totalPerMillionPrompts)} per million prompts`);
   lines.push('');

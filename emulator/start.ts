@@ -11,7 +11,7 @@ import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/mo
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { LAMBDA_CHOICES } from './appsync/choices.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
-import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
+import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, withForwardedFor, CORS_HEADERS } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
 import { LocalIam, type AwsCredentials } from './iam/index.ts';
@@ -317,7 +317,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         const { request } = parsed;
         const operation = request.operationName ?? /^\s*(?:query|mutation|subscription)\s+([A-Za-z_]\w*)/.exec(request.query)?.[1] ?? 'anonymous';
-        const headers = lowerCaseHeaders(req);
+        const headers = withForwardedFor(lowerCaseHeaders(req), req.socket.remoteAddress, req.socket.localAddress);
         const caller = await authorizer.authorize(headers, request, { method: req.method, path: url.pathname, query: url.search.slice(1), body: body ?? '' });
         if (isFailure(caller)) {
           const errorType = caller.body.errors[0]!.errorType;

@@ -20,8 +20,27 @@ export interface TollgateConfig {
   tokenTtlSeconds: number;
   bcryptCost: number;
   authorizerCacheTtlSeconds: number;
+  /** Failed logins per (email, source IP) per window before that client is refused. */
   loginMaxFailures: number;
+  /** Failed logins per email per window, from anywhere, before clients with failures are refused. */
+  loginEmailMaxFailures: number;
   loginWindowSeconds: number;
+  /** Login attempts per source IP (IPv6: per /64) per minute, counted before any hashing. */
+  loginAttemptsPerIpPerMinute: number;
+  /** Registrations per source IP (IPv6: per /64) per hour, counted before any hashing. */
+  registrationsPerIpPerHour: number;
+  /** Registrations per hour from everywhere: a ceiling only an attack reaches, with an alarm. */
+  registrationsPerHour: number;
+  /** Prompts of one user with the model at the same time. */
+  promptsInFlight: number;
+  /**
+   * How many trailing X-Forwarded-For entries AppSync's own front end adds after the client's
+   * address: the source IP is the entry this many places from the right. 1 behind AppSync's
+   * CloudFront front (see resolvers/lib/source.ts).
+   */
+  forwardedForHops: number;
+  /** AppSync's resolver-count limit: resolvers one request may invoke. */
+  resolverCountLimit: number;
   promptRetentionDays: number;
   queryDepthLimit: number;
   modelTimeoutSeconds: number;
@@ -33,7 +52,10 @@ export interface TollgateConfig {
   /** WAF: requests per IP per 5 minutes, for everything and for register/login. */
   wafRateLimit: number;
   wafAuthRateLimit: number;
-  /** WAF: largest request body in bytes (AWS WAF inspects at most 8 KB of an AppSync body). */
+  /**
+   * WAF: largest request body in bytes, or 0 for none. Set, it must let the largest valid prompt
+   * through (see infra/waf.ts); unset, it is derived from maxPromptChars when WAF can see that far.
+   */
   wafMaxBodyBytes: number;
 }
 
@@ -127,7 +149,14 @@ export function loadConfig(src: SettingSource): TollgateConfig {
     bcryptCost: integer(src, 'bcryptCost', 10, 10, 15),
     authorizerCacheTtlSeconds: integer(src, 'authorizerCacheTtlSeconds', 60, 0, 3600),
     loginMaxFailures: integer(src, 'loginMaxFailures', 10, 1, 1000),
+    loginEmailMaxFailures: integer(src, 'loginEmailMaxFailures', 100, 1, 1_000_000),
     loginWindowSeconds: integer(src, 'loginWindowSeconds', 900, 60, 86_400),
+    loginAttemptsPerIpPerMinute: integer(src, 'loginAttemptsPerIpPerMinute', 60, 1, 100_000),
+    registrationsPerIpPerHour: integer(src, 'registrationsPerIpPerHour', 5, 1, 100_000),
+    registrationsPerHour: integer(src, 'registrationsPerHour', 1000, 1, 10_000_000),
+    promptsInFlight: integer(src, 'promptsInFlight', 3, 1, 100),
+    forwardedForHops: integer(src, 'forwardedForHops', 1, 0, 5),
+    resolverCountLimit: integer(src, 'resolverCountLimit', 10, 1, 10_000),
     promptRetentionDays: integer(src, 'promptRetentionDays', 30, 1, 3650),
     queryDepthLimit: integer(src, 'queryDepthLimit', 10, 1, 75),
     modelTimeoutSeconds: integer(src, 'modelTimeoutSeconds', 20, 1, 25),
@@ -136,11 +165,21 @@ export function loadConfig(src: SettingSource): TollgateConfig {
     guardrailVersion: text(src, 'guardrailVersion', 'DRAFT', /^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),
     wafRateLimit: integer(src, 'wafRateLimit', 1000, 10, 2_000_000_000),
     wafAuthRateLimit: integer(src, 'wafAuthRateLimit', 100, 10, 2_000_000_000),
-    wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 8192, 1024, 8192),
+    wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 0, 0, 8192),
   };
   if (config.dailyTokenLimit < config.maxOutputTokens) {
     throw new ConfigError(
       `TOLLGATE_DAILY_TOKEN_LIMIT (${config.dailyTokenLimit}) must be at least TOLLGATE_MAX_OUTPUT_TOKENS (${config.maxOutputTokens}), or no prompt could ever fit.`,
+    );
+  }
+  if (config.loginEmailMaxFailures < config.loginMaxFailures) {
+    throw new ConfigError(
+      `TOLLGATE_LOGIN_EMAIL_MAX_FAILURES (${config.loginEmailMaxFailures}) must be at least TOLLGATE_LOGIN_MAX_FAILURES (${config.loginMaxFailures}): the per-email ceiling is the higher one.`,
+    );
+  }
+  if (config.registrationsPerHour < config.registrationsPerIpPerHour) {
+    throw new ConfigError(
+      `TOLLGATE_REGISTRATIONS_PER_HOUR (${config.registrationsPerHour}) must be at least TOLLGATE_REGISTRATIONS_PER_IP_PER_HOUR (${config.registrationsPerIpPerHour}).`,
     );
   }
   return config;

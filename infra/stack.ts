@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
 import { formatModels, type TollgateConfig } from './config.ts';
 import { appSyncSchema, discoverResolvers } from './resolvers.ts';
+import { webAclRules } from './waf.ts';
 
 export interface TollgateStackProps extends StackProps {
   config: TollgateConfig;
@@ -54,10 +55,11 @@ export class TollgateStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
     });
 
-    // Failed logins per email, for throttling; only the auth function reads or writes it.
-    const loginAttempts = new dynamodb.Table(this, 'LoginAttemptsTable', {
+    // Window counters for registrations and logins per source IP and failed logins per email and
+    // client; only the auth function reads or writes it.
+    const rateLimits = new dynamodb.Table(this, 'RateLimitsTable', {
       ...tableDefaults,
-      partitionKey: { name: 'email', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: 'key', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
     });
 
@@ -108,7 +110,11 @@ export class TollgateStack extends Stack {
         TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
         BCRYPT_COST: String(config.bcryptCost),
         LOGIN_MAX_FAILURES: String(config.loginMaxFailures),
+        LOGIN_EMAIL_MAX_FAILURES: String(config.loginEmailMaxFailures),
         LOGIN_WINDOW_SECONDS: String(config.loginWindowSeconds),
+        LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(config.loginAttemptsPerIpPerMinute),
+        REGISTRATIONS_PER_IP_PER_HOUR: String(config.registrationsPerIpPerHour),
+        REGISTRATIONS_PER_HOUR: String(config.registrationsPerHour),
       },
     });
     const model = fn('model', {
@@ -133,10 +139,7 @@ export class TollgateStack extends Stack {
     };
     bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
     bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem', 'UpdateItem']);
-    bind(auth, 'LOGIN_ATTEMPTS_TABLE', loginAttempts, ['GetItem', 'UpdateItem', 'DeleteItem']);
-    // Idempotent retries: the model function reads the first attempt's answer, nothing more.
-    bind(model, 'USAGE_TABLE', usage, ['GetItem']);
-    bind(model, 'PROMPTS_TABLE', prompts, ['GetItem']);
+    bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem']);
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
         ? config.guardrailId
@@ -173,7 +176,7 @@ export class TollgateStack extends Stack {
         ],
       },
       queryDepthLimit: config.queryDepthLimit,
-      resolverCountLimit: 1000,
+      resolverCountLimit: config.resolverCountLimit,
       environmentVariables: {
         DAILY_PROMPT_LIMIT: String(config.dailyPromptLimit),
         DAILY_TOKEN_LIMIT: String(config.dailyTokenLimit),
@@ -183,6 +186,8 @@ export class TollgateStack extends Stack {
         MODELS: formatModels(config.models),
         DEFAULT_MODEL: config.defaultModel,
         PROMPT_RETENTION_DAYS: String(config.promptRetentionDays),
+        PROMPTS_IN_FLIGHT: String(config.promptsInFlight),
+        FORWARDED_FOR_HOPS: String(config.forwardedForHops),
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
       },
@@ -280,6 +285,18 @@ export class TollgateStack extends Stack {
     alarm('RateLimited', eventMetric('RateLimited', api.logGroup, term('RateLimited'), apiLogRetention), 100, 'Many prompts rate-limited in 5 minutes: a client is hammering the API.');
     alarm('ModelErrors', eventMetric('ModelErrors', api.logGroup, term('ModelError'), apiLogRetention), 5, 'Bedrock failed 5+ times in 5 minutes (throttling, access, outage).');
     alarm(
+      'TokenOverruns',
+      eventMetric('TokenOverruns', api.logGroup, term('TokenOverrun'), apiLogRetention),
+      1,
+      'A model reported more tokens than were reserved for a prompt: the token budget bound no longer holds for that model.',
+    );
+    alarm(
+      'RegistrationCeiling',
+      eventMetric('RegistrationCeiling', fns.auth!.logGroup, logs.FilterPattern.allTerms('registrationCeiling')),
+      1,
+      `Registrations reached the stack-wide ceiling of ${config.registrationsPerHour} an hour: a bulk-registration attack, or the ceiling is too low.`,
+    );
+    alarm(
       'AuthorizerDenials',
       eventMetric('AuthorizerDenials', fns.authorizer!.logGroup, logs.FilterPattern.allTerms('msg', 'denied')),
       50,
@@ -292,87 +309,13 @@ export class TollgateStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn, description: 'Subscribe to get Tollgate alarms' });
   }
 
-  /**
-   * Per-IP rate limits (stricter for register and login), a body-size cap and AWS managed
-   * rules. Managed rules that inspect the body are set to count only: prompts may legitimately
-   * contain markup, paths or SQL, and are stored as text, never interpreted.
-   */
+  /** The web ACL of infra/waf.ts, associated with the API. */
   private addWaf(api: appsync.GraphqlApi, config: TollgateConfig): void {
-    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: `Tollgate${name}`, sampledRequestsEnabled: true });
-    const managed = (priority: number, name: string, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: {
-        managedRuleGroupStatement: {
-          vendorName: 'AWS',
-          name,
-          ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
-        },
-      },
-      visibilityConfig: visibility(name),
-    });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('WebAcl'),
-      rules: [
-        {
-          name: 'AuthRatePerIp',
-          priority: 0,
-          action: { block: {} },
-          statement: {
-            rateBasedStatement: {
-              limit: config.wafAuthRateLimit,
-              aggregateKeyType: 'IP',
-              scopeDownStatement: {
-                orStatement: {
-                  statements: ['login', 'register'].map((word) => ({
-                    byteMatchStatement: {
-                      fieldToMatch: { body: { oversizeHandling: 'CONTINUE' } },
-                      positionalConstraint: 'CONTAINS',
-                      searchString: word,
-                      textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
-                    },
-                  })),
-                },
-              },
-            },
-          },
-          visibilityConfig: visibility('AuthRatePerIp'),
-        },
-        {
-          name: 'RatePerIp',
-          priority: 1,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: config.wafRateLimit, aggregateKeyType: 'IP' } },
-          visibilityConfig: visibility('RatePerIp'),
-        },
-        {
-          name: 'BodySize',
-          priority: 2,
-          action: { block: {} },
-          statement: {
-            sizeConstraintStatement: {
-              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
-              comparisonOperator: 'GT',
-              size: config.wafMaxBodyBytes,
-              textTransformations: [{ priority: 0, type: 'NONE' }],
-            },
-          },
-          visibilityConfig: visibility('BodySize'),
-        },
-        managed(3, 'AWSManagedRulesAmazonIpReputationList'),
-        managed(4, 'AWSManagedRulesKnownBadInputsRuleSet', ['Log4JRCE_BODY', 'JavaDeserializationRCE_BODY']),
-        managed(5, 'AWSManagedRulesCommonRuleSet', [
-          'SizeRestrictions_BODY',
-          'CrossSiteScripting_BODY',
-          'GenericLFI_BODY',
-          'GenericRFI_BODY',
-          'RestrictedExtensions_QUERYARGUMENTS',
-          'EC2MetaDataSSRF_BODY',
-        ]),
-      ],
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'TollgateWebAcl', sampledRequestsEnabled: true },
+      rules: webAclRules(config),
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: api.arn, webAclArn: acl.attrArn });
   }

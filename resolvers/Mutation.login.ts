@@ -4,16 +4,10 @@ import type { Context, LambdaRequest } from '@aws-appsync/utils';
 import type { LoginData } from '../functions/commons/contracts.ts';
 import type { MutationLoginArgs } from '../generated/graphql.ts';
 import { authResult, invokeAuth } from './lib/auth.ts';
+import { sourceIpOf } from './lib/source.ts';
 
 export function request(ctx: Context<MutationLoginArgs>): LambdaRequest {
-  const headers = ctx.request.headers as Record<string, string | undefined>;
-  const forwarded = headers['x-forwarded-for'];
-  return invokeAuth({
-    action: 'login',
-    email: ctx.args.email,
-    password: ctx.args.password,
-    sourceIp: forwarded ? forwarded.split(',')[0].trim() : null,
-  });
+  return invokeAuth({ action: 'login', email: ctx.args.email, password: ctx.args.password, sourceIp: sourceIpOf(ctx) });
 }
 
 export function response(ctx: Context<MutationLoginArgs>): LoginData {

@@ -23,6 +23,17 @@ export const ENGINE_CHOICES = {
   tooManyInvalidationsMessage: 'extensions.invalidateSubscriptions may be called with at most 5 unique arguments in one request.',
 };
 
+export const HTTP_CHOICES = {
+  /**
+   * A10: ctx.request.headers['x-forwarded-for']. AppSync's front end is CloudFront: resolvers saw
+   * `'x-forwarded-for': '179.24.30.121, 130.176.27.160'` (the client, then CloudFront) with
+   * `via: … (CloudFront)` (https://github.com/awslabs/aws-mobile-appsync-sdk-js/issues/584, a 2020
+   * report; checked 2026-11-30). A value the client sent stays in front, since each proxy appends.
+   * The emulator appends the peer's address and then, standing in for CloudFront's, its own.
+   */
+  appendEdgeHop: true,
+};
+
 export const TEMPLATE_CHOICES = {
   /** A9: AuthorizerResultTtlInSeconds when a template omits it (the docs say 0 and 300; CDK always writes it). */
   defaultAuthorizerTtlSeconds: 0,

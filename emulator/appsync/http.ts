@@ -1,6 +1,7 @@
 // AppSync's HTTP surface: POST/GET /graphql with its 400/401/200 rules (APPSYNC.md §5.2),
 // CORS for browser clients, and one log line per operation.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTP_CHOICES } from './choices.ts';
 import type { GraphQLResponse } from './engine.ts';
 
 export interface GraphQLRequest {
@@ -73,6 +74,22 @@ export function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
     if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
+}
+
+/** An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; AppSync would show a.b.c.d. */
+function plainAddress(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+/**
+ * The X-Forwarded-For AppSync's resolvers see: whatever the client sent, then the address the
+ * request came from, then the front end's own hop (choices.ts A10).
+ */
+export function withForwardedFor(headers: Record<string, string>, peer: string | undefined, local: string | undefined): Record<string, string> {
+  const hops = [headers['x-forwarded-for'], plainAddress(peer), HTTP_CHOICES.appendEdgeHop ? plainAddress(local) : undefined].filter(
+    (hop): hop is string => hop !== undefined && hop.trim() !== '',
+  );
+  return hops.length > 0 ? { ...headers, 'x-forwarded-for': hops.join(', ') } : headers;
 }
 
 export const CORS_HEADERS = {

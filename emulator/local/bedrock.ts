@@ -9,6 +9,8 @@
 //   [[fault:unavailable]]    503 ServiceUnavailableException
 //   [[fault:denied]]         403 AccessDeniedException
 //   [[slow:<ms>]]            answers normally, <ms> ms later (to hold prompts in flight in tests)
+//   [[usage:<in>:<out>]]     answers normally but reports these token counts (a model whose
+//                            tokenizer counts more than the reservation allowed for)
 // Note that the SDK retries 429, 500 and 503 by itself, so a marker fires on every attempt.
 import { createServer } from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Session } from 'node:http2';
@@ -65,6 +67,7 @@ const MAX_FAULT_DELAY_MS = 10 * 60 * 1000;
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied)(?::(\d+))?\]\]/;
 const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
+const USAGE_MARKER = /\[\[usage:(\d+):(\d+)\]\]/;
 
 class ServiceError extends Error {
   constructor(
@@ -154,7 +157,9 @@ async function handle(
     const slow = SLOW_MARKER.exec(prompt);
     if (slow) await sleep(Math.min(Number(slow[1]), MAX_FAULT_DELAY_MS), undefined, { signal: AbortSignal.any([closing, abortedWith(res)]) });
 
-    const result = bridge ? await bridged(bridge, modelId, request, started, AbortSignal.any([closing, abortedWith(res)])) : invokeModel(modelId, request, started);
+    const answered = bridge ? await bridged(bridge, modelId, request, started, AbortSignal.any([closing, abortedWith(res)])) : invokeModel(modelId, request, started);
+    const usage = USAGE_MARKER.exec(prompt);
+    const result = usage ? { ...answered, inputTokens: Number(usage[1]), outputTokens: Number(usage[2]) } : answered;
     if (streaming) writeStream(res, result, requestId);
     else writeJson(res, 200, converseOutput(result), requestId);
   } catch (err) {

@@ -12,8 +12,10 @@ import { EmailTakenError, InvalidCredentialsError, toVocabulary } from '../commo
 import { keys } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';
 import { issueToken } from '../commons/tokens.ts';
-import { LoginAttempts } from './attempts.ts';
-import { checkEmail, checkPassword, normalizeEmail, parseCommonPasswords } from './credentials.ts';
+import { admitLogin, admitRegistration, loginFailed, loginSucceeded, type AuthWindows } from './admission.ts';
+import { checkEmail, checkLogin, checkPassword, normalizeEmail, parseCommonPasswords } from './credentials.ts';
+import { WindowCounters } from './limits.ts';
+import { sourceKey } from './source.ts';
 
 const USERS_TABLE = requireEnv('USERS_TABLE');
 const SECRET_ARN = requireEnv('JWT_SECRET_ARN');
@@ -21,11 +23,15 @@ const TOKEN_SETTINGS = { issuer: requireEnv('TOKEN_ISSUER'), audience: requireEn
 const TOKEN_TTL_SECONDS = intEnv('TOKEN_TTL_SECONDS');
 const BCRYPT_COST = intEnv('BCRYPT_COST');
 const COMMON_PASSWORDS = parseCommonPasswords(readFileSync(join(requireEnv('LAMBDA_TASK_ROOT'), 'common-passwords.txt'), 'utf8'));
-const attempts = new LoginAttempts(dynamo(), {
-  table: requireEnv('LOGIN_ATTEMPTS_TABLE'),
-  maxFailures: intEnv('LOGIN_MAX_FAILURES'),
-  windowSeconds: intEnv('LOGIN_WINDOW_SECONDS'),
-});
+const counters = new WindowCounters(dynamo(), requireEnv('RATE_LIMITS_TABLE'));
+const LOGIN_WINDOW = intEnv('LOGIN_WINDOW_SECONDS');
+const WINDOWS: AuthWindows = {
+  registrationsPerIp: { limit: intEnv('REGISTRATIONS_PER_IP_PER_HOUR'), seconds: 3600 },
+  registrations: { limit: intEnv('REGISTRATIONS_PER_HOUR'), seconds: 3600 },
+  loginsPerIp: { limit: intEnv('LOGIN_ATTEMPTS_PER_IP_PER_MINUTE'), seconds: 60 },
+  failuresPerClient: { limit: intEnv('LOGIN_MAX_FAILURES'), seconds: LOGIN_WINDOW },
+  failuresPerEmail: { limit: intEnv('LOGIN_EMAIL_MAX_FAILURES'), seconds: LOGIN_WINDOW },
+};
 
 // Compared against when the email is unknown, so both failures cost one bcrypt compare.
 const DUMMY_HASH = bcrypt.hashSync(randomUUID(), BCRYPT_COST);
@@ -42,6 +48,9 @@ async function register(event: RegisterEvent): Promise<RegisterData> {
   const email = normalizeEmail(event.email);
   checkEmail(email);
   checkPassword(event.password, COMMON_PASSWORDS);
+  // Counted after the pure checks and before the hash: N aliased registrations in one request
+  // create at most the limit.
+  await admitRegistration(counters, WINDOWS, sourceKey(event.sourceIp));
   const userId = randomUUID();
   const passwordHash = await bcrypt.hash(event.password, BCRYPT_COST);
   try {
@@ -62,16 +71,18 @@ async function register(event: RegisterEvent): Promise<RegisterData> {
 
 async function login(event: LoginEvent): Promise<LoginData> {
   const email = normalizeEmail(event.email);
-  // Counted before the password is looked at, known email or not, correct password or not.
-  await attempts.admit(email);
+  checkLogin(email, event.password);
+  const source = sourceKey(event.sourceIp);
+  const attempt = await admitLogin(counters, WINDOWS, email, source);
   const found = await dynamo().send(new GetCommand({ TableName: USERS_TABLE, Key: { email }, ConsistentRead: true }));
   const user = found.Item as UserItem | undefined;
   const matches = await bcrypt.compare(event.password, user ? user.passwordHash : DUMMY_HASH);
   if (!user || !matches || user.disabled === true) {
+    await loginFailed(counters, WINDOWS, attempt);
     log('info', 'login failed', { known: Boolean(user) });
     throw new InvalidCredentialsError();
   }
-  await attempts.clear(email);
+  await loginSucceeded(counters, WINDOWS, attempt);
   const [current] = await keys(SECRET_ARN);
   const { token, expiresAt } = await issueToken(
     current!,

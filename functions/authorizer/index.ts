@@ -35,6 +35,7 @@ interface UserItem {
   dailyPromptLimit?: number;
   dailyTokenLimit?: number;
   promptsPerMinute?: number;
+  promptsInFlight?: number;
 }
 
 function deny(reason: string, requestId: string): AuthorizerResult {
@@ -63,9 +64,11 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
       resolverContext: {
         userId: user.userId,
         email: user.email,
+        tokenVersion: String(user.tokenVersion),
         dailyPromptLimit: optional(user.dailyPromptLimit),
         dailyTokenLimit: optional(user.dailyTokenLimit),
         promptsPerMinute: optional(user.promptsPerMinute),
+        promptsInFlight: optional(user.promptsInFlight),
       },
       // AppSync caches by the Authorization header: never past the token's own expiry.
       ttlOverride: Math.min(secondsLeft, CACHE_TTL_SECONDS),

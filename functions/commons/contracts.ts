@@ -14,6 +14,8 @@ export interface RegisterEvent {
   action: 'register';
   email: string;
   password: string;
+  /** The caller's address as AppSync saw it (resolvers/lib/source.ts); null if it could not be read. */
+  sourceIp: string | null;
 }
 
 export interface LoginEvent {
@@ -45,24 +47,14 @@ export interface ModelEvent {
   temperature: number | null;
 }
 
-/** A retry with an idempotency key that was not admitted: is it a duplicate, and of what? */
-export interface ReplayEvent {
-  replay: { userId: string; day: string; idempotencyKey: string };
-}
-
-/** The first attempt's answer, as sendPrompt returned it, or found: false. */
-export interface ReplayData {
-  found: boolean;
-  result: {
-    id: string;
-    prompt: string;
-    response: string;
-    model: string;
-    queries: number;
-    balance: number;
-    usage: { inputTokens: number; outputTokens: number };
-    createdAt: string;
-  } | null;
+/**
+ * How a failed model call is settled: whether Bedrock may have run it (then its slot and reserved
+ * tokens stay charged, as Bedrock bills it) and whether it timed out after being sent.
+ */
+export interface ModelFailureInfo {
+  retryable: boolean;
+  charged: boolean;
+  timedOut: boolean;
 }
 
 export interface ModelAnswer {
@@ -77,8 +69,11 @@ export interface ModelAnswer {
 export interface CallerContext {
   userId: string;
   email: string;
+  /** The token's version, which sendPrompt checks again before admitting a prompt. */
+  tokenVersion: string;
   /** Per-user overrides; empty string when the stack's default applies. */
   dailyPromptLimit: string;
   dailyTokenLimit: string;
   promptsPerMinute: string;
+  promptsInFlight: string;
 }

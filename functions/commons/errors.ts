@@ -33,11 +33,25 @@ export class TooManyAttemptsError extends Error {
   }
 }
 
+/** Too many registrations or login attempts from one source IP (or everywhere, for registrations). */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  constructor(
+    what: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Too many ${what}. Try again in ${retryAfterSeconds} s.`);
+  }
+}
+
 export class ModelError extends Error {
   override readonly name = 'ModelError';
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** Bedrock may have run the call (functions/model/errors.ts): settle keeps it charged. */
+    readonly charged: boolean,
+    readonly timedOut: boolean,
   ) {
     super(message);
   }
@@ -51,6 +65,9 @@ export function toVocabulary(error: unknown): VocabularyError | undefined {
   if (error instanceof TooManyAttemptsError) {
     return { type: 'TooManyAttempts', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
   }
-  if (error instanceof ModelError) return { type: 'ModelError', message: error.message, info: { retryable: error.retryable } };
+  if (error instanceof RateLimitedError) return { type: 'RateLimited', message: error.message, info: { retryAfterSeconds: error.retryAfterSeconds } };
+  if (error instanceof ModelError) {
+    return { type: 'ModelError', message: error.message, info: { retryable: error.retryable, charged: error.charged, timedOut: error.timedOut } };
+  }
   return undefined;
 }

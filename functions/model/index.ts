@@ -1,33 +1,17 @@
 // Lambda data source for the sendPrompt pipeline's invokeModel step: one Bedrock Converse call.
-// Bedrock's failures come back as a ModelError outcome (not a throw) so settle can refund.
+// Bedrock's failures come back as a ModelError outcome (not a throw) so settle can refund or charge.
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import type { ModelAnswer, ModelEvent, Outcome, ReplayData, ReplayEvent } from '../commons/contracts.ts';
-import { dynamo } from '../commons/dynamo.ts';
-import { intEnv, requireEnv } from '../commons/env.ts';
+import type { ModelAnswer, ModelEvent, Outcome } from '../commons/contracts.ts';
+import { intEnv } from '../commons/env.ts';
 import { ModelError, toVocabulary } from '../commons/errors.ts';
 import { describeError, log } from '../commons/log.ts';
 import { classifyBedrockError } from './errors.ts';
-import { replay } from './replay.ts';
 
 const TIMEOUT_MS = intEnv('MODEL_TIMEOUT_MS', 20000);
 const client = new BedrockRuntimeClient(process.env.BEDROCK_REGION ? { region: process.env.BEDROCK_REGION } : {});
-const TABLES = { usage: requireEnv('USAGE_TABLE'), prompts: requireEnv('PROMPTS_TABLE') };
 const GUARDRAIL = process.env.GUARDRAIL_ID ? { guardrailIdentifier: process.env.GUARDRAIL_ID, guardrailVersion: process.env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined;
 
-export async function handler(event: ModelEvent | ReplayEvent): Promise<Outcome<ModelAnswer> | Outcome<ReplayData>> {
-  if ('replay' in event) {
-    try {
-      return { data: await replay(dynamo(), TABLES, event, Date.now() + TIMEOUT_MS) };
-    } catch (error) {
-      const known = toVocabulary(error);
-      if (known) return { error: known };
-      throw error;
-    }
-  }
-  return converse(event);
-}
-
-async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer>> {
+export async function handler(event: ModelEvent): Promise<Outcome<ModelAnswer>> {
   const started = Date.now();
   try {
     const out = await client.send(
@@ -51,7 +35,7 @@ async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer>> {
     return { data: answer };
   } catch (error) {
     const failure: ModelError = classifyBedrockError(error);
-    log('warn', 'converse failed', { model: event.modelId, ms: Date.now() - started, retryable: failure.retryable, ...describeError(error) });
+    log('warn', 'converse failed', { model: event.modelId, ms: Date.now() - started, retryable: failure.retryable, charged: failure.charged, ...describeError(error) });
     return { error: toVocabulary(failure)! };
   }
 }

@@ -1,11 +1,14 @@
 // @dataSource None
-// Checks the prompt and options against the stack's bounds before anything is charged.
+// Checks the prompt and options against the stack's bounds before anything is charged. Lengths
+// are Unicode code points; the token reservation is an upper bound (lib/budget.ts).
 import { util } from '@aws-appsync/utils';
 import type { Context, NONERequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
+import { reservation } from '../lib/budget.ts';
 import { callerOf, limitsOf } from '../lib/caller.ts';
 import { validationError } from '../lib/errors.ts';
-import type { PromptStash } from '../lib/prompt.ts';
+import { LEASE_MS, type PromptStash } from '../lib/prompt.ts';
+import { textFacts } from '../lib/text.ts';
 import { clock } from '../lib/time.ts';
 
 const MAX_IDEMPOTENCY_KEY = 128;
@@ -16,17 +19,24 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
   const maxChars = Number(ctx.env.MAX_PROMPT_CHARS);
   const maxOutput = Number(ctx.env.MAX_OUTPUT_TOKENS);
 
-  if (prompt.trim().length === 0) {
+  const text = textFacts(prompt);
+  if (text.broken) {
+    validationError('prompt', 'invalidUnicode', 'The prompt holds a broken character (a lone UTF-16 surrogate).');
+  }
+  if (text.control) {
+    validationError('prompt', 'controlCharacters', 'The prompt holds control characters; only newlines and tabs are allowed.');
+  }
+  if (!text.visible) {
     validationError('prompt', 'empty', 'The prompt is empty.');
   }
-  if (prompt.length > maxChars) {
-    validationError('prompt', 'tooLong', `The prompt has ${prompt.length} characters; at most ${maxChars} are allowed.`);
+  if (text.codePoints > maxChars) {
+    validationError('prompt', 'tooLong', `The prompt has ${text.codePoints} characters; at most ${maxChars} are allowed.`);
   }
 
   const models = ctx.env.MODELS.split(',').map((entry) => entry.split('=')[0]);
   const model = options && options.model ? options.model : ctx.env.DEFAULT_MODEL;
   if (!models.includes(model)) {
-    validationError('options.model', 'unknownModel', `The model "${model}" is not available. Query models to see the ones you may use.`);
+    validationError('options.model', 'unknownModel', `The model "${model.slice(0, 200)}" is not available. Query models to see the ones you may use.`);
   }
 
   const maxTokens = options && options.maxTokens !== null && options.maxTokens !== undefined ? options.maxTokens : maxOutput;
@@ -39,27 +49,35 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     validationError('options.temperature', 'outOfRange', `temperature must be from 0 to 1. Received: ${temperature}`);
   }
 
-  if (idempotencyKey !== null && idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
-    validationError('idempotencyKey', 'outOfRange', `idempotencyKey must have 1 to ${MAX_IDEMPOTENCY_KEY} characters.`);
+  if (idempotencyKey !== null && idempotencyKey !== undefined) {
+    const key = textFacts(idempotencyKey);
+    if (key.codePoints === 0 || key.codePoints > MAX_IDEMPOTENCY_KEY) {
+      validationError('idempotencyKey', 'outOfRange', `idempotencyKey must have 1 to ${MAX_IDEMPOTENCY_KEY} characters.`);
+    }
+    if (key.broken || key.control) {
+      validationError('idempotencyKey', 'invalidCharacters', 'idempotencyKey cannot hold control characters or broken Unicode.');
+    }
   }
 
   const now = clock();
+  const id = util.autoUlid();
   const retentionDays = Number(ctx.env.PROMPT_RETENTION_DAYS);
   ctx.stash.input = {
-    id: util.autoUlid(),
+    id,
     userId: caller.userId,
+    email: caller.email,
+    tokenVersion: caller.tokenVersion,
     prompt,
     model,
     maxTokens,
     temperature,
-    // The prompt's length in characters bounds its tokens from above for the tokenizers we
-    // allow, so the budget can only be overstated until settle, never exceeded.
-    reserve: maxTokens + prompt.length,
+    reserve: reservation(text.utf8Bytes, maxTokens),
     createdAt: now.nowIso,
     expiresAt: Math.floor(now.nowMs / 1000) + retentionDays * 86400,
     clock: now,
     limits: limitsOf(ctx, caller),
     idempotencyKey: idempotencyKey ?? null,
+    lease: `${now.nowMs + LEASE_MS}:${id}`,
   };
   return { payload: null };
 }

@@ -8,6 +8,7 @@ export interface Limits {
   dailyPromptLimit: number;
   dailyTokenLimit: number;
   promptsPerMinute: number;
+  promptsInFlight: number;
 }
 
 export function callerOf(ctx: Context): CallerContext {
@@ -19,6 +20,7 @@ export function callerOf(ctx: Context): CallerContext {
   return rc;
 }
 
+// A resolverContext cached before an upgrade lacks newer keys: the stack's default applies.
 function pick(override: string | undefined, fallback: string): number {
   return override !== undefined && override !== '' ? Number(override) : Number(fallback);
 }
@@ -28,5 +30,6 @@ export function limitsOf(ctx: Context, caller: CallerContext): Limits {
     dailyPromptLimit: pick(caller.dailyPromptLimit, ctx.env.DAILY_PROMPT_LIMIT),
     dailyTokenLimit: pick(caller.dailyTokenLimit, ctx.env.DAILY_TOKEN_LIMIT),
     promptsPerMinute: pick(caller.promptsPerMinute, ctx.env.PROMPTS_PER_MINUTE),
+    promptsInFlight: pick(caller.promptsInFlight, ctx.env.PROMPTS_IN_FLIGHT),
   };
 }

@@ -1,33 +1,83 @@
-// What the sendPrompt pipeline's steps hand each other through the stash.
-import type { ModelAnswer, ReplayData } from '../../functions/commons/contracts.ts';
+// What the sendPrompt pipeline's steps hand each other through the stash, and the admission rules
+// they share: the usage item's counters, the idempotency claim and the in-flight leases.
+import { util } from '@aws-appsync/utils';
+import type { DynamoDBExpression, DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+
+type DynamoDBValue = { N: number } | { S: string } | { SS: string[] };
+import type { ModelAnswer, ModelFailureInfo } from '../../functions/commons/contracts.ts';
+import type { PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
+import { ErrorType } from './errors.ts';
+import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
+
+/**
+ * How long a prompt holds its in-flight slot: AppSync ends every request within 30 s ("30 seconds
+ * is a hard limit", https://github.com/aws/aws-appsync-community/issues/43, checked 2026-11-30),
+ * so no prompt is still with the model after that, even if its request crashed before settling.
+ */
+export const LEASE_MS = 30000;
+
+/** Seconds a duplicate is asked to wait while the first attempt is still with the model. */
+export const DUPLICATE_RETRY_SECONDS = 2;
 
 export interface PromptInput {
   id: string;
   userId: string;
+  email: string;
+  tokenVersion: string;
   prompt: string;
   model: string;
   maxTokens: number;
   temperature: number | null;
-  /** Tokens held against the day's budget until settle: maxTokens plus the prompt's length. */
+  /** Tokens held against the day's budget until settle (lib/budget.ts). */
   reserve: number;
   createdAt: string;
   expiresAt: number;
   clock: Clock;
   limits: Limits;
   idempotencyKey: string | null;
+  /** This prompt's in-flight lease, `<until epoch ms>:<prompt id>`, an element of the usage item's `leases` set. */
+  lease: string;
 }
 
 export interface PromptStash {
   input: PromptInput;
+  /** True once a conditional write charged this prompt. */
+  admitted?: boolean;
   /** Prompts used today after this one was admitted. */
   queries?: number;
-  rejected?: boolean;
+  /** Not admitted at first: the usage item as it was read, to find out why. */
+  usage?: UsageItem;
+  /** A duplicate whose first attempt is no longer running: its prompt id, to look up. */
+  lookup?: string;
+  /** Admission is possible once expired leases (and a stale claim) are cleared. */
+  readmit?: { live: string[]; all: string[]; claim: string | null };
   answer?: ModelAnswer;
-  modelError?: { message: string; retryable: boolean };
+  modelError?: { message: string } & ModelFailureInfo;
   /** A retry of an answered prompt: its first result, returned as is and not charged again. */
-  replay?: ReplayData['result'];
+  replay?: SendPromptResult;
+}
+
+/** A prompt log item as the Prompts table holds it (settle writes it). */
+export interface StoredPrompt {
+  id: string;
+  prompt: string;
+  response?: string;
+  model: string;
+  status: PromptStatus;
+  queries?: number;
+  balance?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  createdAt: string;
+}
+
+export interface UsageItem {
+  queries?: number;
+  tokens?: number;
+  leases?: string[];
+  [attribute: string]: unknown;
 }
 
 /** The usage item attribute that claims an idempotency key for the day. */
@@ -38,4 +88,137 @@ export function idempotencyAttr(key: string): string {
 /** The usage item's key: one item per user per UTC day. */
 export function usageKey(input: { userId: string; clock: Clock }): { userId: { S: string }; day: { S: string } } {
   return { userId: { S: input.userId }, day: { S: input.clock.day } };
+}
+
+export function leaseUntil(lease: string): number {
+  return Number(lease.split(':')[0]);
+}
+
+export function leasePromptId(lease: string): string {
+  return lease.split(':')[1];
+}
+
+/**
+ * The admission write: the day's prompt count, the minute's count, the token reservation, the
+ * idempotency claim and this prompt's lease, in one conditional UpdateItem. `leases` is what the
+ * in-flight condition and update are (reserveQuota: add to whatever is there while fewer than the
+ * limit; readmit: replace exactly the set that was read, without its expired leases).
+ */
+export function admission(
+  input: PromptInput,
+  leases: { kind: 'add' } | { kind: 'replace'; all: string[]; live: string[] },
+  claim: string | null,
+): DynamoDBUpdateItemRequest {
+  const key = input.idempotencyKey;
+  const names: Record<string, string> = { '#minute': input.clock.minuteAttr };
+  // Update and condition values stay apart: DynamoDB refuses a value neither expression uses.
+  const set: Record<string, DynamoDBValue> = { ':zero': { N: 0 }, ':one': { N: 1 }, ':reserve': { N: input.reserve }, ':expiresAt': { N: input.clock.usageExpiresAt } };
+  const check: Record<string, DynamoDBValue> = {
+    ':dailyLimit': { N: input.limits.dailyPromptLimit },
+    ':headroom': { N: input.limits.dailyTokenLimit - input.reserve },
+    ':perMinute': { N: input.limits.promptsPerMinute },
+  };
+  const sets = [
+    'queries = if_not_exists(queries, :zero) + :one',
+    'tokens = if_not_exists(tokens, :zero) + :reserve',
+    '#minute = if_not_exists(#minute, :zero) + :one',
+    'inputTokens = if_not_exists(inputTokens, :zero)',
+    'outputTokens = if_not_exists(outputTokens, :zero)',
+    'expiresAt = :expiresAt',
+  ];
+  const conditions = [
+    '(attribute_not_exists(queries) OR queries < :dailyLimit)',
+    '(attribute_not_exists(tokens) OR tokens <= :headroom)',
+    '(attribute_not_exists(#minute) OR #minute < :perMinute)',
+  ];
+  if (key) {
+    names['#idem'] = idempotencyAttr(key);
+    set[':promptId'] = { S: input.id };
+    sets.push('#idem = :promptId');
+    if (claim) {
+      check[':claim'] = { S: claim };
+      conditions.push('#idem = :claim');
+    } else {
+      conditions.push('attribute_not_exists(#idem)');
+    }
+  }
+  let add = '';
+  if (leases.kind === 'add') {
+    set[':lease'] = { SS: [input.lease] };
+    check[':inFlight'] = { N: input.limits.promptsInFlight };
+    add = ' ADD leases :lease';
+    conditions.push('(attribute_not_exists(leases) OR size(leases) < :inFlight)');
+  } else {
+    set[':leases'] = { SS: [...leases.live, input.lease] };
+    sets.push('leases = :leases');
+    if (leases.all.length === 0) {
+      conditions.push('attribute_not_exists(leases)');
+    } else {
+      check[':leaseCount'] = { N: leases.all.length };
+      const held = leases.all.map((lease, i) => {
+        check[`:held${i}`] = { S: lease };
+        return `contains(leases, :held${i})`;
+      });
+      conditions.push(`(size(leases) = :leaseCount AND ${held.join(' AND ')})`);
+    }
+  }
+  const update: DynamoDBExpression = { expression: 'SET ' + sets.join(', ') + add, expressionNames: names, expressionValues: set };
+  // A prompt whose reservation alone exceeds the budget can never be admitted.
+  const never = input.limits.dailyTokenLimit - input.reserve < 0;
+  return {
+    operation: 'UpdateItem',
+    key: usageKey(input),
+    update,
+    condition: never
+      ? { expression: 'attribute_not_exists(userId) AND attribute_exists(userId)' }
+      : { expression: conditions.join(' AND '), expressionNames: names, expressionValues: check },
+  };
+}
+
+/**
+ * Raises the refusal for the first limit the usage item shows reached, with one event line for
+ * the metrics; returns when none is (the prompt may be admitted once expired leases are cleared).
+ */
+export function refuseIfOverLimit(input: PromptInput, item: UsageItem, liveLeases: number): void {
+  const used = item.queries ?? 0;
+  const tokens = item.tokens ?? 0;
+  const minute = (item[input.clock.minuteAttr] as number | undefined) ?? 0;
+  const limits = input.limits;
+  const clock = input.clock;
+  if (used >= limits.dailyPromptLimit) {
+    recordEvent('QuotaExceeded', { kind: 'requests' });
+    util.error(`You have used all ${limits.dailyPromptLimit} prompts for today. The quota resets at ${clock.resetsAt}.`, ErrorType.QuotaExceeded, null, {
+      kind: 'requests',
+      limit: limits.dailyPromptLimit,
+      used,
+      resetsAt: clock.resetsAt,
+    });
+  }
+  if (tokens + input.reserve > limits.dailyTokenLimit) {
+    recordEvent('QuotaExceeded', { kind: 'tokens' });
+    util.error(
+      `This prompt needs up to ${input.reserve} tokens and ${Math.max(0, limits.dailyTokenLimit - tokens)} of today's ${limits.dailyTokenLimit} are left. The budget resets at ${clock.resetsAt}.`,
+      ErrorType.QuotaExceeded,
+      null,
+      { kind: 'tokens', limit: limits.dailyTokenLimit, used: tokens, resetsAt: clock.resetsAt },
+    );
+  }
+  if (minute >= limits.promptsPerMinute) {
+    recordEvent('RateLimited', { window: 'minute' });
+    util.error(`Too many prompts: at most ${limits.promptsPerMinute} a minute. Try again in ${clock.secondsLeftInMinute} s.`, ErrorType.RateLimited, null, {
+      retryAfterSeconds: clock.secondsLeftInMinute,
+    });
+  }
+  if (liveLeases >= limits.promptsInFlight) {
+    recordEvent('RateLimited', { window: 'inFlight' });
+    util.error(`You already have ${liveLeases} prompts with the model; at most ${limits.promptsInFlight} at a time. Try again when one has answered.`, ErrorType.RateLimited, null, {
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
+/** The leases of a usage item split by whether they still run at `nowMs`. */
+export function leasesAt(item: UsageItem, nowMs: number): { all: string[]; live: string[] } {
+  const all = item.leases ?? [];
+  return { all, live: all.filter((lease) => leaseUntil(lease) > nowMs) };
 }

@@ -20,7 +20,7 @@ describe('the template loader', () => {
   it('orders pipeline functions exactly as PipelineConfig and finds their code through assets.json (§8.35)', () => {
     const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
     expect(send.kind).toBe('PIPELINE');
-    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual(['validateInput', 'reserveQuota', 'invokeModel', 'settle']);
+    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual(['validateInput', 'checkToken', 'reserveQuota', 'readUsage', 'findFirst', 'readmit', 'invokeModel', 'settle']);
     for (const id of send.functions) expect(stack.functions.get(id)!.codeFile).toMatch(/asset\.[0-9a-f]{64}\.js$/);
   });
 
@@ -34,7 +34,8 @@ describe('the template loader', () => {
   it('reads Lambda functions with their handler, timeout and environment', () => {
     const model = [...stack.lambdas.values()].find((l) => l.logicalId.startsWith('ModelFunction'))!;
     expect(model).toMatchObject({ handler: 'index.handler', runtime: 'nodejs22.x', timeoutSeconds: 23, memoryMb: 256 });
-    expect(stack.resolve(model.environment.USAGE_TABLE!)).toMatch(/UsageTable/);
+    const auth = [...stack.lambdas.values()].find((l) => l.logicalId.startsWith('AuthFunction'))!;
+    expect(stack.resolve(auth.environment.RATE_LIMITS_TABLE!)).toMatch(/RateLimitsTable/);
   });
 
   it('knows each function’s role and resolves the API’s attributes to their local values', () => {

@@ -1,21 +1,18 @@
 // Exact accounting through the real sendPrompt pipeline: limits under concurrency, refunds,
 // idempotent retries, the minute and day windows (moved with the emulator's clock).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError, type TollgateClient } from '../../client/index.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { documentClientOf, outcome as errorTypeOf, PASSWORD, startTestEmulator, tally, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
 let db: DynamoDBDocumentClient;
 
-const errorTypeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
-const tally = (xs: string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
 const today = () => new Date(api.clock.now()).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   api = await startTestEmulator();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  db = documentClientOf(api);
 });
 
 afterEach(() => api.clock.reset());
@@ -26,7 +23,7 @@ afterAll(async () => {
 });
 
 /** A fresh user with per-user limits (what the admin command sets), logged in. */
-async function userWith(limits: { dailyPromptLimit?: number; dailyTokenLimit?: number; promptsPerMinute?: number }) {
+async function userWith(limits: { dailyPromptLimit?: number; dailyTokenLimit?: number; promptsPerMinute?: number; promptsInFlight?: number }) {
   const email = uniqueEmail('quota');
   const client = api.client();
   const { id } = await client.register(email, PASSWORD);
@@ -56,7 +53,7 @@ async function prompts(client: TollgateClient) {
 describe('the daily prompt limit', () => {
   it('admits exactly N of 4N concurrent prompts, stores N, and hands out balances N-1…0 once each', async () => {
     const N = 5;
-    const { client, userId } = await userWith({ dailyPromptLimit: N, promptsPerMinute: 1000 });
+    const { client, userId } = await userWith({ dailyPromptLimit: N, promptsPerMinute: 1000, promptsInFlight: 1000 });
     const results = await Promise.all(Array.from({ length: 4 * N }, (_, i) => client.sendPrompt(`prompt ${i}`).then((r) => r, (e: unknown) => e)));
     const admitted = results.filter((r): r is { balance: number; queries: number } => !(r instanceof Error));
     const rejected = results.filter((r): r is TollgateError => r instanceof TollgateError);
@@ -108,10 +105,10 @@ describe('the per-minute limit', () => {
 describe('the daily token budget', () => {
   it('is never exceeded under concurrency, since maxTokens is reserved up front and settled after', async () => {
     const budget = 3000;
-    const { client, userId } = await userWith({ dailyPromptLimit: 100, promptsPerMinute: 1000, dailyTokenLimit: budget });
+    const { client, userId } = await userWith({ dailyPromptLimit: 100, promptsPerMinute: 1000, promptsInFlight: 1000, dailyTokenLimit: budget });
     // The dev model answers 1.5 s late, so all ten are in flight together.
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => errorTypeOf(client.sendPrompt(`tokens ${i} [[slow:1500]]`, { maxTokens: 1000 }))));
-    // Each holds 1000 + its length until settled: two fit at once, a third would not.
+    // Each holds 1000 + its UTF-8 bytes + the template allowance until settled: two fit at once, a third would not.
     expect(tally(results)).toEqual({ ok: 2, QuotaExceeded: 8 });
     const item = await usageItem(userId);
     const usage = await client.myUsage();
@@ -125,24 +122,41 @@ describe('the daily token budget', () => {
     const { client } = await userWith({ dailyTokenLimit: 1000 });
     const refused = await client.sendPrompt('too big', { maxTokens: 1000 }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ errorType: 'QuotaExceeded', errorInfo: { kind: 'tokens', limit: 1000, used: 0 } });
-    await expect(client.sendPrompt('fits', { maxTokens: 900 })).resolves.toBeTruthy();
+    // 700 + 4 bytes + the 256-token template allowance = 960.
+    await expect(client.sendPrompt('fits', { maxTokens: 700 })).resolves.toBeTruthy();
   });
 });
 
 describe('model failures', () => {
-  for (const fault of ['throttle', 'error', 'timeout:50', 'unavailable', 'denied']) {
-    it(`refund the prompt and its tokens, and log the failure (${fault})`, async () => {
+  for (const fault of ['throttle', 'error', 'unavailable', 'denied']) {
+    it(`that Bedrock did not run refund the prompt and its tokens, and log the failure (${fault})`, async () => {
       const { client, userId } = await userWith({ promptsPerMinute: 1000 });
       await client.sendPrompt('fine');
       const before = await usageItem(userId);
       const failed = await client.sendPrompt(`fail [[fault:${fault}]]`).catch((e: unknown) => e);
       expect(failed).toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: fault !== 'denied' } });
+      expect((failed as Error).message).toContain('not charged');
       const after = await usageItem(userId);
       expect(after.queries).toBe(before.queries);
       expect(after.tokens).toBe(before.tokens);
-      expect((await prompts(client)).map((p) => p.status)).toEqual(['FAILED', 'COMPLETED']);
+      const [logged] = await prompts(client);
+      expect(logged).toMatchObject({ status: 'FAILED', usage: null });
     });
   }
+
+  it('that reached the model and timed out are charged their slot and reserved tokens, and logged as TIMED_OUT', async () => {
+    const { client, userId } = await userWith({ promptsPerMinute: 1000 });
+    const prompt = 'slow [[fault:timeout:50]]';
+    const failed = await client.sendPrompt(prompt, { maxTokens: 100 }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: true } });
+    expect((failed as Error).message).toContain('charged');
+    const reserve = 100 + Buffer.byteLength(prompt) + 256;
+    expect(await usageItem(userId)).toMatchObject({ queries: 1, tokens: reserve, inputTokens: reserve - 100, outputTokens: 100 });
+    expect(await client.myUsage()).toMatchObject({ queries: 1, balance: 49 });
+    const [logged] = await prompts(client);
+    expect(logged).toMatchObject({ status: 'TIMED_OUT', response: null, usage: { inputTokens: reserve - 100, outputTokens: 100 } });
+    expect(api.logs.some((l) => l.includes('"tollgateEvent":"ModelError"') && l.includes('"charged":true') && l.includes('"timedOut":true'))).toBe(true);
+  });
 });
 
 describe('idempotent retries', () => {
@@ -151,8 +165,14 @@ describe('idempotent retries', () => {
     const first = await client.sendPrompt('charge me once', undefined, 'key-1');
     const again = await client.sendPrompt('charge me once', undefined, 'key-1');
     expect(again).toEqual(first);
-    const burst = await Promise.all(Array.from({ length: 8 }, () => client.sendPrompt('concurrent', undefined, 'key-2')));
-    expect(new Set(burst.map((r) => r.id)).size).toBe(1);
+    // Concurrent duplicates never wait on the model: each gets the answer or "retry" at once.
+    const burst = await Promise.all(Array.from({ length: 8 }, () => client.sendPrompt('concurrent [[slow:500]]', undefined, 'key-2').then((r) => r, (e: unknown) => e)));
+    const answers = burst.filter((r): r is { id: string } => !(r instanceof Error));
+    const retries = burst.filter((r): r is TollgateError => r instanceof TollgateError);
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    for (const e of retries) expect(e).toMatchObject({ errorType: 'RateLimited', errorInfo: { retryAfterSeconds: 2 } });
+    const settled = await client.sendPrompt('concurrent [[slow:500]]', undefined, 'key-2');
+    expect(new Set([...answers.map((r) => r.id), settled.id]).size).toBe(1);
     expect((await usageItem(userId)).queries).toBe(2);
     expect(await prompts(client)).toHaveLength(2);
   });
@@ -189,7 +209,7 @@ describe('validation', () => {
 describe('hostile text', () => {
   it('is stored and returned intact', async () => {
     const { client } = await userWith({ promptsPerMinute: 1000 });
-    const text = `quote " ' \` backslash \\ NUL \u0000 <script>alert(1)</script> rtl \u202E evil \u202C emoji 🧨👩‍💻 {"json": true} $(rm -rf /) '; DROP TABLE users; --`;
+    const text = `quote " ' \` backslash \\ tab \t <script>alert(1)</script> rtl \u202E evil \u202C emoji 🧨👩‍💻 zwj {"json": true} $(rm -rf /) '; DROP TABLE users; --`;
     const answer = await client.sendPrompt(text);
     expect(answer.prompt).toBe(text);
     const [logged] = await prompts(client);

@@ -1,10 +1,13 @@
 // GIVEN the Tollgate app with a configuration, WHEN it synthesizes, THEN the template holds
 // the API, auth, tables, functions, permissions and resolvers DESIGN.md asks for.
 import { App } from 'aws-cdk-lib';
+import { print } from 'graphql';
+import { SendPromptDocument } from '../../client/generated/operations.ts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, settingsFrom } from '../../infra/config.ts';
 import { TollgateStack, TOKEN_PATTERN } from '../../infra/stack.ts';
+import { largestValidPromptBody, WAF_APPSYNC_BODY_LIMIT } from '../../infra/waf.ts';
 
 function synth(env: Record<string, string> = {}): Template {
   const app = new App();
@@ -24,6 +27,7 @@ describe('the AppSync API', () => {
       AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }, { AuthenticationType: 'AWS_IAM' }],
       LambdaAuthorizerConfig: { AuthorizerResultTtlInSeconds: 30, IdentityValidationExpression: TOKEN_PATTERN },
       QueryDepthLimit: 10,
+      ResolverCountLimit: 10,
     });
     const regex = new RegExp(TOKEN_PATTERN);
     expect(regex.test('Bearer aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc')).toBe(true);
@@ -37,6 +41,8 @@ describe('the AppSync API', () => {
       EnvironmentVariables: Match.objectLike({
         DAILY_PROMPT_LIMIT: '42',
         PROMPTS_PER_MINUTE: '10',
+        PROMPTS_IN_FLIGHT: '3',
+        FORWARDED_FOR_HOPS: '1',
         DEFAULT_MODEL: 'cohere.command-r-v1:0',
         USAGE_TABLE: { Ref: Match.anyValue() },
         PROMPTS_TABLE: { Ref: Match.anyValue() },
@@ -50,7 +56,7 @@ describe('the AppSync API', () => {
     expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
   });
 
-  it('runs sendPrompt as the pipeline validateInput → reserveQuota → invokeModel → settle', () => {
+  it('runs sendPrompt as the pipeline validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit → invokeModel → settle', () => {
     const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
     const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
     const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
@@ -58,7 +64,16 @@ describe('the AppSync API', () => {
     }[];
     expect(pipeline!.Properties.Kind).toBe('PIPELINE');
     expect(pipeline!.Properties.Runtime.Name).toBe('APPSYNC_JS');
-    expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual(['validateInput', 'reserveQuota', 'invokeModel', 'settle']);
+    expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual([
+      'validateInput',
+      'checkToken',
+      'reserveQuota',
+      'readUsage',
+      'findFirst',
+      'readmit',
+      'invokeModel',
+      'settle',
+    ]);
   });
 
   it('has an APPSYNC_JS resolver for every other operation', () => {
@@ -134,7 +149,7 @@ describe('the tables', () => {
     }
   });
 
-  it('expire usage counters, prompt logs and login attempts with a TTL', () => {
+  it('expire usage counters, prompt logs and rate-limit windows with a TTL', () => {
     template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 3);
   });
 
@@ -147,20 +162,67 @@ describe('the tables', () => {
 });
 
 describe('the WAF', () => {
-  it('guards the API with per-IP rate limits (stricter for register/login), a body cap and managed rules', () => {
+  type Rule = { Name: string; Statement: Record<string, unknown>; Priority: number };
+  const rulesOf = (t: Template) => {
+    const [acl] = Object.values(t.findResources('AWS::WAFv2::WebACL')) as { Properties: { Scope: string; Rules: Rule[] } }[];
+    return Object.fromEntries(acl!.Properties.Rules.map((r) => [r.Name, r]));
+  };
+
+  it('guards the API with per-IP rate limits (stricter for register/login) and managed rules', () => {
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    const [acl] = Object.values(template.findResources('AWS::WAFv2::WebACL')) as { Properties: { Scope: string; Rules: { Name: string; Statement: Record<string, unknown>; Priority: number }[] } }[];
-    expect(acl!.Properties.Scope).toBe('REGIONAL');
-    const rules = Object.fromEntries(acl!.Properties.Rules.map((r) => [r.Name, r]));
+    const rules = rulesOf(template);
     expect(Object.keys(rules)).toEqual(
-      expect.arrayContaining(['AuthRatePerIp', 'RatePerIp', 'BodySize', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList']),
+      expect.arrayContaining(['AuthRatePerIp', 'RatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList']),
     );
     const auth = rules.AuthRatePerIp!.Statement.RateBasedStatement as { Limit: number; AggregateKeyType: string; ScopeDownStatement: unknown };
     const all = rules.RatePerIp!.Statement.RateBasedStatement as { Limit: number };
     expect(auth.AggregateKeyType).toBe('IP');
     expect(auth.Limit).toBeLessThan(all.Limit);
-    expect(JSON.stringify(auth.ScopeDownStatement)).toContain('"SearchString":"login"');
-    expect(rules.BodySize!.Statement.SizeConstraintStatement).toMatchObject({ ComparisonOperator: 'GT', Size: 8192 });
+  });
+
+  it('finds register and login in the parsed JSON body’s query, so an escaped \\u006cogin counts too', () => {
+    const scopeDown = JSON.stringify((rulesOf(template).AuthRatePerIp!.Statement.RateBasedStatement as { ScopeDownStatement: unknown }).ScopeDownStatement);
+    for (const word of ['login', 'register']) {
+      expect(scopeDown).toContain(`"SearchString":"${word}"`);
+    }
+    const matches = JSON.parse(scopeDown) as { OrStatement: { Statements: { OrStatement: { Statements: { ByteMatchStatement: Record<string, unknown> }[] } }[] } };
+    const byJsonBody = matches.OrStatement.Statements.map((s) => s.OrStatement.Statements[0]!.ByteMatchStatement);
+    for (const match of byJsonBody) {
+      expect(match.FieldToMatch).toEqual({ JsonBody: { MatchPattern: { IncludedPaths: ['/query'] }, MatchScope: 'VALUE', InvalidFallbackBehavior: 'MATCH', OversizeHandling: 'CONTINUE' } });
+      expect(match.TextTransformations).toEqual([
+        { Priority: 0, Type: 'JS_DECODE' },
+        { Priority: 1, Type: 'LOWERCASE' },
+      ]);
+    }
+    // The raw body is never matched as text: that is what an escape slipped past.
+    expect(scopeDown).not.toContain('"Body":');
+  });
+
+  it('has no body-size rule when a valid prompt can be larger than what WAF inspects', () => {
+    expect(largestValidPromptBody({ maxPromptChars: 4000 })).toBeGreaterThan(WAF_APPSYNC_BODY_LIMIT);
+    expect(rulesOf(template).BodySize).toBeUndefined();
+  });
+
+  it('derives the body-size rule from the prompt limit where WAF sees the whole request', () => {
+    const rules = rulesOf(synth({ TOLLGATE_MAX_PROMPT_CHARS: '300' }));
+    const needed = largestValidPromptBody({ maxPromptChars: 300 });
+    expect(needed).toBeLessThanOrEqual(WAF_APPSYNC_BODY_LIMIT);
+    // The SDK's own sendPrompt request with 300 emoji and a 128-emoji key, from a client that escapes
+    // everything non-ASCII (as Python's json.dumps does): still let through.
+    const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const body = asciiJson({
+      query: print(SendPromptDocument),
+      operationName: 'SendPrompt',
+      variables: { prompt: '😀'.repeat(300), options: { model: 'cohere.command-r-plus-v1:0', maxTokens: 1024, temperature: 0.5 }, idempotencyKey: '😀'.repeat(128) },
+    });
+    expect(needed).toBeGreaterThanOrEqual(Buffer.byteLength(body));
+    expect(rules.BodySize!.Statement.SizeConstraintStatement).toMatchObject({ ComparisonOperator: 'GT', Size: needed });
+  });
+
+  it('refuses at synth a body limit that could block a valid prompt', () => {
+    expect(() => synth({ TOLLGATE_WAF_MAX_BODY_BYTES: '8192' })).toThrow(/TOLLGATE_WAF_MAX_BODY_BYTES \(8192\) would block valid prompts.*more than the 8192 bytes AWS WAF inspects/);
+    expect(() => synth({ TOLLGATE_WAF_MAX_BODY_BYTES: '4000', TOLLGATE_MAX_PROMPT_CHARS: '300' })).toThrow(/Set at least \d+/);
+    expect(rulesOf(synth({ TOLLGATE_WAF_MAX_BODY_BYTES: '8192', TOLLGATE_MAX_PROMPT_CHARS: '300' })).BodySize!.Statement.SizeConstraintStatement).toMatchObject({ Size: 8192 });
   });
 
   it('keeps managed rules that would break GraphQL bodies (prompts with markup or paths) in count mode', () => {
@@ -171,6 +233,7 @@ describe('the WAF', () => {
           Statement: {
             ManagedRuleGroupStatement: Match.objectLike({
               RuleActionOverrides: Match.arrayWith([
+                { Name: 'NoUserAgent_HEADER', ActionToUse: { Count: {} } },
                 { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
                 { Name: 'CrossSiteScripting_BODY', ActionToUse: { Count: {} } },
               ]),
@@ -193,14 +256,19 @@ describe('least privilege', () => {
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
     expect(actions).toEqual(['dynamodb:GetItem', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     expect(JSON.stringify(statements)).toContain('UsersTable');
-    expect(JSON.stringify(statements)).not.toMatch(/UsageTable|PromptsTable|LoginAttempts/);
+    expect(JSON.stringify(statements)).not.toMatch(/UsageTable|PromptsTable|RateLimits/);
   });
 
-  it('gives only the auth function the login-attempts table', () => {
+  it('gives only the auth function the rate-limits table', () => {
     for (const fragment of ['AuthorizerFunction', 'ModelFunction', 'Api']) {
-      expect(JSON.stringify(statementsOf(fragment))).not.toContain('LoginAttemptsTable');
+      expect(JSON.stringify(statementsOf(fragment))).not.toContain('RateLimitsTable');
     }
-    expect(JSON.stringify(statementsOf('AuthFunction'))).toContain('LoginAttemptsTable');
+    const onLimits = statementsOf('AuthFunction').filter((st) => JSON.stringify(st.Resource).includes('RateLimitsTable'));
+    expect(onLimits.flatMap((st) => st.Action)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('gives the model function no table at all: duplicates are answered by the resolvers', () => {
+    expect(JSON.stringify(statementsOf('ModelFunction'))).not.toMatch(/dynamodb:/);
   });
 
   it('lets only the model function call the API, and only publishPromptEvent, with the URL in its environment', () => {
@@ -235,6 +303,11 @@ describe('operations', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'Tollgate/prod', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     }
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"msg" "denied"', MetricTransformations: [Match.objectLike({ MetricName: 'AuthorizerDenials' })] });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"tollgateEvent" "TokenOverrun"', MetricTransformations: [Match.objectLike({ MetricName: 'TokenOverruns' })] });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '"registrationCeiling"', MetricTransformations: [Match.objectLike({ MetricName: 'RegistrationCeiling' })] });
+    for (const name of ['TokenOverruns', 'RegistrationCeiling']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
+    }
     for (const metric of ['Errors', 'Throttles']) {
       expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(3);
     }

@@ -23,7 +23,11 @@ describe('the resolver layout', () => {
     const send = all.find((r) => r.fieldName === 'sendPrompt');
     expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
       'validateInput@None',
+      'checkToken@UsersTable',
       'reserveQuota@UsageTable',
+      'readUsage@UsageTable',
+      'findFirst@PromptsTable',
+      'readmit@UsageTable',
       'invokeModel@ModelFunction',
       'settle@UsageTable',
     ]);

@@ -1,0 +1,41 @@
+// @dataSource PromptsTable
+// A duplicate whose first attempt is no longer running: its answer, if it has one, is returned as
+// it was and not charged again. If the first attempt is gone (deleted, or its request never
+// settled) the duplicate runs afresh and is charged, taking over the key.
+import { runtime, util } from '@aws-appsync/utils';
+import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
+import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
+import { internalError } from '../lib/errors.ts';
+import { leasesAt, refuseIfOverLimit, type PromptStash, type StoredPrompt } from '../lib/prompt.ts';
+
+export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): DynamoDBGetItemRequest {
+  const s = ctx.stash;
+  if (!s.lookup) {
+    runtime.earlyReturn(null);
+  }
+  return { operation: 'GetItem', key: { userId: { S: s.input.userId }, id: { S: s.lookup as string } }, consistentRead: true };
+}
+
+export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
+  if (ctx.error) internalError('findFirst', ctx.error);
+  const s = ctx.stash;
+  const item = ctx.result as StoredPrompt | null;
+  if (item && item.status === 'COMPLETED') {
+    s.replay = {
+      id: item.id,
+      prompt: item.prompt,
+      response: item.response ?? '',
+      model: item.model,
+      queries: item.queries ?? 0,
+      balance: item.balance ?? 0,
+      usage: { inputTokens: item.inputTokens ?? 0, outputTokens: item.outputTokens ?? 0 },
+      createdAt: item.createdAt,
+    };
+    return null;
+  }
+  const usage = s.usage ?? {};
+  const leases = leasesAt(usage, util.time.nowEpochMilliSeconds());
+  refuseIfOverLimit(s.input, usage, leases.live.length);
+  s.readmit = { live: leases.live, all: leases.all, claim: s.lookup ?? null };
+  return null;
+}
