@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { AdminError, deployedTarget, localTarget } from './target.ts';
 import * as commands from './commands.ts';
 
-// The SDK warns that it will soon need Node.js 22; Lambda already runs 22, so it is noise here.
+// The SDK warns that it will soon need Node.js 22; Lambda runs 24, so it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const ROOT = join(import.meta.dirname, '..');

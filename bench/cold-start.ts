@@ -63,7 +63,7 @@ function bundleWithSdk(root: string, name: string): { dir: string; file: string 
   if (!existsSync(entry)) return null;
   const dir = mkdtempSync(join(tmpdir(), `tollgate-bench-${name}-`));
   const file = join(dir, 'index.js');
-  buildSync({ entryPoints: [entry], outfile: file, bundle: true, format: 'cjs', platform: 'node', target: 'node22', minify: true, keepNames: true, legalComments: 'none', logLevel: 'error' });
+  buildSync({ entryPoints: [entry], outfile: file, bundle: true, format: 'cjs', platform: 'node', target: 'node24', minify: true, keepNames: true, legalComments: 'none', logLevel: 'error' });
   return { dir, file };
 }
 

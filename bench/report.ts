@@ -188,7 +188,7 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   out.push('');
   out.push(
     'Init is `require()` of the bundle in a fresh `node` with the function’s environment from the template (its `NODE_OPTIONS=--enable-source-maps` included). ' +
-      'The AWS SDK is external (the nodejs22.x runtime ships it), so its load time is in init but its size is not in the bundle. ' +
+      'The AWS SDK is external (the nodejs24.x runtime ships it), so its load time is in init but its size is not in the bundle. ' +
       'The auth function’s init includes one bcrypt hash (its dummy hash for unknown emails).',
   );
   out.push('');
