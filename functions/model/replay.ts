@@ -14,7 +14,7 @@ interface PromptItem {
   prompt: string;
   response?: string;
   model: string;
-  status: 'COMPLETED' | 'FAILED';
+  status: 'COMPLETED' | 'FAILED' | 'BLOCKED';
   queries?: number;
   balance?: number;
   inputTokens?: number;
@@ -33,7 +33,7 @@ export async function replay(db: DynamoDBDocumentClient, tables: ReplayTables, e
     if (!promptId) return { found: false, result: null };
     const logged = await db.send(new GetCommand({ TableName: tables.prompts, Key: { userId, id: promptId }, ConsistentRead: true }));
     const item = logged.Item as PromptItem | undefined;
-    if (item && item.status === 'COMPLETED') {
+    if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED')) {
       return {
         found: true,
         result: {
@@ -45,6 +45,7 @@ export async function replay(db: DynamoDBDocumentClient, tables: ReplayTables, e
           balance: item.balance ?? 0,
           usage: { inputTokens: item.inputTokens ?? 0, outputTokens: item.outputTokens ?? 0 },
           createdAt: item.createdAt,
+          status: item.status,
         },
       };
     }

@@ -1,13 +1,15 @@
 // @dataSource UsageTable
 // Settles the outcome in one transaction, so nothing is half-written:
-// - answered: log the prompt and move the token reservation to the real usage;
+// - answered: log the prompt and move the token reservation to the real usage; a guardrail
+//   intervention is an answer too (status BLOCKED), charged the tokens Bedrock reports;
 // - model failed: log the failure and give back the prompt slot, the minute slot and the
 //   reservation, then raise ModelError;
 // - a retry of an answered prompt (idempotency key): return the first answer, charge nothing;
 // - not admitted: read today's usage and say which limit was reached.
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBExpression, DynamoDBGetItemRequest, DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
-import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
+import type { ModelAnswer } from '../../functions/commons/contracts.ts';
+import type { MutationSendPromptArgs, PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType, internalError } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import { idempotencyAttr, usageKey, type PromptStash } from '../lib/prompt.ts';
@@ -37,7 +39,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
     model: { S: input.model },
     createdAt: { S: input.createdAt },
     expiresAt: { N: input.expiresAt },
-    status: { S: s.answer ? 'COMPLETED' : 'FAILED' },
+    status: { S: s.answer ? answerStatus(s.answer) : 'FAILED' },
     ...(s.answer
       ? {
           response: { S: s.answer.text },
@@ -78,6 +80,13 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
       },
     ],
   };
+}
+
+/** Converse's stopReason when a guardrail intervened: the text is the guardrail's message. */
+const GUARDRAIL_INTERVENED = 'guardrail_intervened';
+
+function answerStatus(answer: ModelAnswer): PromptStatus {
+  return answer.stopReason === GUARDRAIL_INTERVENED ? 'BLOCKED' : 'COMPLETED';
 }
 
 function rejection(ctx: Context<MutationSendPromptArgs, PromptStash>): never {
@@ -142,6 +151,8 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): Sen
     return util.error(failure.message, ErrorType.ModelError, null, { retryable: failure.retryable });
   }
   const queries = s.queries ?? 0;
+  const status = answerStatus(s.answer);
+  if (status === 'BLOCKED') recordEvent('GuardrailBlocked', { model: input.model });
   return {
     id: input.id,
     prompt: input.prompt,
@@ -151,5 +162,6 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): Sen
     balance: Math.max(0, input.limits.dailyPromptLimit - queries),
     usage: { inputTokens: s.answer.inputTokens, outputTokens: s.answer.outputTokens },
     createdAt: input.createdAt,
+    status,
   };
 }
