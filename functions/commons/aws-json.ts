@@ -1,12 +1,17 @@
-// A small AWS JSON-protocol client (DynamoDB, Secrets Manager): SigV4 from aws4fetch over the
-// runtime's fetch, with retries. The authorizer's two calls go through here instead of the AWS
-// SDK, whose clients took ~138 ms of its ~141 ms cold init (bench, 2026-11-25), in front of every
-// request whose token AppSync has not cached.
+// A small AWS JSON-protocol client (DynamoDB, Secrets Manager): SigV4 on node:crypto over
+// node:http(s), with retries. The authorizer's two calls go through here instead of the AWS SDK,
+// whose clients took ~138 ms of its ~141 ms cold init (bench, 2026-11-25), in front of every
+// request whose token AppSync has not cached. Not aws4fetch over fetch: the first use of fetch,
+// Request or Headers loads Node's bundled undici, which measured 56–100 ms here (on a loaded
+// 2-core machine) — the cost would only move from init to the first request. The signature is
+// tested against the AWS SDK's own signer (@smithy/signature-v4).
 //
 // It honours what the SDK honours for these calls, so the same bundle runs on AWS and offline:
 // AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL for the endpoint, AWS_REGION, and Lambda's
 // credentials AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.
-import { AwsClient } from 'aws4fetch';
+import { createHash, createHmac } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export class AwsServiceError extends Error {
   constructor(
@@ -49,25 +54,30 @@ export function jsonService(opts: JsonServiceOptions): JsonCall {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them)');
-  // Retries are ours (aws4fetch's retry only 5xx/429 and never a network error).
-  const client = new AwsClient({ accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN, service: opts.service, region, retries: 0 });
+  const credentials: Credentials = { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN };
+  const url = new URL(endpoint);
   const maxAttempts = opts.maxAttempts ?? 3;
   const timeoutMs = opts.timeoutMs ?? 2000;
-  const headers = { 'content-type': `application/x-amz-json-${opts.jsonVersion}` };
 
   return async function call<T>(action: string, body: Record<string, unknown>): Promise<T> {
+    const payload = JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       let failure: AwsServiceError;
       try {
-        const res = await client.fetch(endpoint, {
+        // Signed per attempt: the signature carries the time.
+        const headers = signRequest({
           method: 'POST',
-          headers: { ...headers, 'x-amz-target': `${opts.targetPrefix}.${action}` },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
+          url,
+          headers: { 'content-type': `application/x-amz-json-${opts.jsonVersion}`, 'x-amz-target': `${opts.targetPrefix}.${action}` },
+          body: payload,
+          service: opts.service,
+          region,
+          credentials,
+          now: new Date(),
         });
-        const text = await res.text();
-        if (res.ok) return (text ? JSON.parse(text) : {}) as T;
-        failure = errorOf(res, text);
+        const res = await send(url, headers, payload, timeoutMs);
+        if (res.status >= 200 && res.status < 300) return (res.text ? JSON.parse(res.text) : {}) as T;
+        failure = errorOf(res.status, res.errorType, res.text);
       } catch (error) {
         // fetch failed (network, timeout) or the body was not JSON.
         const e = error as Error;
@@ -81,9 +91,79 @@ export function jsonService(opts: JsonServiceOptions): JsonCall {
   };
 }
 
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface SignInput {
+  method: string;
+  url: URL;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+  service: string;
+  region: string;
+  credentials: Credentials;
+  now: Date;
+}
+
+const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/**
+ * AWS Signature Version 4 for a request without query parameters
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html,
+ * checked 2026-11-30): returns the headers to send, Authorization included.
+ */
+export function signRequest(input: SignInput): Record<string, string> {
+  const amzDate = input.now.toISOString().replace(/[:-]|\.\d{3}/g, '');
+  const day = amzDate.slice(0, 8);
+  const headers: Record<string, string> = {
+    ...input.headers,
+    host: input.url.host,
+    'x-amz-date': amzDate,
+    ...(input.credentials.sessionToken ? { 'x-amz-security-token': input.credentials.sessionToken } : {}),
+  };
+  const names = Object.keys(headers).sort();
+  const canonicalHeaders = names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
+  const signedHeaders = names.join(';');
+  const canonicalRequest = [input.method, input.url.pathname || '/', '', canonicalHeaders, signedHeaders, sha256(input.body)].join('\n');
+  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${input.credentials.secretAccessKey}`, day), input.region), input.service), 'aws4_request');
+  const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+}
+
+interface Reply {
+  status: number;
+  errorType: string | undefined;
+  text: string;
+}
+
+function send(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: timeoutMs }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const errorType = res.headers['x-amzn-errortype'];
+        resolve({ status: res.statusCode ?? 0, errorType: Array.isArray(errorType) ? errorType[0] : errorType, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`No answer within ${timeoutMs} ms`), { name: 'TimeoutError' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"…"}` → the error. */
-function errorOf(res: Response, text: string): AwsServiceError {
-  let type = res.headers.get('x-amzn-errortype') ?? '';
+function errorOf(status: number, errorType: string | undefined, text: string): AwsServiceError {
+  let type = errorType ?? '';
   let message = '';
   try {
     const body = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
@@ -92,8 +172,8 @@ function errorOf(res: Response, text: string): AwsServiceError {
   } catch {
     message = text.slice(0, 200);
   }
-  const name = type.split('#').pop()!.split(':')[0]! || `Http${res.status}`;
-  return new AwsServiceError(name, message, res.status);
+  const name = type.split('#').pop()!.split(':')[0]! || `Http${status}`;
+  return new AwsServiceError(name, message, status);
 }
 
 type AttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean; M?: Record<string, AttributeValue>; L?: AttributeValue[]; SS?: string[]; NS?: string[] };

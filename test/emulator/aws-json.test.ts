@@ -1,10 +1,27 @@
 // The authorizer's small AWS client (functions/commons/aws-json.ts) against a local HTTP server:
 // signed like the SDK, endpoint and credentials from the SDK's variables, retries on what the SDK
 // retries, and AWS's error shapes turned into named errors.
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsServiceError, jsonService, unmarshall } from '../../functions/commons/aws-json.ts';
+import { AwsServiceError, jsonService, signRequest, unmarshall } from '../../functions/commons/aws-json.ts';
+
+/** The SDK's hash constructor shape, on node:crypto. */
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key = secret === undefined ? undefined : typeof secret === 'string' ? secret : Buffer.from(secret instanceof ArrayBuffer ? secret : secret.buffer.slice(secret.byteOffset, secret.byteOffset + secret.byteLength));
+    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : Buffer.from(data instanceof ArrayBuffer ? data : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
 
 let url: string;
 let answers: { status: number; body: unknown }[] = [];
@@ -32,6 +49,25 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 const env = () => ({ AWS_ENDPOINT_URL_DYNAMODB: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
 const dynamodb = (extra: Record<string, string> = {}) =>
   jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', env: { ...env(), ...extra } });
+
+describe('the SigV4 signature', () => {
+  it('is the one the AWS SDK’s own signer computes for the same request', async () => {
+    const now = new Date('2026-11-30T12:34:56.000Z');
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'token/with+chars==' };
+    const body = JSON.stringify({ SecretId: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x', VersionStage: 'AWSCURRENT' });
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' };
+    const ours = signRequest({ method: 'POST', url: new URL('https://secretsmanager.eu-west-1.amazonaws.com/'), headers, body, service: 'secretsmanager', region: 'eu-west-1', credentials, now });
+    // applyChecksum off: the SDK's optional x-amz-content-sha256 header is for S3-style services.
+    const sdk = new SignatureV4({ credentials, region: 'eu-west-1', service: 'secretsmanager', sha256: NodeSha256, applyChecksum: false });
+    const signed = await sdk.sign(
+      { method: 'POST', protocol: 'https:', hostname: 'secretsmanager.eu-west-1.amazonaws.com', path: '/', query: {}, headers: { ...headers, host: 'secretsmanager.eu-west-1.amazonaws.com' }, body },
+      { signingDate: now },
+    );
+    const signature = (h: string) => /Signature=([0-9a-f]{64})/.exec(h)![1];
+    expect(signature(ours.authorization!)).toBe(signature(signed.headers.authorization!));
+    expect(ours['x-amz-date']).toBe('20261130T123456Z');
+  });
+});
 
 describe('the signed JSON client', () => {
   it('signs with SigV4 for the service and Region, with the session token, and sends the target and body', async () => {
