@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
 import { formatModels, type TollgateConfig } from './config.ts';
 import { modelGrants } from './model-access.ts';
+import { acknowledgeNagFindings } from './nag.ts';
 import { appSyncSchema, discoverResolvers } from './resolvers.ts';
 
 export interface TollgateStackProps extends StackProps {
@@ -264,6 +265,7 @@ export class TollgateStack extends Stack {
 
     this.addWaf(api, config);
     this.addAlarms(api, config, { authorizer, auth, model });
+    acknowledgeNagFindings(this, { functions: [authorizer, auth, model], api, secret: jwtSecret, tracing: config.tracing });
 
     new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
     const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);
