@@ -91,7 +91,8 @@ export async function startBedrockControl(opts: ControlPlaneOptions = {}): Promi
         responseStreamingSupported: true,
         customizationsSupported: [],
         inferenceTypesSupported: model.inRegion ? ['ON_DEMAND'] : ['INFERENCE_PROFILE'],
-        modelLifecycle: { status: model.lifecycle },
+        // Bedrock's model declares these as RFC 3339 date-times.
+        modelLifecycle: { status: model.lifecycle, ...(model.eolDate ? { endOfLifeTime: `${model.eolDate}T00:00:00Z` } : {}) },
       },
     });
   });
