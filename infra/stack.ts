@@ -125,7 +125,11 @@ export class TollgateStack extends Stack {
       },
     });
     const model = fn('model', {
-      memoryMb: 256, // it waits on Bedrock; little CPU
+      // 128 MB: it waits on Bedrock, and that wait is most of the stack's Lambda bill (npm run bench,
+      // "Model function memory": halving the memory halves the wait's cost). RSS after init is
+      // ~57 MB locally. Lambda's CPU share halves too, which slows only init and request signing: confirm
+      // the first call's latency on AWS.
+      memoryMb: 128,
       timeout: Duration.seconds(config.modelTimeoutSeconds + 3),
       description: 'Tollgate: calls Bedrock Converse',
       // Off by default: an account needs 100 unreserved beyond it, and new accounts' quota can be 10.

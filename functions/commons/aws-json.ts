@@ -50,10 +50,17 @@ export type JsonCall = <T>(action: string, body: Record<string, unknown>) => Pro
 export function jsonService(opts: JsonServiceOptions): JsonCall {
   const env = opts.env ?? process.env;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint = env[`AWS_ENDPOINT_URL_${opts.endpointId}`] ?? env.AWS_ENDPOINT_URL ?? `https://${opts.service}.${region}.amazonaws.com`;
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them)');
+  const override = env[`AWS_ENDPOINT_URL_${opts.endpointId}`] ?? env.AWS_ENDPOINT_URL;
+  const endpoint = override ?? `https://${opts.service}.${region}.amazonaws.com`;
+  let accessKeyId = env.AWS_ACCESS_KEY_ID;
+  let secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    // Lambda always sets them. Only an overridden endpoint (the emulator's local services, which
+    // accept any signature, in hybrid mode with an AWS_PROFILE) is signed with placeholders.
+    if (!override) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them)');
+    accessKeyId = 'local';
+    secretAccessKey = 'local';
+  }
   const credentials: Credentials = { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN };
   const url = new URL(endpoint);
   const maxAttempts = opts.maxAttempts ?? 3;

@@ -117,5 +117,9 @@ describe('the signed JSON client', () => {
     await jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL: url } })('GetItem', {});
     expect(seen).toHaveLength(1);
     expect(() => jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', env: { AWS_REGION: 'us-east-1' } })).toThrow(/AWS_ACCESS_KEY_ID/);
+    // A local endpoint in hybrid mode (credentials from a profile the client does not read) still works.
+    seen.length = 0;
+    await jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_DYNAMODB: url } })('GetItem', {});
+    expect(seen[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\//);
   });
 });

@@ -239,11 +239,13 @@ describe('the authorizer cache', () => {
 
 describe('deploy hygiene', () => {
   it('expires the public API key at most 364 days after synth, so AppSync’s 365-day limit holds at deploy', () => {
-    const before = Date.now() / 1000;
+    const before = Date.now();
     const [key] = Object.values(synth().findResources('AWS::AppSync::ApiKey')) as { Properties: { Expires: number } }[];
-    const days = (key!.Properties.Expires - before) / 86_400;
-    expect(days).toBeLessThanOrEqual(364);
-    expect(days).toBeGreaterThan(363);
+    const after = Date.now();
+    // Set when the stack was built: 364 days after a moment between before and after (to the second).
+    const setAt = key!.Properties.Expires * 1000 - 364 * 86_400_000;
+    expect(setAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(setAt).toBeLessThanOrEqual(after + 1000);
   });
 
   it('lets only this API invoke the authorizer (SourceArn)', () => {
