@@ -31,6 +31,7 @@ const rootValue = {
     balance: 49,
     usage: { inputTokens: 3, outputTokens: 53 },
     createdAt: NOW,
+    status: 'COMPLETED',
   }),
   myUsage: () => ({
     day: NOW.slice(0, 10),
