@@ -2,10 +2,12 @@
 // deployed stack (--stage, --region, and the usual AWS credentials).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AppSyncClient } from '@aws-sdk/client-appsync';
+import { apiIdOf, renewApiKeys } from './api-key.ts';
 import { AdminError, deployedTarget, localTarget } from './target.ts';
 import * as commands from './commands.ts';
 
-// The SDK warns that it will soon need Node.js 22; Lambda already runs 22, so it is noise here.
+// The SDK warns that it will soon need Node.js 22; Lambda runs 24, so it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -20,6 +22,8 @@ Commands:
   disable <email>                  refuse logins and revoke every token
   enable <email>                   allow logins again (and clear the email's failed-login count)
   revoke <email>                   revoke every token (logout everywhere)
+  renew-api-key --stage <stage>    push the public API key's expiry 364 days ahead (AppSync's
+                                   limit is 365); the local API key does not expire
 
 Where:
   (default)                        the local data: the running emulator, or TOLLGATE_DATA_DIR
@@ -57,7 +61,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return command || values.help ? 0 : 2;
   }
-  const known = ['show', 'usage', 'set-limits', 'disable', 'enable', 'revoke'];
+  if (command === 'renew-api-key') {
+    if (!values.stage) throw new AdminError('renew-api-key acts on a deployed stack: npm run admin -- renew-api-key --stage <stage> [--region <region>]. The local API key does not expire.');
+    const appsync = new AppSyncClient(values.region ? { region: values.region } : {});
+    try {
+      const renewed = await renewApiKeys(appsync, await apiIdOf(values.stage, values.region));
+      if (!values.json) process.stderr.write(`renew-api-key on stack Tollgate-${values.stage}:\n`);
+      process.stdout.write(JSON.stringify(renewed, null, 2) + '\n');
+      return 0;
+    } finally {
+      appsync.destroy();
+    }
+  }
+  const known = ['show', 'usage', 'set-limits', 'disable', 'enable', 'revoke', 'renew-api-key'];
   if (!known.includes(command)) throw new AdminError(`Unknown command "${command}". Commands: ${known.join(', ')}.`);
   if (!email) throw new AdminError(`${command} needs an email: npm run admin -- ${command} <email>`);
   if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new AdminError(`--day must be YYYY-MM-DD. Received: ${values.day}`);

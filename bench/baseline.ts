@@ -18,7 +18,7 @@ export interface Baseline {
 const NOW = '2026-01-01T12:00:00.000Z';
 // About the size of the dev model's answers, so responses weigh the same.
 const ANSWER =
-  '[tollgate dev model] Interesting. You said: "a benchmark prompt". Token counts in this reply are estimated at about four bytes of text per token. Model cohere.command-r-v1:0, turn 1, fingerprint 4e478266. Anything else?';
+  '[tollgate dev model] Interesting. You said: "a benchmark prompt". Token counts in this reply are estimated at about four bytes of text per token. Model us.amazon.nova-2-lite-v1:0, turn 1, fingerprint 4e478266. Anything else?';
 const TOKEN = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IjAxMjM0NTY3ODlhYmNkZWYifQ.' + 'e'.repeat(220) + '.' + 's'.repeat(43);
 
 const rootValue = {
@@ -26,11 +26,12 @@ const rootValue = {
     id: '01JBENCHBASELINE0000000000',
     prompt: args.prompt,
     response: ANSWER,
-    model: 'cohere.command-r-v1:0',
+    model: 'us.amazon.nova-2-lite-v1:0',
     queries: 1,
     balance: 49,
     usage: { inputTokens: 3, outputTokens: 53 },
     createdAt: NOW,
+    status: 'COMPLETED',
   }),
   myUsage: () => ({
     day: NOW.slice(0, 10),

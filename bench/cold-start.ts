@@ -22,6 +22,8 @@ export interface ColdStart {
   assetZipBytes: number;
   runs: number;
   initMs: Stats;
+  /** Resident set size after init, MB: what the function needs of its memory setting before any request. */
+  rssMb: Stats;
   /** The external packages the bundle requires (the AWS SDK, which the runtime ships) … */
   externals: string[];
   /** … and requiring only those, in the same kind of fresh process. */
@@ -38,7 +40,7 @@ const load = createRequire(process.env.BENCH_BUNDLE);
 const started = performance.now();
 if (process.env.BENCH_ONLY) for (const name of process.env.BENCH_ONLY.split(',')) load(name);
 else load(process.env.BENCH_BUNDLE);
-process.stdout.write(JSON.stringify({ initMs: performance.now() - started }));
+process.stdout.write(JSON.stringify({ initMs: performance.now() - started, rssMb: process.memoryUsage().rss / 1048576 }));
 `;
 
 /** authorizer, auth, model: the infra/stack.ts name, from the logical id (AuthorizerFunction1A2B…). */
@@ -63,7 +65,7 @@ function bundleWithSdk(root: string, name: string): { dir: string; file: string 
   if (!existsSync(entry)) return null;
   const dir = mkdtempSync(join(tmpdir(), `tollgate-bench-${name}-`));
   const file = join(dir, 'index.js');
-  buildSync({ entryPoints: [entry], outfile: file, bundle: true, format: 'cjs', platform: 'node', target: 'node22', minify: true, keepNames: true, legalComments: 'none', logLevel: 'error' });
+  buildSync({ entryPoints: [entry], outfile: file, bundle: true, format: 'cjs', platform: 'node', target: 'node24', minify: true, keepNames: true, legalComments: 'none', logLevel: 'error' });
   return { dir, file };
 }
 
@@ -91,12 +93,15 @@ export function measureColdStarts(stack: StackModel, runs: number, log: (line: s
     };
     const externals = [...new Set([...code.toString('utf8').matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]!))].sort();
     const failures: string[] = [];
+    const rss: number[] = [];
     const measure = (extra: Record<string, string>) => {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const r = spawnSync(process.execPath, ['-e', INIT_SCRIPT], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 20_000 });
         try {
-          times.push((JSON.parse(r.stdout) as { initMs: number }).initMs);
+          const out = JSON.parse(r.stdout) as { initMs: number; rssMb: number };
+          times.push(out.initMs);
+          if (Object.keys(extra).length === 0) rss.push(out.rssMb);
         } catch {
           failures.push((r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(0, 3).join(' | '));
         }
@@ -124,6 +129,7 @@ export function measureColdStarts(stack: StackModel, runs: number, log: (line: s
       assetZipBytes: files.reduce((s, f) => s + f.zipped, 22),
       runs,
       initMs: stats(times),
+      rssMb: stats(rss),
       externals,
       externalsInitMs: stats(externalTimes),
       sdkBundled,

@@ -23,7 +23,7 @@ export async function resolve(specifier, context, next) {
 }`;
 register('data:text/javascript,' + encodeURIComponent(hooks));
 
-// The SDK's notice about Node 20 is noise here: Lambda runs these bundles on Node.js 22.
+// The SDK's notice about Node 20 is noise here: Lambda runs these bundles on Node.js 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const { main } = await import('./main.ts');

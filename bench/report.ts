@@ -33,6 +33,7 @@ export interface BenchResults {
     assumptions: CostAssumptions;
     levels: { perDay: number; tollgate: DesignCost; tollgateWithWaf: DesignCost; original: DesignCost; operations: DayOperations }[];
     perRequest: { label: string; usdPerMillion: number }[];
+    modelMemory: { memoryMb: number; lambdaPerMillionPrompts: number; totalPerMillionPrompts: number }[];
   };
   targets: Target[];
 }
@@ -173,7 +174,7 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   out.push('');
   out.push(
     table(
-      ['function', 'memory', 'bundle (index.js)', 'gzipped', 'asset files', 'asset zipped', 'module init median / p95', 'of which its AWS SDK packages (median)'],
+      ['function', 'memory', 'bundle (index.js)', 'gzipped', 'asset files', 'asset zipped', 'module init median / p95', 'RSS after init', 'of which its AWS SDK packages (median)'],
       r.coldStarts.map((c) => [
         c.name,
         `${c.memoryMb} MB`,
@@ -182,6 +183,7 @@ export function markdownReport(r: BenchResults, svgName: string): string {
         c.assetFiles.map((a) => `${a.file} ${kb(a.bytes)}`).join(', '),
         kb(c.assetZipBytes),
         `${f(c.initMs.p50, 1)} / ${f(c.initMs.p95, 1)} ms (${c.initMs.n} processes${c.failures.length ? `, ${c.failures.length} failed: ${c.failures[0]}` : ''})`,
+        `${f(c.rssMb.p50, 0)} MB`,
         (c.externals.length ? `${f(c.externalsInitMs.p50, 1)} ms (${c.externals.join(', ')})` : '–') +
           (c.sdkBundled ? `; with the SDK bundled in instead: ${kb(c.sdkBundled.bundleBytes)}, init ${f(c.sdkBundled.initMs.p50, 1)} ms` : ''),
       ]),
@@ -190,8 +192,15 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   out.push('');
   out.push(
     'Init is `require()` of the bundle in a fresh `node` with the function’s environment from the template (its `NODE_OPTIONS=--enable-source-maps` included). ' +
-      'The AWS SDK is external (the nodejs22.x runtime ships it), so its load time is in init but its size is not in the bundle. ' +
+      'The AWS SDK is external (the nodejs24.x runtime ships it), so its load time is in init but its size is not in the bundle; the authorizer loads none of it (its two calls are signed HTTPS requests). ' +
+      '“With the SDK bundled in” builds the same handler with the SDK inside, minified: the other way to ship it. ' +
       'The auth function’s init includes one bcrypt hash (its dummy hash for unknown emails).',
+  );
+  out.push('');
+  out.push(
+    `Model function memory (it waits on Bedrock ${r.cost.assumptions.modelWaitMs} ms a prompt; 10 prompts per user per day): ` +
+      r.cost.modelMemory.map((m) => `${m.memoryMb} MB → Lambda ${usd(m.lambdaPerMillionPrompts)}, total ${usd(m.totalPerMillionPrompts)} per million prompts`).join('; ') +
+      `. Its RSS after init is ${f(r.coldStarts.find((c) => c.name === 'model')?.rssMb.p50 ?? NaN, 0)} MB here. Lambda gives CPU in proportion to memory, which a local run cannot show: confirm init and the first call's latency on AWS.`,
   );
   out.push('');
 

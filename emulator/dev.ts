@@ -6,7 +6,7 @@ import { startEmulator, type Emulator } from './start.ts';
 import { settingsFromEnv } from './settings.ts';
 import { ROOT, synthIfChanged } from './synth.ts';
 
-// The SDK warns that it will soon need Node.js 22; Lambda already runs 22, so it is noise here.
+// The SDK warns that it will soon need Node.js 22; Lambda runs 24, so it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const settings = settingsFromEnv();

@@ -173,7 +173,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         LAMBDA_TASK_ROOT: fn.codeDir,
-        // Lambda runs these bundles on Node.js 22; the SDK's warning about an older local Node is noise.
+        // Lambda runs these bundles on Node.js 24; the SDK's warning about an older local Node is noise.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         TZ: 'UTC',
         AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
@@ -367,7 +367,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // Where the running emulator can be found, for the CLI and the admin command.
     const runtimeFile = join(options.dataDir, 'emulator.json');
     const tables = tablesByConstructId(stack);
-    writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, url: base, graphqlUrl: `${base}/graphql`, apiKey, dynamodbUrl: dynamoUrl, tables }, null, 2) + '\n', { mode: 0o600 });
+    const endpoints = { secretsManagerUrl: secrets.url, ...(bedrock ? { bedrockControlUrl: bedrock.controlUrl } : {}) };
+    writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, url: base, graphqlUrl: `${base}/graphql`, apiKey, dynamodbUrl: dynamoUrl, tables, ...endpoints }, null, 2) + '\n', { mode: 0o600 });
     closers.push(async () => rmSync(runtimeFile, { force: true }));
     const tableName = (id: string) => {
       if (!tables[id]) throw new Error(`No table ${id} in the template`);

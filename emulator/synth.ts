@@ -22,9 +22,11 @@ export function inputsHash(env: NodeJS.ProcessEnv = process.env): string {
   for (const file of INPUTS.flatMap((p) => files(join(ROOT, p)))) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
-  for (const name of Object.keys(env).filter((n) => n.startsWith('TOLLGATE_')).sort()) {
+  // The app is bound to a Region (infra/app.ts), which cdk takes from these when TOLLGATE_REGION is unset.
+  const regionInputs = ['CDK_DEFAULT_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
+  for (const name of Object.keys(env).filter((n) => n.startsWith('TOLLGATE_') || regionInputs.includes(n)).sort()) {
     // Emulator-only settings do not change the template.
-    if (['TOLLGATE_API_KEY', 'TOLLGATE_DATA_DIR', 'TOLLGATE_BEDROCK_REGION', 'TOLLGATE_CDK_OUT'].includes(name)) continue;
+    if (['TOLLGATE_API_KEY', 'TOLLGATE_DATA_DIR', 'TOLLGATE_CDK_OUT'].includes(name)) continue;
     hash.update(name).update('=').update(env[name] ?? '').update('\0');
   }
   return hash.digest('hex');

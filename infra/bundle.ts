@@ -48,7 +48,7 @@ export function bundleResolver(entry: string): string {
 
 /**
  * A Lambda handler: one CommonJS file, minified, with a source map. The AWS SDK v3 is left to
- * the nodejs22.x runtime, which ships it: bundles stay small and cold starts short (the
+ * the nodejs24.x runtime, which ships it: bundles stay small and cold starts short (the
  * authorizer runs on every uncached request). Locally the same file finds the SDK in the
  * project's node_modules, so the bundle that runs offline is the one that deploys.
  * Returns the asset directory (index.js, index.js.map and any data files).
@@ -63,7 +63,7 @@ export function bundleFunction(name: string, files: string[] = []): string {
     write: true,
     format: 'cjs',
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     external: ['@aws-sdk/*'],
     minify: true,
     keepNames: true,

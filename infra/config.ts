@@ -1,12 +1,6 @@
 // Tollgate's configuration: one typed place, with the defaults of DESIGN.md, read from CDK
-// context or TOLLGATE_<UPPER_SNAKE_CASE> environment variables.
-
-export interface ModelConfig {
-  /** Bedrock model id (Converse API), e.g. cohere.command-r-v1:0 */
-  id: string;
-  /** Display name shown by Query.models */
-  name: string;
-}
+// context or TOLLGATE_<UPPER_SNAKE_CASE> environment variables. Model facts live in models.ts.
+import { defaultModelId, ModelConfigError, resolveModel, type ResolvedModel } from './models.ts';
 
 export interface TollgateConfig {
   stage: string;
@@ -15,7 +9,15 @@ export interface TollgateConfig {
   promptsPerMinute: number;
   maxPromptChars: number;
   maxOutputTokens: number;
-  models: ModelConfig[];
+  /**
+   * The Region the stack deploys to. The app is bound to it at synth (cdk deploy passes the
+   * operator's Region as CDK_DEFAULT_REGION; offline synth defaults to us-east-1) so that model
+   * IDs and IAM ARNs are plain strings in the template: see README, "Regions".
+   */
+  region: string;
+  /** Opt in to global cross-Region inference for the default model. */
+  globalInference: boolean;
+  models: ResolvedModel[];
   defaultModel: string;
   tokenTtlSeconds: number;
   bcryptCost: number;
@@ -57,19 +59,15 @@ export interface TollgateConfig {
    * through (see infra/waf.ts); unset, it is derived from maxPromptChars when WAF can see that far.
    */
   wafMaxBodyBytes: number;
+  /** Reserved concurrency for the model function; 0 leaves it unreserved (the default). */
+  modelReservedConcurrency: number;
+  /** AWS X-Ray tracing for the API and the functions. */
+  tracing: boolean;
+  /** GraphQL introspection; on for the dev stage unless set. */
+  introspection: boolean;
+  /** Days until the public API key expires, counted at synth: AppSync accepts 1 to 365. */
+  apiKeyDays: number;
 }
-
-const KNOWN_MODEL_NAMES: Record<string, string> = {
-  'cohere.command-r-v1:0': 'Cohere Command R',
-  'cohere.command-r-plus-v1:0': 'Cohere Command R+',
-  'anthropic.claude-3-haiku-20240307-v1:0': 'Anthropic Claude 3 Haiku',
-  'amazon.nova-micro-v1:0': 'Amazon Nova Micro',
-  'amazon.nova-lite-v1:0': 'Amazon Nova Lite',
-  'meta.llama3-8b-instruct-v1:0': 'Meta Llama 3 8B Instruct',
-  'mistral.mistral-small-2402-v1:0': 'Mistral Small',
-};
-
-export const DEFAULT_MODELS = 'cohere.command-r-v1:0,cohere.command-r-plus-v1:0';
 
 /** A source of raw settings: CDK context first, then the environment. */
 export type SettingSource = (key: string, envName: string) => string | undefined;
@@ -103,46 +101,88 @@ function text(src: SettingSource, key: string, fallback: string, pattern: RegExp
   return value;
 }
 
-/** Parses `id[=Display name],…`. */
-export function parseModels(raw: string): ModelConfig[] {
-  const models = raw
+function flag(src: SettingSource, key: string, fallback: boolean): boolean {
+  const name = envName(key);
+  const raw = src(key, name);
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw.trim())) return true;
+  if (/^(false|0|no)$/i.test(raw.trim())) return false;
+  throw new ConfigError(`${name} (context "${key}") must be true or false. Received: ${JSON.stringify(raw)}`);
+}
+
+function asConfigError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ModelConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+/** AppSync refuses an environment variable value over 512 characters (APPSYNC.md). */
+export const MAX_APPSYNC_ENV_VALUE = 512;
+
+/**
+ * Parses `id[@wrapped ID][=Display name],…` and resolves each ID against the model catalog for
+ * the Bedrock Region: foundation model IDs, system inference profile IDs (us./eu./global.) and
+ * application inference profile ARNs (with the ID they wrap after "@").
+ */
+export function parseModels(raw: string, region: string): ResolvedModel[] {
+  const entries = raw
     .split(',')
     .map((part) => part.trim())
-    .filter((part) => part.length > 0)
-    .map((part) => {
-      const eq = part.indexOf('=');
-      const id = (eq === -1 ? part : part.slice(0, eq)).trim();
-      const name = eq === -1 ? (KNOWN_MODEL_NAMES[id] ?? id) : part.slice(eq + 1).trim();
-      if (!/^[a-zA-Z0-9._:/-]{3,200}$/.test(id) || name.length === 0 || /[,=]/.test(name)) {
-        throw new ConfigError(`TOLLGATE_MODELS has an invalid entry. Received: ${JSON.stringify(part)}`);
-      }
-      return { id, name };
-    });
-  if (models.length === 0) throw new ConfigError('TOLLGATE_MODELS must list at least one Bedrock model id.');
+    .filter((part) => part.length > 0);
+  if (entries.length === 0) throw new ConfigError('TOLLGATE_MODELS must list at least one Bedrock model or inference profile ID.');
+  const models = entries.map((part) => {
+    const eq = part.indexOf('=');
+    const id = (eq === -1 ? part : part.slice(0, eq)).trim();
+    const name = eq === -1 ? undefined : part.slice(eq + 1).trim();
+    if (!/^[a-zA-Z0-9._:/@-]{3,300}$/.test(id) || name === '' || (name !== undefined && /[,=]/.test(name))) {
+      throw new ConfigError(`TOLLGATE_MODELS has an invalid entry. Received: ${JSON.stringify(part)}`);
+    }
+    return asConfigError(() => resolveModel(id, region, name));
+  });
+  const seen = new Set<string>();
+  for (const m of models) {
+    if (seen.has(m.id)) throw new ConfigError(`TOLLGATE_MODELS lists ${m.id} twice.`);
+    seen.add(m.id);
+  }
   return models;
 }
 
-/** The string form models travel in as an AppSync environment variable (values ≤ 512 chars). */
-export function formatModels(models: ModelConfig[]): string {
+/** The string form models travel in as an AppSync environment variable: only what resolvers need. */
+export function formatModels(models: ResolvedModel[]): string {
   return models.map((m) => `${m.id}=${m.name}`).join(',');
 }
 
-export function loadConfig(src: SettingSource): TollgateConfig {
+export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): TollgateConfig {
+  const stage = text(src, 'stage', 'dev', /^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes, starting with a letter (≤ 21 chars)');
+  const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
+  const region = text(src, 'region', fallbackRegion, regionPattern, 'an AWS Region such as us-east-1');
+  const bedrockRegion = text(src, 'bedrockRegion', '', /^([a-z]{2}(-[a-z]+)+-\d)?$/, 'an AWS region such as us-east-1, or empty');
+  const sourceRegion = bedrockRegion || region;
+  const globalInference = flag(src, 'globalInference', false);
   const modelsRaw = src('models', envName('models'));
-  const models = parseModels(modelsRaw === undefined || modelsRaw === '' ? DEFAULT_MODELS : modelsRaw);
-  const defaultModel = text(src, 'defaultModel', models[0]!.id, /^[a-zA-Z0-9._:/-]{3,200}$/, 'a Bedrock model id');
+  const models = parseModels(modelsRaw === undefined || modelsRaw === '' ? asConfigError(() => defaultModelId(sourceRegion, globalInference)) : modelsRaw, sourceRegion);
+  const defaultModel = text(src, 'defaultModel', models[0]!.id, /^[a-zA-Z0-9._:/-]{3,200}$/, 'a Bedrock model or inference profile ID');
   if (!models.some((m) => m.id === defaultModel)) {
     throw new ConfigError(
       `TOLLGATE_DEFAULT_MODEL must be one of TOLLGATE_MODELS (${models.map((m) => m.id).join(', ')}). Received: ${JSON.stringify(defaultModel)}`,
     );
   }
+  const formatted = formatModels(models);
+  if (formatted.length > MAX_APPSYNC_ENV_VALUE) {
+    throw new ConfigError(`TOLLGATE_MODELS gives resolvers ${formatted.length} characters of models; AppSync accepts at most ${MAX_APPSYNC_ENV_VALUE} per value. List fewer models or shorter names.`);
+  }
   const config: TollgateConfig = {
-    stage: text(src, 'stage', 'dev', /^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes, starting with a letter (≤ 21 chars)'),
+    stage,
     dailyPromptLimit: integer(src, 'dailyPromptLimit', 50, 1, 1_000_000),
     dailyTokenLimit: integer(src, 'dailyTokenLimit', 200_000, 1, 1_000_000_000),
     promptsPerMinute: integer(src, 'promptsPerMinute', 10, 1, 10_000),
     maxPromptChars: integer(src, 'maxPromptChars', 4000, 1, 200_000),
     maxOutputTokens: integer(src, 'maxOutputTokens', 1024, 1, 32_000),
+    region,
+    globalInference,
     models,
     defaultModel,
     tokenTtlSeconds: integer(src, 'tokenTtlSeconds', 3600, 60, 7 * 24 * 3600),
@@ -160,12 +200,19 @@ export function loadConfig(src: SettingSource): TollgateConfig {
     promptRetentionDays: integer(src, 'promptRetentionDays', 30, 1, 3650),
     queryDepthLimit: integer(src, 'queryDepthLimit', 10, 1, 75),
     modelTimeoutSeconds: integer(src, 'modelTimeoutSeconds', 20, 1, 25),
-    bedrockRegion: text(src, 'bedrockRegion', '', /^([a-z]{2}(-[a-z]+)+-\d)?$/, 'an AWS region such as us-east-1, or empty'),
+    bedrockRegion,
     guardrailId: text(src, 'guardrailId', '', /^([a-z0-9]{1,64}|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+)?$/, 'a Bedrock guardrail id or ARN, or empty'),
     guardrailVersion: text(src, 'guardrailVersion', 'DRAFT', /^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),
     wafRateLimit: integer(src, 'wafRateLimit', 1000, 10, 2_000_000_000),
     wafAuthRateLimit: integer(src, 'wafAuthRateLimit', 100, 10, 2_000_000_000),
     wafMaxBodyBytes: integer(src, 'wafMaxBodyBytes', 0, 0, 8192),
+    modelReservedConcurrency: integer(src, 'modelReservedConcurrency', 0, 0, 10_000),
+    tracing: flag(src, 'tracing', false),
+    introspection: flag(src, 'introspection', stage === 'dev'),
+    // 364, not 365: the expiry is counted from synth, and a deploy a little later (or a clock a
+    // little ahead) would push a 365-day key past AppSync's limit (API_CreateApiKey: 1 to 365
+    // days, https://docs.aws.amazon.com/appsync/latest/APIReference/API_CreateApiKey.html, checked 2026-11-30).
+    apiKeyDays: integer(src, 'apiKeyDays', 364, 1, 364),
   };
   if (config.dailyTokenLimit < config.maxOutputTokens) {
     throw new ConfigError(
@@ -180,6 +227,12 @@ export function loadConfig(src: SettingSource): TollgateConfig {
   if (config.registrationsPerHour < config.registrationsPerIpPerHour) {
     throw new ConfigError(
       `TOLLGATE_REGISTRATIONS_PER_HOUR (${config.registrationsPerHour}) must be at least TOLLGATE_REGISTRATIONS_PER_IP_PER_HOUR (${config.registrationsPerIpPerHour}).`,
+    );
+  }
+  const smallest = models.reduce((a, b) => (b.model.maxOutputTokens < a.model.maxOutputTokens ? b : a));
+  if (config.maxOutputTokens > smallest.model.maxOutputTokens) {
+    throw new ConfigError(
+      `TOLLGATE_MAX_OUTPUT_TOKENS (${config.maxOutputTokens}) is more than ${smallest.name} can write (${smallest.model.maxOutputTokens}, ${smallest.model.source.url}).`,
     );
   }
   return config;

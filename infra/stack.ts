@@ -11,10 +11,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
 import { formatModels, type TollgateConfig } from './config.ts';
+import { modelGrants } from './model-access.ts';
+import { acknowledgeNagFindings } from './nag.ts';
 import { appSyncSchema, discoverResolvers } from './resolvers.ts';
 import { webAclRules } from './waf.ts';
 
@@ -27,7 +30,10 @@ export const TOKEN_PATTERN = '^(Bearer )?[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{
 
 export class TollgateStack extends Stack {
   constructor(scope: Construct, id: string, props: TollgateStackProps) {
-    super(scope, id, props);
+    // Bound to the configured Region (see infra/app.ts), so model ARNs are plain strings.
+    super(scope, id, { ...props, env: props.env ?? { region: props.config.region } });
+    // The authorizer's invoke permission names this API (SourceArn), not any AppSync API.
+    this.node.setContext(cxapi.APPSYNC_GRAPHQLAPI_SCOPE_LAMBDA_FUNCTION_PERMISSION, true);
     const { config } = props;
     const dev = config.stage === 'dev';
     const removalPolicy = dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -77,14 +83,21 @@ export class TollgateStack extends Stack {
       TOKEN_AUDIENCE: `${issuer}-api`,
     };
 
-    const fn = (name: string, props: { memoryMb: number; timeout: Duration; env: Record<string, string>; description: string; files?: string[] }) =>
+    const fn = (
+      name: string,
+      props: { memoryMb: number; timeout: Duration; env: Record<string, string>; description: string; files?: string[]; reservedConcurrency?: number },
+    ) =>
       new lambda.Function(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
-        runtime: lambda.Runtime.NODEJS_22_X,
+        // nodejs24.x: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (checked
+        // 2026-11-30); CDK's own helper functions in this template use it too (aws-cdk v2.259.0).
+        runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         handler: 'index.handler',
         code: lambda.Code.fromAsset(bundleFunction(name, props.files)),
         memorySize: props.memoryMb,
         timeout: props.timeout,
+        ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+        tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
         description: props.description,
         environment: { NODE_OPTIONS: '--enable-source-maps', STAGE: config.stage, ...props.env },
         loggingFormat: lambda.LoggingFormat.JSON,
@@ -118,9 +131,15 @@ export class TollgateStack extends Stack {
       },
     });
     const model = fn('model', {
-      memoryMb: 256, // it waits on Bedrock; little CPU
+      // 128 MB: it waits on Bedrock, and that wait is most of the stack's Lambda bill (npm run bench,
+      // "Model function memory": halving the memory halves the wait's cost). RSS after init is
+      // ~57 MB locally. Lambda's CPU share halves too, which slows only init and request signing: confirm
+      // the first call's latency on AWS.
+      memoryMb: 128,
       timeout: Duration.seconds(config.modelTimeoutSeconds + 3),
       description: 'Tollgate: calls Bedrock Converse',
+      // Off by default: an account needs 100 unreserved beyond it, and new accounts' quota can be 10.
+      reservedConcurrency: config.modelReservedConcurrency,
       env: {
         MODEL_TIMEOUT_MS: String(config.modelTimeoutSeconds * 1000),
         ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
@@ -138,7 +157,7 @@ export class TollgateStack extends Stack {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
     };
     bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
-    bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem', 'UpdateItem']);
+    bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem']);
     bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem']);
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
@@ -147,12 +166,15 @@ export class TollgateStack extends Stack {
       model.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrailArn] }));
     }
     const bedrockRegion = config.bedrockRegion || this.region;
-    model.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-        resources: config.models.map((m) => `arn:${this.partition}:bedrock:${bedrockRegion}::foundation-model/${m.id}`),
-      }),
-    );
+    for (const grant of modelGrants(config.models, { partition: this.partition, region: bedrockRegion, account: this.account })) {
+      model.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: grant.resources,
+          ...(grant.throughProfiles ? { conditions: { StringEquals: { 'bedrock:InferenceProfileArn': grant.throughProfiles } } } : {}),
+        }),
+      );
+    }
 
     const api = new appsync.GraphqlApi(this, 'Api', {
       name: `tollgate-${config.stage}`,
@@ -169,13 +191,16 @@ export class TollgateStack extends Stack {
         additionalAuthorizationModes: [
           {
             authorizationType: appsync.AuthorizationType.API_KEY,
-            apiKeyConfig: { name: 'public', description: 'register and login only', expires: Expiration.after(Duration.days(365)) },
+            // Renew with `npm run admin -- renew-api-key` (or redeploy) before it expires.
+            apiKeyConfig: { name: 'public', description: 'register and login only', expires: Expiration.after(Duration.days(config.apiKeyDays)) },
           },
           // Internal mutations (publishPromptEvent): only roles granted appsync:GraphQL on the field.
           { authorizationType: appsync.AuthorizationType.IAM },
         ],
       },
       queryDepthLimit: config.queryDepthLimit,
+      introspectionConfig: config.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
+      xrayEnabled: config.tracing,
       resolverCountLimit: config.resolverCountLimit,
       environmentVariables: {
         DAILY_PROMPT_LIMIT: String(config.dailyPromptLimit),
@@ -195,17 +220,31 @@ export class TollgateStack extends Stack {
       logConfig: { fieldLogLevel: appsync.FieldLogLevel.INFO, excludeVerboseContent: true, retention: logs.RetentionDays.ONE_MONTH },
     });
 
-    const usageSource = api.addDynamoDbDataSource('UsageTable', usage);
+    // Each DynamoDB data source's role gets exactly the item actions its resolvers use (CDK's
+    // default would grant read and write on the whole table): the Users table holds password
+    // hashes, so nothing here may Scan it, batch-write or delete from it.
+    const dynamoSource = (name: string, table: dynamodb.Table, grants: [dynamodb.Table, string[]][]) => {
+      const role = new iam.Role(this, `${name}SourceRole`, { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
+      for (const [t, actions] of grants) {
+        role.addToPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [t.tableArn] }));
+      }
+      return new appsync.DynamoDbDataSource(api, name, { api, table, name, serviceRole: role.withoutPolicyUpdates() });
+    };
     const dataSources: Record<string, appsync.BaseDataSource> = {
-      UsersTable: api.addDynamoDbDataSource('UsersTable', users),
-      UsageTable: usageSource,
-      PromptsTable: api.addDynamoDbDataSource('PromptsTable', prompts),
+      // logoutEverywhere (UpdateItem), sendPrompt's checkToken (GetItem)
+      UsersTable: dynamoSource('UsersTable', users, [[users, ['GetItem', 'UpdateItem']]]),
+      // myUsage, readUsage (GetItem), reserveQuota, readmit (UpdateItem), settle (one transaction:
+      // UpdateItem usage + PutItem log)
+      UsageTable: dynamoSource('UsageTable', usage, [
+        [usage, ['GetItem', 'UpdateItem']],
+        [prompts, ['PutItem']],
+      ]),
+      // myPrompts (Query), deletePrompt (DeleteItem), sendPrompt's findFirst (GetItem)
+      PromptsTable: dynamoSource('PromptsTable', prompts, [[prompts, ['Query', 'DeleteItem', 'GetItem']]]),
       AuthFunction: api.addLambdaDataSource('AuthFunction', auth),
       ModelFunction: api.addLambdaDataSource('ModelFunction', model),
       None: api.addNoneDataSource('None'),
     };
-    // settle writes the prompt log and the usage counter in one transaction.
-    prompts.grantWriteData(usageSource);
     // A function that calls the API gets its URL and appsync:GraphQL on exactly the mutation
     // fields it calls (IAM auth), in one call, so the grant and the configuration cannot drift.
     const bindApi = (fn: lambda.Function, fields: ('publishPromptEvent')[]) => {
@@ -246,6 +285,7 @@ export class TollgateStack extends Stack {
 
     this.addWaf(api, config);
     this.addAlarms(api, config, { authorizer, auth, model });
+    acknowledgeNagFindings(this, { functions: [authorizer, auth, model], api, secret: jwtSecret, tracing: config.tracing });
 
     new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
     const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);
@@ -262,7 +302,8 @@ export class TollgateStack extends Stack {
    */
   private addAlarms(api: appsync.GraphqlApi, config: TollgateConfig, fns: Record<string, lambda.Function>): void {
     const namespace = `Tollgate/${config.stage}`;
-    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `Tollgate ${config.stage} alarms` });
+    // enforceSSL: the topic's policy refuses publishers that do not use TLS (aws:SecureTransport).
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `Tollgate ${config.stage} alarms`, enforceSSL: true });
     const apiLogRetention = api.node.tryFindChild('LogRetention');
     const eventMetric = (id: string, logGroup: logs.ILogGroup, pattern: logs.IFilterPattern, dependsOn?: Construct) => {
       const filter = new logs.MetricFilter(this, `${id}Filter`, { logGroup, filterPattern: pattern, metricNamespace: namespace, metricName: id, metricValue: '1', defaultValue: 0 });

@@ -1,4 +1,10 @@
-// A local Bedrock Runtime (Converse and ConverseStream over HTTP/2 cleartext) backed by the dev model.
+// A local Bedrock Runtime (Converse and ConverseStream over HTTP/2 cleartext) backed by the dev model,
+// and the few control-plane calls `npm run doctor` makes (emulator/local/bedrock-control.ts).
+//
+// Model IDs behave as the catalog (infra/models.ts) says they do on AWS: an end-of-life model answers
+// 404 ResourceNotFoundException "This model version has reached the end of its life", and a model
+// that is reachable only through inference profiles answers 400 ValidationException "…on-demand
+// throughput isn’t supported…" when called by its bare ID. IDs the catalog does not know answer.
 //
 // Fault injection, for tests and e2e runs: a FaultController passed to startBedrock decides per call,
 // and any prompt (last user message) containing one of these markers behaves the same way:
@@ -7,7 +13,12 @@
 //   [[fault:timeout:<ms>]]   waits <ms> ms, then 408 ModelTimeoutException (a client with a shorter
 //                            timeout gives up first, as it would with a stuck model)
 //   [[fault:unavailable]]    503 ServiceUnavailableException
-//   [[fault:denied]]         403 AccessDeniedException
+//   [[fault:denied]]         403 AccessDeniedException: model access not granted
+//   [[fault:use-case]]       403 AccessDeniedException: Anthropic's use case form not submitted
+//   [[fault:eol]]            404 ResourceNotFoundException: the model reached end of life
+//   [[fault:on-demand]]      400 ValidationException: on-demand throughput isn't supported
+//   [[fault:guardrail]]      200, stopReason guardrail_intervened, the guardrail's message as the
+//                            answer and the input tokens charged (as if a guardrail were configured)
 //   [[slow:<ms>]]            answers normally, <ms> ms later (to hold prompts in flight in tests)
 //   [[usage:<in>:<out>]]     answers normally but reports these token counts (a model whose
 //                            tokenizer counts more than the reservation allowed for)
@@ -19,6 +30,8 @@ import { randomUUID } from 'node:crypto';
 import { BridgeError, bridgeConverse, type BridgeOptions } from './openai-bridge.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
+import { catalogModel } from '../../infra/models.ts';
+import { startBedrockControl, type ControlPlaneOptions } from './bedrock-control.ts';
 import { devModelReply, estimateTokens } from './dev-model.ts';
 
 export type Fault =
@@ -26,7 +39,11 @@ export type Fault =
   | { kind: 'error'; status?: number }
   | { kind: 'timeout'; ms: number }
   | { kind: 'unavailable' }
-  | { kind: 'accessDenied' };
+  | { kind: 'accessDenied' }
+  | { kind: 'useCaseForm' }
+  | { kind: 'endOfLife' }
+  | { kind: 'onDemand' }
+  | { kind: 'guardrail' };
 
 export interface FaultController {
   next(modelId: string, prompt: string): Fault | undefined;
@@ -38,15 +55,22 @@ export interface BedrockOptions {
   faults?: FaultController;
   /** Answer with an OpenAI-compatible local model server instead of the dev model. */
   bridge?: BridgeOptions;
+  /** The control plane's extra models (tests use a LEGACY one); the catalog is always served. */
+  control?: ControlPlaneOptions;
 }
 
 export interface LocalBedrock {
   url: string;
   port: number;
+  /** The control plane (HTTP/1.1, as the Bedrock SDK client speaks it): AWS_ENDPOINT_URL_BEDROCK. */
+  controlUrl: string;
   close(): Promise<void>;
 }
 
-type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence';
+type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'guardrail_intervened';
+
+/** What a guardrail answers by default when it blocks (Bedrock's default blocked message). */
+export const GUARDRAIL_MESSAGE = 'Sorry, the model cannot answer this question.';
 
 interface ConverseRequest {
   messages: { role: 'user' | 'assistant'; content: { text?: string }[] }[];
@@ -65,7 +89,7 @@ interface ModelResult {
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_FAULT_DELAY_MS = 10 * 60 * 1000;
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
-const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied)(?::(\d+))?\]\]/;
+const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied|use-case|eol|on-demand|guardrail)(?::(\d+))?\]\]/;
 const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
 const USAGE_MARKER = /\[\[usage:(\d+):(\d+)\]\]/;
 
@@ -115,12 +139,15 @@ export async function startBedrock(opts: BedrockOptions = {}): Promise<LocalBedr
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const control = await startBedrockControl({ ...opts.control, host: opts.host ?? '127.0.0.1' });
 
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    controlUrl: control.url,
     async close() {
       closing.abort();
+      await control.close();
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       // The SDK pools HTTP/2 sessions; server.close() alone would wait for them to go idle and close.
       // A session half-closed by a GOAWAY can outlive its destroy(), so its socket goes too.
@@ -152,8 +179,14 @@ async function handle(
     const request = parseRequest(await readBody(req));
     const prompt = textOf(request.messages[request.messages.length - 1].content);
 
-    const fault = faults?.next(modelId, prompt) ?? faultFromPrompt(prompt);
-    if (fault) await raise(fault, AbortSignal.any([closing, abortedWith(res)]));
+    const fault = faults?.next(modelId, prompt) ?? faultFromPrompt(prompt) ?? faultFromCatalog(modelId);
+    if (fault?.kind === 'guardrail') {
+      const blocked = guardrailResult(request, started);
+      if (streaming) writeStream(res, blocked, requestId);
+      else writeJson(res, 200, converseOutput(blocked), requestId);
+      return;
+    }
+    if (fault) await raise(fault, AbortSignal.any([closing, abortedWith(res)]), modelId);
     const slow = SLOW_MARKER.exec(prompt);
     if (slow) await sleep(Math.min(Number(slow[1]), MAX_FAULT_DELAY_MS), undefined, { signal: AbortSignal.any([closing, abortedWith(res)]) });
 
@@ -200,6 +233,21 @@ function invokeModel(modelId: string, request: ConverseRequest, started: number)
     outputTokens = estimateTokens(text);
   }
   return { text, stopReason, inputTokens: reply.inputTokens, outputTokens, latencyMs: Date.now() - started };
+}
+
+/** The guardrail's message instead of the model's: the input was assessed (and is charged). */
+function guardrailResult(request: ConverseRequest, started: number): ModelResult {
+  const input = [...(request.system ?? []), ...request.messages.flatMap((m) => m.content)].map((b) => b.text ?? '').join('\n');
+  return { text: GUARDRAIL_MESSAGE, stopReason: 'guardrail_intervened', inputTokens: estimateTokens(input), outputTokens: 0, latencyMs: Date.now() - started };
+}
+
+/** What Bedrock answers today for a catalog model called this way. */
+function faultFromCatalog(modelId: string): Fault | undefined {
+  const model = catalogModel(modelId.replace(/^(us|eu|apac|jp|au|ca|global)\./, ''));
+  if (!model) return undefined;
+  if (model.lifecycle === 'EOL') return { kind: 'endOfLife' };
+  if (model.modelId === modelId && !model.inRegion) return { kind: 'onDemand' };
+  return undefined;
 }
 
 function firstStop(text: string, stops: string[]): number | undefined {
@@ -307,12 +355,20 @@ function faultFromPrompt(prompt: string): Fault | undefined {
       return { kind: 'timeout', ms: number ?? 0 };
     case 'unavailable':
       return { kind: 'unavailable' };
+    case 'use-case':
+      return { kind: 'useCaseForm' };
+    case 'eol':
+      return { kind: 'endOfLife' };
+    case 'on-demand':
+      return { kind: 'onDemand' };
+    case 'guardrail':
+      return { kind: 'guardrail' };
     default:
       return { kind: 'accessDenied' };
   }
 }
 
-async function raise(fault: Fault, abort: AbortSignal): Promise<never> {
+async function raise(fault: Fault, abort: AbortSignal, modelId: string): Promise<never> {
   switch (fault.kind) {
     case 'throttle':
       throw new ServiceError('ThrottlingException', 429, 'Too many requests, please wait before trying again.');
@@ -327,6 +383,18 @@ async function raise(fault: Fault, abort: AbortSignal): Promise<never> {
       throw new ServiceError('ServiceUnavailableException', 503, 'Bedrock is unable to process your request.');
     case 'accessDenied':
       throw new ServiceError('AccessDeniedException', 403, "You don't have access to the model with the specified model ID.");
+    case 'useCaseForm':
+      throw new ServiceError(
+        'AccessDeniedException',
+        403,
+        'Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model. If you have already filled out the form, try again in 15 minutes.',
+      );
+    case 'endOfLife':
+      throw new ServiceError('ResourceNotFoundException', 404, 'This model version has reached the end of its life. Please refer to the AWS documentation for more details.');
+    case 'onDemand':
+      throw validation(`Invocation of model ID ${modelId} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`);
+    case 'guardrail':
+      throw new Error('a guardrail intervention is an answer, not an error');
   }
 }
 

@@ -1,8 +1,9 @@
 // AppSync Lambda authorizer: verifies our JWT, then checks the account still exists, is enabled
-// and has the token's version, so logoutEverywhere and account changes revoke tokens.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+// and has the token's version, so logoutEverywhere and account changes revoke tokens. Its two AWS
+// calls (GetItem, GetSecretValue) are signed HTTPS requests (commons/aws-json.ts), not the SDK:
+// its init is in front of every request whose token AppSync has not cached.
+import { jsonService, unmarshall } from '../commons/aws-json.ts';
 import type { CallerContext } from '../commons/contracts.ts';
-import { dynamo } from '../commons/dynamo.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { keysIncluding } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';
@@ -13,6 +14,7 @@ const SECRET_ARN = requireEnv('JWT_SECRET_ARN');
 const TOKEN_SETTINGS = { issuer: requireEnv('TOKEN_ISSUER'), audience: requireEnv('TOKEN_AUDIENCE') };
 /** The API's cache TTL: a decision is never cached longer than this, nor past the token's exp. */
 const CACHE_TTL_SECONDS = intEnv('AUTHORIZER_CACHE_TTL_SECONDS');
+const dynamodb = jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0' });
 
 export interface AuthorizerEvent {
   authorizationToken: string;
@@ -50,8 +52,8 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   const token = raw.startsWith('Bearer ') ? raw.slice('Bearer '.length) : raw;
   try {
     const claims = await verifyToken(token, await keysIncluding(SECRET_ARN, kidOf(token)), TOKEN_SETTINGS);
-    const found = await dynamo().send(new GetCommand({ TableName: USERS_TABLE, Key: { email: claims.email }, ConsistentRead: true }));
-    const user = found.Item as UserItem | undefined;
+    const found = await dynamodb<{ Item?: Parameters<typeof unmarshall>[0] }>('GetItem', { TableName: USERS_TABLE, Key: { email: { S: claims.email } }, ConsistentRead: true });
+    const user = found.Item ? (unmarshall(found.Item) as unknown as UserItem) : undefined;
     if (!user || user.userId !== claims.sub) return deny('no such user', requestId);
     if (user.disabled === true) return deny('user disabled', requestId);
     if (user.tokenVersion !== claims.tokenVersion) return deny('token revoked', requestId);

@@ -62,6 +62,7 @@ export interface ModelAnswer {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** Converse's stopReason; guardrail_intervened makes the prompt BLOCKED. */
   stopReason: string;
 }
 

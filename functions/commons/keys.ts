@@ -1,21 +1,27 @@
 // The signing keys: the secret's current value and, during a rotation, its previous one.
 // Read once per cold start and never logged; re-read (at most once a minute) when a token names
 // a key this container has not seen, so warm containers pick up a rotation.
-import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import { secrets } from './secrets.ts';
+// GetSecretValue goes through the small signed client (aws-json.ts), not the SDK: this module is on
+// the authorizer's cold path.
+import { AwsServiceError, jsonService, type JsonCall } from './aws-json.ts';
 import { signingKey, type SigningKey } from './tokens.ts';
 
 const REFRESH_INTERVAL_MS = 60_000;
+
+let call: JsonCall | undefined;
+/** Created on first use, from the environment at that time. */
+const secretsManager = (): JsonCall =>
+  (call ??= jsonService({ service: 'secretsmanager', endpointId: 'SECRETS_MANAGER', targetPrefix: 'secretsmanager', jsonVersion: '1.1' }));
 
 let loading: Promise<SigningKey[]> | undefined;
 let loadedAt = 0;
 
 async function read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SigningKey | undefined> {
   try {
-    const out = await secrets().send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+    const out = await secretsManager()<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId, VersionStage: stage });
     return out.SecretString ? signingKey(out.SecretString) : undefined;
   } catch (error) {
-    if (stage === 'AWSPREVIOUS' && error instanceof ResourceNotFoundException) return undefined;
+    if (stage === 'AWSPREVIOUS' && error instanceof AwsServiceError && error.name === 'ResourceNotFoundException') return undefined;
     throw error;
   }
 }

@@ -31,10 +31,12 @@ export async function handler(event: ModelEvent): Promise<Outcome<ModelAnswer>> 
       outputTokens: out.usage?.outputTokens ?? 0,
       stopReason: out.stopReason ?? 'end_turn',
     };
-    log('info', 'converse', { model: event.modelId, ms: Date.now() - started, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, stopReason: answer.stopReason });
+    // A guardrail intervention is an answer (the guardrail's message), charged as Bedrock reports it.
+    const status = answer.stopReason === 'guardrail_intervened' ? 'BLOCKED' : 'COMPLETED';
+    log('info', 'converse', { model: event.modelId, ms: Date.now() - started, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, stopReason: answer.stopReason, status });
     return { data: answer };
   } catch (error) {
-    const failure: ModelError = classifyBedrockError(error);
+    const failure: ModelError = classifyBedrockError(error, event.modelId);
     log('warn', 'converse failed', { model: event.modelId, ms: Date.now() - started, retryable: failure.retryable, charged: failure.charged, ...describeError(error) });
     return { error: toVocabulary(failure)! };
   }

@@ -20,7 +20,7 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
   if (ctx.error) internalError('findFirst', ctx.error);
   const s = ctx.stash;
   const item = ctx.result as StoredPrompt | null;
-  if (item && item.status === 'COMPLETED') {
+  if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED')) {
     s.replay = {
       id: item.id,
       prompt: item.prompt,
@@ -30,6 +30,7 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
       balance: item.balance ?? 0,
       usage: { inputTokens: item.inputTokens ?? 0, outputTokens: item.outputTokens ?? 0 },
       createdAt: item.createdAt,
+      status: item.status,
     };
     return null;
   }

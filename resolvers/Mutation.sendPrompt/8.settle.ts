@@ -1,7 +1,8 @@
 // @dataSource UsageTable
 // Settles the outcome in one transaction, so nothing is half-written, and frees the prompt's
 // in-flight lease:
-// - answered: log the prompt and move the token reservation to the real usage;
+// - answered: log the prompt and move the token reservation to the real usage; a guardrail
+//   intervention is an answer too (status BLOCKED), charged the tokens Bedrock reports;
 // - the model failed where Bedrock did not run the call (throttled, unavailable, denied,
 //   invalid): log the failure and give back the prompt slot, the minute slot and the reservation;
 // - the model failed after the call was sent (a timeout): Bedrock bills it, so the slot and the
@@ -10,7 +11,8 @@
 // A failed prompt frees its idempotency key, so a retry runs again.
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBExpression, DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
-import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
+import type { ModelAnswer } from '../../functions/commons/contracts.ts';
+import type { MutationSendPromptArgs, PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
 import { settleAnswer, settleFailure } from '../lib/budget.ts';
 import { ErrorType, internalError } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
@@ -33,7 +35,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
     recordEvent('TokenOverrun', { model: input.model, overrun: outcome.overrun, inputTokens: s.answer.inputTokens, outputTokens: s.answer.outputTokens, reserve: input.reserve });
   }
   const key = input.idempotencyKey;
-  const status = s.answer ? 'COMPLETED' : failure.timedOut ? 'TIMED_OUT' : 'FAILED';
+  const status = s.answer ? answerStatus(s.answer) : failure.timedOut ? 'TIMED_OUT' : 'FAILED';
   const charged = Boolean(s.answer) || failure.charged;
   const logItem = {
     prompt: { S: input.prompt },
@@ -90,6 +92,13 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
   };
 }
 
+/** Converse's stopReason when a guardrail intervened: the text is the guardrail's message. */
+const GUARDRAIL_INTERVENED = 'guardrail_intervened';
+
+function answerStatus(answer: ModelAnswer): PromptStatus {
+  return answer.stopReason === GUARDRAIL_INTERVENED ? 'BLOCKED' : 'COMPLETED';
+}
+
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptResult | null {
   const s = ctx.stash;
   const input = s.input;
@@ -107,6 +116,8 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): Sen
     return util.error(failure.message, ErrorType.ModelError, null, { retryable: failure.retryable });
   }
   const queries = s.queries ?? 0;
+  const status = answerStatus(s.answer);
+  if (status === 'BLOCKED') recordEvent('GuardrailBlocked', { model: input.model });
   return {
     id: input.id,
     prompt: input.prompt,
@@ -116,5 +127,6 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): Sen
     balance: Math.max(0, input.limits.dailyPromptLimit - queries),
     usage: { inputTokens: s.answer.inputTokens, outputTokens: s.answer.outputTokens },
     createdAt: input.createdAt,
+    status,
   };
 }

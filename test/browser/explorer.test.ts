@@ -120,7 +120,7 @@ describe('the explorer in Chromium', () => {
     const text = await response.textContent();
     expect(text).toContain('"limit": 50');
     expect(text).toContain('"balance": 49');
-    expect(text).toContain('cohere.command-r-v1:0');
+    expect(text).toContain('us.amazon.nova-2-lite-v1:0');
 
     const run = graphqlCalls(requests).find((r) => r.body?.includes('myUsage { queries limit balance }'));
     expect(run?.headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);

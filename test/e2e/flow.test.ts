@@ -36,7 +36,7 @@ describe('a new user', () => {
     } else {
       expect(answer.response.trim()).not.toBe('');
     }
-    expect(answer).toMatchObject({ prompt: 'What is the capital of France?', model: 'cohere.command-r-v1:0', queries: 1, balance: 49 });
+    expect(answer).toMatchObject({ prompt: 'What is the capital of France?', model: 'us.amazon.nova-2-lite-v1:0', queries: 1, balance: 49 });
     expect(answer.usage.inputTokens).toBeGreaterThan(0);
     expect(answer.usage.outputTokens).toBeGreaterThan(0);
 
@@ -110,8 +110,7 @@ describe('a new user', () => {
     await client.register(email, PASSWORD);
     await client.login(email, PASSWORD);
     expect(await client.models()).toEqual([
-      { id: 'cohere.command-r-v1:0', name: 'Cohere Command R', default: true },
-      { id: 'cohere.command-r-plus-v1:0', name: 'Cohere Command R+', default: false },
+      { id: 'us.amazon.nova-2-lite-v1:0', name: 'Amazon Nova 2 Lite', default: true },
     ]);
   });
 });

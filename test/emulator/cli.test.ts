@@ -71,7 +71,7 @@ describe('the tollgate CLI', () => {
     const history = await tollgate(['history']);
     expect(history.stdout).toContain('✓ What is a token bucket?');
     const models = await tollgate(['models', '--json']);
-    expect(JSON.parse(models.stdout)).toContainEqual({ id: 'cohere.command-r-v1:0', name: 'Cohere Command R', default: true });
+    expect(JSON.parse(models.stdout)).toContainEqual({ id: 'us.amazon.nova-2-lite-v1:0', name: 'Amazon Nova 2 Lite', default: true });
     const json = await tollgate(['usage', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ queries: 1, limit: 50, balance: 49 });
   });

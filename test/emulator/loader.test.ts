@@ -33,7 +33,7 @@ describe('the template loader', () => {
 
   it('reads Lambda functions with their handler, timeout and environment', () => {
     const model = [...stack.lambdas.values()].find((l) => l.logicalId.startsWith('ModelFunction'))!;
-    expect(model).toMatchObject({ handler: 'index.handler', runtime: 'nodejs22.x', timeoutSeconds: 23, memoryMb: 256 });
+    expect(model).toMatchObject({ handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds: 23, memoryMb: 128 });
     const auth = [...stack.lambdas.values()].find((l) => l.logicalId.startsWith('AuthFunction'))!;
     expect(stack.resolve(auth.environment.RATE_LIMITS_TABLE!)).toMatch(/RateLimitsTable/);
   });

@@ -24,16 +24,20 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startBedrock } from '../../emulator/local/bedrock.ts';
+import { BedrockClient, GetFoundationModelAvailabilityCommand, GetFoundationModelCommand, GetInferenceProfileCommand } from '@aws-sdk/client-bedrock';
+import { GUARDRAIL_MESSAGE, startBedrock } from '../../emulator/local/bedrock.ts';
+import { catalogModel } from '../../infra/models.ts';
 import type { Fault } from '../../emulator/local/bedrock.ts';
 import { startSecretsManager } from '../../emulator/local/secrets-manager.ts';
 
-const MODEL = 'cohere.command-r-v1:0';
+const MODEL = 'us.amazon.nova-2-lite-v1:0';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let queuedFault: Fault | undefined;
+const LEGACY = { ...catalogModel('amazon.nova-lite-v1:0')!, modelId: 'acme.legacy-v1:0', name: 'Acme Legacy', lifecycle: 'LEGACY' as const, eolDate: '2027-01-31' };
 const bedrock = await startBedrock({
   port: 0,
+  control: { extraModels: [LEGACY], notAuthorized: ['anthropic.claude-haiku-4-5-20251001-v1:0'] },
   faults: {
     next() {
       const fault = queuedFault;
@@ -241,6 +245,52 @@ function restore(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
 }
+
+describe('local Bedrock and the model catalog', () => {
+  it('answers an end-of-life model with ResourceNotFoundException, as Bedrock does since its EOL date', async () => {
+    const error = await failure(runtime.send(new ConverseCommand(converse('hi', { modelId: 'cohere.command-r-v1:0' }))));
+    expect(error).toMatchObject({ name: 'ResourceNotFoundException', message: expect.stringMatching(/reached the end of its life/) });
+  });
+
+  it('refuses a profile-only model called by its bare ID: on-demand throughput isn’t supported', async () => {
+    const error = await failure(runtime.send(new ConverseCommand(converse('hi', { modelId: 'amazon.nova-2-lite-v1:0' }))));
+    expect(error).toBeInstanceOf(ValidationException);
+    expect((error as Error).message).toMatch(/^Invocation of model ID amazon\.nova-2-lite-v1:0 with on-demand throughput isn’t supported/);
+    await expect(runtime.send(new ConverseCommand(converse('hi', { modelId: 'amazon.nova-lite-v1:0' })))).resolves.toMatchObject({ stopReason: 'end_turn' });
+  });
+
+  it('reproduces a guardrail intervention as an answer with stopReason guardrail_intervened', async () => {
+    const out = await runtime.send(new ConverseCommand(converse('blocked [[fault:guardrail]]')));
+    expect(out).toMatchObject({ stopReason: 'guardrail_intervened', output: { message: { content: [{ text: GUARDRAIL_MESSAGE }] } }, usage: { outputTokens: 0 } });
+    expect(out.usage!.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('reproduces missing access: model access, and Anthropic’s use case form', async () => {
+    expect(await failure(runtime.send(new ConverseCommand(converse('x [[fault:use-case]]'))))).toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(/^Model use case details have not been submitted/),
+    });
+  });
+
+  it('serves GetFoundationModel, GetInferenceProfile and GetFoundationModelAvailability from the catalog over HTTP/1.1', async () => {
+    const control = new BedrockClient({ region: 'us-east-1', endpoint: bedrock.controlUrl, credentials, maxAttempts: 1 });
+    try {
+      const nova2 = await control.send(new GetFoundationModelCommand({ modelIdentifier: 'amazon.nova-2-lite-v1:0' }));
+      expect(nova2.modelDetails).toMatchObject({ modelLifecycle: { status: 'ACTIVE' }, inferenceTypesSupported: ['INFERENCE_PROFILE'] });
+      const legacy = await control.send(new GetFoundationModelCommand({ modelIdentifier: 'acme.legacy-v1:0' }));
+      expect(legacy.modelDetails?.modelLifecycle?.status).toBe('LEGACY');
+      expect(await failure(control.send(new GetFoundationModelCommand({ modelIdentifier: 'cohere.command-r-plus-v1:0' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+      const profile = await control.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: MODEL }));
+      expect(profile).toMatchObject({ status: 'ACTIVE', type: 'SYSTEM_DEFINED' });
+      expect(profile.models!.map((m) => m.modelArn)).toContain('arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-2-lite-v1:0');
+      expect(await failure(control.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: 'global.amazon.nova-lite-v1:0' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+      const denied = await control.send(new GetFoundationModelAvailabilityCommand({ modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0' }));
+      expect(denied).toMatchObject({ authorizationStatus: 'NOT_AUTHORIZED', entitlementAvailability: 'NOT_AVAILABLE' });
+    } finally {
+      control.destroy();
+    }
+  });
+});
 
 describe('local Secrets Manager endpoint', () => {
   async function withSecrets<T>(file: string, run: (client: SecretsManagerClient, put: (name: string, value: string) => Promise<{ arn: string }>) => Promise<T>): Promise<T> {

@@ -128,13 +128,14 @@ describe('the daily token budget', () => {
 });
 
 describe('model failures', () => {
-  for (const fault of ['throttle', 'error', 'unavailable', 'denied']) {
+  const permanent = ['denied', 'use-case', 'eol', 'on-demand'];
+  for (const fault of ['throttle', 'error', 'unavailable', ...permanent]) {
     it(`that Bedrock did not run refund the prompt and its tokens, and log the failure (${fault})`, async () => {
       const { client, userId } = await userWith({ promptsPerMinute: 1000 });
       await client.sendPrompt('fine');
       const before = await usageItem(userId);
       const failed = await client.sendPrompt(`fail [[fault:${fault}]]`).catch((e: unknown) => e);
-      expect(failed).toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: fault !== 'denied' } });
+      expect(failed).toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: !permanent.includes(fault) } });
       expect((failed as Error).message).toContain('not charged');
       const after = await usageItem(userId);
       expect(after.queries).toBe(before.queries);
@@ -156,6 +157,38 @@ describe('model failures', () => {
     const [logged] = await prompts(client);
     expect(logged).toMatchObject({ status: 'TIMED_OUT', response: null, usage: { inputTokens: reserve - 100, outputTokens: 100 } });
     expect(api.logs.some((l) => l.includes('"tollgateEvent":"ModelError"') && l.includes('"charged":true') && l.includes('"timedOut":true'))).toBe(true);
+  });
+});
+
+describe('model failures an operator must fix', () => {
+  it('each say what happened and what to do', async () => {
+    const { client } = await userWith({ promptsPerMinute: 1000 });
+    const message = async (fault: string) => ((await client.sendPrompt(`x [[fault:${fault}]]`).catch((e: unknown) => e)) as Error).message;
+    expect(await message('eol')).toMatch(/^The model us\.amazon\.nova-2-lite-v1:0 has reached its end of life on Bedrock/);
+    expect(await message('on-demand')).toMatch(/can only be called through an inference profile/);
+    expect(await message('denied')).toMatch(/enable it in the Bedrock console \(Model access\)/);
+    expect(await message('use-case')).toMatch(/Anthropic’s one-time use case form/);
+  });
+});
+
+describe('a guardrail intervention', () => {
+  it('is a result with status BLOCKED, charged the tokens Bedrock reports, and logged BLOCKED', async () => {
+    const { client, userId } = await userWith({ promptsPerMinute: 1000 });
+    const blocked = await client.sendPrompt('something a guardrail stops [[fault:guardrail]]');
+    expect(blocked).toMatchObject({ status: 'BLOCKED', response: 'Sorry, the model cannot answer this question.', queries: 1, usage: { outputTokens: 0 } });
+    expect(blocked.usage.inputTokens).toBeGreaterThan(0);
+    const usage = await usageItem(userId);
+    expect(usage).toMatchObject({ queries: 1, inputTokens: blocked.usage.inputTokens, outputTokens: 0, tokens: blocked.usage.inputTokens });
+    expect((await prompts(client)).map((p) => p.status)).toEqual(['BLOCKED']);
+    expect(api.logs.join('\n')).toMatch(/"tollgateEvent":"GuardrailBlocked"/);
+    expect(await client.sendPrompt('an ordinary prompt')).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('is replayed as BLOCKED for a retry with the same idempotency key, and charged once', async () => {
+    const { client, userId } = await userWith({ promptsPerMinute: 1000 });
+    const first = await client.sendPrompt('blocked once [[fault:guardrail]]', undefined, 'g-1');
+    expect(await client.sendPrompt('blocked once [[fault:guardrail]]', undefined, 'g-1')).toEqual(first);
+    expect((await usageItem(userId)).queries).toBe(1);
   });
 });
 

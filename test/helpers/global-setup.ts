@@ -9,6 +9,7 @@ export const TEST_CDK_OUT = join(ROOT, '.tollgate', 'test-cdk.out');
 
 export default async function setup(project: TestProject): Promise<void> {
   if (project.name === 'e2e' && process.env.TOLLGATE_E2E_URL) return;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TOLLGATE_')));
+  // Region-bound synth (infra/app.ts): pin it, so a developer's AWS profile cannot change the model IDs.
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TOLLGATE_'))), TOLLGATE_REGION: 'us-east-1' };
   await synthIfChanged(TEST_CDK_OUT, () => undefined, env);
 }

@@ -43,7 +43,8 @@ describe('the AppSync API', () => {
         PROMPTS_PER_MINUTE: '10',
         PROMPTS_IN_FLIGHT: '3',
         FORWARDED_FOR_HOPS: '1',
-        DEFAULT_MODEL: 'cohere.command-r-v1:0',
+        DEFAULT_MODEL: 'us.amazon.nova-2-lite-v1:0',
+        MODELS: 'us.amazon.nova-2-lite-v1:0=Amazon Nova 2 Lite',
         USAGE_TABLE: { Ref: Match.anyValue() },
         PROMPTS_TABLE: { Ref: Match.anyValue() },
       }),
@@ -100,34 +101,18 @@ describe('the AppSync API', () => {
 });
 
 describe('the functions', () => {
-  it('run on nodejs22.x, arm64, with timeouts under AppSync’s 30 s', () => {
-    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' } })) as {
-      Properties: { Architectures: string[]; Timeout: number };
+  it('run on nodejs24.x, arm64, with timeouts under AppSync’s 30 s', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Tollgate: ') } })) as {
+      Properties: { Architectures: string[]; Timeout: number; Runtime: string };
     }[];
     expect(fns).toHaveLength(3);
+    // The CDK's own helpers (log retention) use nodejs24.x in this template too.
+    expect(new Set(Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Runtime: string } }).Properties.Runtime))).toEqual(new Set(['nodejs24.x']));
     for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Timeout).toBeLessThan(30);
     }
-  });
-
-  it('may invoke only the allowed Bedrock models', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-            Resource: [
-              { 'Fn::Join': ['', Match.arrayWith([':bedrock:', '::foundation-model/cohere.command-r-v1:0'])] },
-              { 'Fn::Join': ['', Match.arrayWith([':bedrock:', '::foundation-model/cohere.command-r-plus-v1:0'])] },
-            ],
-          }),
-        ]),
-      },
-    });
-    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toContain('"bedrock:*"');
-    expect(policies).not.toMatch(/foundation-model\/\*/);
   });
 
   it('read the signing key from a generated ≥ 256-bit secret and never get it as plain config', () => {
@@ -318,7 +303,7 @@ describe('operations', () => {
   });
 
   it('sizes the model function for waiting and the auth function for bcrypt', () => {
-    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } })) as { Properties: { Description: string; MemorySize: number } }[];
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } })) as { Properties: { Description: string; MemorySize: number } }[];
     const memoryOf = (what: string) => fns.find((f) => f.Properties.Description.includes(what))!.Properties.MemorySize;
     expect(memoryOf('Bedrock')).toBeLessThanOrEqual(256);
     expect(memoryOf('register and login')).toBeGreaterThanOrEqual(1024);
@@ -341,5 +326,77 @@ describe('the authorizer cache', () => {
     const uncached = synth({ TOLLGATE_AUTHORIZER_CACHE_TTL_SECONDS: '0' });
     uncached.hasResourceProperties('AWS::AppSync::GraphQLApi', { LambdaAuthorizerConfig: Match.objectLike({ AuthorizerResultTtlInSeconds: 0 }) });
     uncached.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUTHORIZER_CACHE_TTL_SECONDS: '0' }) } });
+  });
+});
+
+describe('deploy hygiene', () => {
+  it('expires the public API key at most 364 days after synth, so AppSync’s 365-day limit holds at deploy', () => {
+    const before = Date.now();
+    const [key] = Object.values(synth().findResources('AWS::AppSync::ApiKey')) as { Properties: { Expires: number } }[];
+    const after = Date.now();
+    // Set when the stack was built: 364 days after a moment between before and after (to the second).
+    const setAt = key!.Properties.Expires * 1000 - 364 * 86_400_000;
+    expect(setAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(setAt).toBeLessThanOrEqual(after + 1000);
+  });
+
+  it('lets only this API invoke the authorizer (SourceArn)', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'appsync.amazonaws.com' } })) as {
+      Properties: { FunctionName: { 'Fn::GetAtt': string[] }; SourceArn?: unknown };
+    }[];
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]!.Properties.FunctionName['Fn::GetAtt'][0]).toMatch(/^AuthorizerFunction/);
+    expect(permissions[0]!.Properties.SourceArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Api/), 'Arn'] });
+  });
+
+  it('gives each AppSync data source role only the DynamoDB actions its resolvers use', () => {
+    const roleOf = (name: string) => {
+      const [source] = Object.values(template.findResources('AWS::AppSync::DataSource', { Properties: { Name: name } })) as { Properties: { ServiceRoleArn: { 'Fn::GetAtt': string[] } } }[];
+      const roleId = source!.Properties.ServiceRoleArn['Fn::GetAtt'][0]!;
+      const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+      return policies
+        .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/(\w+)Table/)![1] }));
+    };
+    expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:UpdateItem'], table: 'Users' }]);
+    expect(roleOf('UsageTable')).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' },
+      { actions: ['dynamodb:PutItem'], table: 'Prompts' },
+    ]);
+    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:Query'], table: 'Prompts' }]);
+    const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(everything).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
+  });
+
+  it('gives the auth function no UpdateItem on the Users table it never updates', () => {
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('AuthFunction'))
+      .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+    const onUsers = statements.filter((s) => JSON.stringify(s.Resource).includes('UsersTable')).flatMap((s) => [s.Action].flat());
+    expect(onUsers.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it('reserves concurrency for the model function only when asked', () => {
+    const modelFn = (t: Template) =>
+      (Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: 'Tollgate: calls Bedrock Converse' } }))[0] as { Properties: { ReservedConcurrentExecutions?: number } }).Properties;
+    expect(modelFn(template).ReservedConcurrentExecutions).toBeUndefined();
+    expect(modelFn(synth({ TOLLGATE_MODEL_RESERVED_CONCURRENCY: '40' })).ReservedConcurrentExecutions).toBe(40);
+  });
+
+  it('turns introspection off outside dev and X-Ray on when asked', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { IntrospectionConfig: 'DISABLED', XrayEnabled: false });
+    synth().hasResourceProperties('AWS::AppSync::GraphQLApi', { IntrospectionConfig: 'ENABLED' });
+    const traced = synth({ TOLLGATE_TRACING: 'true' });
+    traced.hasResourceProperties('AWS::AppSync::GraphQLApi', { XrayEnabled: true });
+    traced.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollgate: calls Bedrock Converse', TracingConfig: { Mode: 'Active' } });
+  });
+
+  it('refuses alarm-topic publishers that do not use TLS', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
   });
 });

@@ -10,9 +10,10 @@ describe('configuration', () => {
       stage: 'dev',
       dailyPromptLimit: 50,
       tokenTtlSeconds: 3600,
-      defaultModel: 'cohere.command-r-v1:0',
+      region: 'us-east-1',
+      defaultModel: 'us.amazon.nova-2-lite-v1:0',
     });
-    expect(config.models.map((m) => m.id)).toEqual(['cohere.command-r-v1:0', 'cohere.command-r-plus-v1:0']);
+    expect(config.models.map((m) => m.id)).toEqual(['us.amazon.nova-2-lite-v1:0']);
     expect(config.bcryptCost).toBeGreaterThanOrEqual(10);
   });
 
@@ -37,12 +38,48 @@ describe('configuration', () => {
     expect(() => loadConfig(fromEnv({ TOLLGATE_DAILY_TOKEN_LIMIT: '100' }))).toThrow(/TOLLGATE_DAILY_TOKEN_LIMIT/);
   });
 
-  it('parses a model list with optional display names', () => {
-    expect(parseModels('amazon.nova-lite-v1:0, my.model-v1:0=My Model')).toEqual([
-      { id: 'amazon.nova-lite-v1:0', name: 'Amazon Nova Lite' },
-      { id: 'my.model-v1:0', name: 'My Model' },
+  it('parses a model list with optional display names, naming models from the catalog', () => {
+    expect(parseModels('amazon.nova-lite-v1:0, us.amazon.nova-2-lite-v1:0=Nova', 'us-east-1').map(({ id, name, kind }) => ({ id, name, kind }))).toEqual([
+      { id: 'amazon.nova-lite-v1:0', name: 'Amazon Nova Lite', kind: 'foundation-model' },
+      { id: 'us.amazon.nova-2-lite-v1:0', name: 'Nova', kind: 'system-inference-profile' },
     ]);
-    expect(() => parseModels(' , ')).toThrow(/at least one/);
+    expect(() => parseModels(' , ', 'us-east-1')).toThrow(/at least one/);
+    expect(() => parseModels('amazon.nova-lite-v1:0,amazon.nova-lite-v1:0', 'us-east-1')).toThrow(/twice/);
+  });
+
+  it('refuses a retired model at synth and names its replacement', () => {
+    expect(() => loadConfig(fromEnv({ TOLLGATE_MODELS: 'cohere.command-r-v1:0' }))).toThrow(
+      /Cohere Command R, which reached end of life on Bedrock on 2026-08-19 .*Use Amazon Nova 2 Lite \(amazon\.nova-2-lite-v1:0\) instead/,
+    );
+  });
+
+  it('picks the default model’s profile for the stack’s Region, and global only when asked', () => {
+    expect(loadConfig(fromEnv({ TOLLGATE_REGION: 'eu-west-1' })).defaultModel).toBe('eu.amazon.nova-2-lite-v1:0');
+    expect(loadConfig(fromEnv({}), 'eu-central-1').defaultModel).toBe('eu.amazon.nova-2-lite-v1:0');
+    expect(loadConfig(fromEnv({ TOLLGATE_GLOBAL_INFERENCE: 'true' })).defaultModel).toBe('global.amazon.nova-2-lite-v1:0');
+    expect(loadConfig(fromEnv({ TOLLGATE_BEDROCK_REGION: 'eu-west-3' })).defaultModel).toBe('eu.amazon.nova-2-lite-v1:0');
+    expect(() => loadConfig(fromEnv({ TOLLGATE_REGION: 'sa-east-1' }))).toThrow(/no geographic inference profile for sa-east-1\. Opt in .*TOLLGATE_GLOBAL_INFERENCE=true/);
+    expect(loadConfig(fromEnv({ TOLLGATE_REGION: 'sa-east-1', TOLLGATE_GLOBAL_INFERENCE: 'yes' })).defaultModel).toBe('global.amazon.nova-2-lite-v1:0');
+  });
+
+  it('keeps the models resolvers get under AppSync’s 512 characters per environment value', () => {
+    const arn = (n: number) => `arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/${String(n).padStart(12, 'a')}@us.amazon.nova-2-lite-v1:0`;
+    const many = Array.from({ length: 6 }, (_, i) => `${arn(i)}=Team ${i}`).join(',');
+    expect(() => loadConfig(fromEnv({ TOLLGATE_MODELS: many }))).toThrow(/AppSync accepts at most 512/);
+  });
+
+  it('refuses a maxTokens ceiling above what a configured model can write', () => {
+    expect(() => loadConfig(fromEnv({ TOLLGATE_MODELS: 'amazon.nova-lite-v1:0', TOLLGATE_MAX_OUTPUT_TOKENS: '8000' }))).toThrow(/more than Amazon Nova Lite can write \(5000/);
+  });
+
+  it('turns hygiene settings on and off: introspection follows the stage unless set, the API key lives at most 364 days', () => {
+    expect(loadConfig(fromEnv({})).introspection).toBe(true);
+    expect(loadConfig(fromEnv({ TOLLGATE_STAGE: 'prod' })).introspection).toBe(false);
+    expect(loadConfig(fromEnv({ TOLLGATE_STAGE: 'prod', TOLLGATE_INTROSPECTION: 'true' })).introspection).toBe(true);
+    expect(() => loadConfig(fromEnv({ TOLLGATE_TRACING: 'maybe' }))).toThrow(/TOLLGATE_TRACING .*true or false/);
+    expect(loadConfig(fromEnv({})).apiKeyDays).toBe(364);
+    expect(() => loadConfig(fromEnv({ TOLLGATE_API_KEY_DAYS: '365' }))).toThrow(/TOLLGATE_API_KEY_DAYS/);
+    expect(loadConfig(fromEnv({})).modelReservedConcurrency).toBe(0);
   });
 });
 
