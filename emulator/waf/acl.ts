@@ -55,6 +55,7 @@ const SUPPORTED = new Set(['ByteMatchStatement', 'SizeConstraintStatement', 'Reg
 const FIELDS = new Set(['Body', 'JsonBody', 'SingleHeader', 'UriPath', 'QueryString', 'Method', 'SingleQueryArgument', 'AllQueryArguments']);
 export const TRANSFORMATIONS = new Set([
   'NONE',
+  'JS_DECODE',
   'LOWERCASE',
   'COMPRESS_WHITE_SPACE',
   'URL_DECODE',

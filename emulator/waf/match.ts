@@ -167,11 +167,33 @@ function transform(type: string, value: string): string {
         .replace(/&#x([0-9a-f]+);?/gi, (_m, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
         .replace(/&#(\d+);?/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
         .replace(/&(quot|amp|lt|gt|nbsp);/g, (_m, name: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', nbsp: '\u00a0' })[name as 'quot'] ?? _m);
+    case 'JS_DECODE':
+      return jsDecode(value);
     case 'MD5':
       return createHash('md5').update(value).digest().toString('latin1');
     default:
       throw new Error(`Text transformation ${type} is not evaluated offline`);
   }
+}
+
+/**
+ * JS_DECODE as AWS WAF describes it (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html,
+ * checked 2026-11-30): JavaScript escape sequences are decoded; a \uHHHH in the full-width ASCII
+ * range FF01–FF5E becomes its ASCII character (the higher byte adjusts the lower), any other keeps
+ * only its lower byte. \xHH, octal \OOO and the one-letter escapes are decoded as in ModSecurity's
+ * jsDecode, which WAF's description follows; a backslash before any other character is dropped.
+ */
+function jsDecode(value: string): string {
+  const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+  return value.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[0-7]{1,3}|[\s\S])/g, (_whole, seq: string) => {
+    if (seq.length === 5 && seq[0] === 'u') {
+      const code = parseInt(seq.slice(1), 16);
+      return String.fromCharCode(code >= 0xff01 && code <= 0xff5e ? (code & 0xff) + 0x20 : code & 0xff);
+    }
+    if (seq.length === 3 && seq[0] === 'x') return String.fromCharCode(parseInt(seq.slice(1), 16));
+    if (/^[0-7]+$/.test(seq)) return String.fromCharCode(parseInt(seq, 8) & 0xff);
+    return simple[seq] ?? seq;
+  });
 }
 
 function transformed(spec: JsonObject, value: string): string {

@@ -10,6 +10,7 @@ import { createWaf, type WafRequest } from '../../emulator/waf/index.ts';
 import { matches } from '../../emulator/waf/match.ts';
 import { loadWebAcl, type JsonObject } from '../../emulator/waf/acl.ts';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
+import { fetchFrom, nextLoopbackAddress } from '../helpers/loopback.ts';
 
 type Statement = JsonObject;
 
@@ -68,6 +69,18 @@ describe('match statements', () => {
     expect(matches(body('register', 'CONTAINS', 'NONE'), request({ text: '{"query":"mutation { REGISTER }"}' }))).toBe(false);
     expect(matches(body('log', 'CONTAINS_WORD'), request({ text: 'login' }))).toBe(false);
     expect(matches(body('log', 'CONTAINS_WORD'), request({ text: 'a log.' }))).toBe(true);
+  });
+
+  it('decodes JavaScript escapes with JS_DECODE, full-width \\uFFxx letters as their ASCII ones', () => {
+    const body = (search: string): Statement => ({
+      ByteMatchStatement: { FieldToMatch: { Body: {} }, PositionalConstraint: 'CONTAINS', SearchString: search, TextTransformations: [{ Priority: 0, Type: 'JS_DECODE' }] },
+    });
+    expect(matches(body('login'), request({ text: '\\u006cogin' }))).toBe(true);
+    expect(matches(body('login'), request({ text: '\\x6cogin' }))).toBe(true);
+    expect(matches(body('login'), request({ text: '\\154ogin' }))).toBe(true);
+    expect(matches(body('login'), request({ text: '\\uFF4Cogin' }))).toBe(true);
+    expect(matches(body('login'), request({ text: 'l\\ogin' }))).toBe(true);
+    expect(matches(body('login'), request({ text: 'l0gin' }))).toBe(false);
   });
 
   it('reads headers, the path and the method, and combines with And, Or and Not', () => {
@@ -174,12 +187,24 @@ describe('the emulator with the template’s web ACL', () => {
     for (const s of managed) expect(api.logs).toContain(`[waf] skipped ${s.name}: ${s.reason}`);
   });
 
-  it('answers a body far over the inspected 8 KB with WAF’s 403 before AppSync sees it, and lets a normal request through', async () => {
-    const huge = JSON.stringify({ query: '{ models { id } }', variables: { pad: 'x'.repeat(64 * 1024) } });
-    const blocked = await fetch(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body: huge });
+  it('counts register and login per address in the parsed JSON body, escapes included, and answers past the limit with WAF’s 403', async () => {
+    // AuthRatePerIp: TOLLGATE_WAF_AUTH_RATE_LIMIT (100) requests naming register or login per
+    // address per 5 minutes. "\u0072egister" is how JSON may spell register: WAF parses the body.
+    const escaped = '{"query":"mutation { \\u0072egister(email: \\"not-an-email\\", password: \\"x\\") { id } }"}';
+    expect(JSON.parse(escaped).query).toContain('register(');
+    const from = fetchFrom(nextLoopbackAddress());
+    const send = (fetcher: typeof fetch) => fetcher(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body: escaped });
+    const rate = loadWebAcl(api.stack.templateFile)!.rules.find((r) => r.name === 'AuthRatePerIp')!.statement.RateBasedStatement as JsonObject;
+    const limit = Number(rate.Limit);
+    const statuses: number[] = [];
+    for (let i = 0; i < limit; i += 1) statuses.push((await send(from)).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const blocked = await send(from);
     expect(blocked.status).toBe(403);
     expect(await blocked.json()).toEqual({ errors: [{ errorType: 'WAFForbiddenException', message: '403 Forbidden' }] });
-    const fine = await fetch(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body: JSON.stringify({ query: '{ __typename }' }) });
-    expect(fine.status).toBe(200);
+    // Another address, and another operation from the same one, still get through.
+    expect((await send(fetchFrom(nextLoopbackAddress()))).status).toBe(200);
+    const models = await from(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(models.status).toBe(200);
   });
 });

@@ -15,6 +15,7 @@ const ENV = {
   DAILY_PROMPT_LIMIT: '50',
   DAILY_TOKEN_LIMIT: '10000',
   PROMPTS_PER_MINUTE: '10',
+  PROMPTS_IN_FLIGHT: '3',
 };
 const IDENTITY = { resolverContext: { userId: 'u1', tokenVersion: '0' } };
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
 describe('Mutation.sendPrompt 1.validateInput', () => {
   const file = 'Mutation.sendPrompt/1.validateInput.ts';
 
-  it('stashes the admitted input: the default model, maxTokens plus the prompt length as the reservation, today’s clock', async () => {
+  it('stashes the admitted input: the default model, maxTokens plus the prompt’s UTF-8 bytes and the template allowance as the reservation, today’s clock and a lease until the request’s deadline', async () => {
     const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!' } });
     expect(out.error).toBeUndefined();
     expect(out.result).toEqual({ payload: null });
@@ -43,12 +44,15 @@ describe('Mutation.sendPrompt 1.validateInput', () => {
       prompt: 'Hello!',
       model: 'model-a',
       maxTokens: 500,
-      reserve: 506,
+      // 6 UTF-8 bytes + 256 tokens for the Converse template + maxTokens (resolvers/lib/budget.ts)
+      reserve: 762,
       createdAt: '2026-11-30T10:15:30.000Z',
       clock: { day: '2026-11-30', resetsAt: '2026-12-01T00:00:00.000Z', minuteAttr: 'm1015', secondsLeftInMinute: 30 },
-      limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10 },
+      limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10, promptsInFlight: 3 },
       idempotencyKey: null,
     });
+    const input = out.stashed.input as { id: string; lease: string };
+    expect(input.lease).toBe(`${NOW + 30_000}:${input.id}`);
   });
 
   it.each([
@@ -70,27 +74,31 @@ describe('Mutation.sendPrompt 1.validateInput', () => {
   });
 });
 
-describe('Mutation.sendPrompt 2.reserveQuota', () => {
-  const file = 'Mutation.sendPrompt/2.reserveQuota.ts';
+describe('Mutation.sendPrompt 3.reserveQuota', () => {
+  const file = 'Mutation.sendPrompt/3.reserveQuota.ts';
   const input = (overrides: Record<string, unknown> = {}) => ({
     id: 'p1',
     userId: 'u1',
-    reserve: 506,
+    reserve: 762,
     idempotencyKey: null,
+    lease: `${NOW + 30_000}:p1`,
     clock: { day: '2026-11-30', minuteAttr: 'm1015', usageExpiresAt: 1796169600 },
-    limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10 },
+    limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10, promptsInFlight: 3 },
     ...overrides,
   });
 
-  it('charges the day, the minute and the reservation in one conditional UpdateItem', async () => {
+  it('charges the day, the minute, the reservation and an in-flight lease in one conditional UpdateItem', async () => {
     const out = await evaluate(file, 'request', { stash: { input: input() } });
     expect(out.result).toMatchObject({
       operation: 'UpdateItem',
       key: { userId: { S: 'u1' }, day: { S: '2026-11-30' } },
+      update: { expression: expect.stringMatching(/ ADD leases :lease$/), expressionValues: { ':lease': { SS: [`${NOW + 30_000}:p1`] } } },
       condition: {
-        expression: '(attribute_not_exists(queries) OR queries < :dailyLimit) AND (attribute_not_exists(tokens) OR tokens <= :headroom) AND (attribute_not_exists(#minute) OR #minute < :perMinute)',
+        expression:
+          '(attribute_not_exists(queries) OR queries < :dailyLimit) AND (attribute_not_exists(tokens) OR tokens <= :headroom) AND ' +
+          '(attribute_not_exists(#minute) OR #minute < :perMinute) AND (attribute_not_exists(leases) OR size(leases) < :inFlight)',
         expressionNames: { '#minute': 'm1015' },
-        expressionValues: { ':dailyLimit': { N: 50 }, ':headroom': { N: 9494 }, ':perMinute': { N: 10 } },
+        expressionValues: { ':dailyLimit': { N: 50 }, ':headroom': { N: 9238 }, ':perMinute': { N: 10 }, ':inFlight': { N: 3 } },
       },
     });
   });
@@ -102,17 +110,19 @@ describe('Mutation.sendPrompt 2.reserveQuota', () => {
 
   it('can never admit a prompt whose reservation alone is over the day’s budget', async () => {
     const out = await evaluate(file, 'request', { stash: { input: input({ reserve: 10001 }) } });
-    expect(out.result).toMatchObject({ condition: { expression: 'attribute_not_exists(userId) AND attribute_exists(userId)', expressionValues: {} } });
+    expect(out.result).toMatchObject({ condition: { expression: 'attribute_not_exists(userId) AND attribute_exists(userId)' } });
   });
 
-  it('marks a failed condition as a refusal for the later steps instead of failing', async () => {
-    const out = await evaluate(file, 'response', {
+  it('leaves a failed condition for the later steps to explain instead of failing, and marks success as admitted', async () => {
+    const refused = await evaluate(file, 'response', {
       stash: { input: input() },
       error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'The conditional request failed' },
     });
-    expect(out.error).toBeUndefined();
-    expect(out.result).toBeNull();
-    expect(out.stashed.rejected).toBe(true);
+    expect(refused.error).toBeUndefined();
+    expect(refused.result).toBeNull();
+    expect(refused.stashed.admitted).toBeUndefined();
+    const admitted = await evaluate(file, 'response', { stash: { input: input() }, result: { queries: 4 } });
+    expect(admitted.stashed).toMatchObject({ admitted: true, queries: 4 });
   });
 
   it('turns any other data-source error into InternalError, logging the cause', async () => {
