@@ -359,12 +359,12 @@ describe('deploy hygiene', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/(\w+)Table/)![1] }));
     };
-    expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:UpdateItem'], table: 'Users' }]);
+    expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' }]);
     expect(roleOf('UsageTable')).toEqual([
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' },
       { actions: ['dynamodb:PutItem'], table: 'Prompts' },
     ]);
-    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:Query'], table: 'Prompts' }]);
+    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query'], table: 'Prompts' }]);
     const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(everything).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
   });
