@@ -2,6 +2,7 @@
 // deployed stack (--stage, --region, and the usual AWS credentials).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DataFolderInUseError } from '../emulator/lock.ts';
 import { AdminError, deployedTarget, localTarget } from './target.ts';
 import * as commands from './commands.ts';
 
@@ -89,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof AdminError;
+    const known = error instanceof AdminError || error instanceof DataFolderInUseError;
     process.stderr.write(`admin: ${known ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`}\n`);
     if (!known) process.stderr.write('Run with --help for usage.\n');
     process.exit(known ? 1 : 3);

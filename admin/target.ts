@@ -61,8 +61,13 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
   }
   const { startDynamoDB } = await import('../emulator/local/dynamodb.ts');
   const { loadStack, tablesByConstructId } = await import('../emulator/template.ts');
+  const { lockDataFolder } = await import('../emulator/lock.ts');
   const stack = loadStack(process.env.TOLLGATE_CDK_OUT ?? join(root, 'cdk.out'));
-  const local = await startDynamoDB({ path: join(dataDir, 'dynamodb') });
+  const release = lockDataFolder(dataDir, 'npm run admin');
+  const local = await startDynamoDB({ path: join(dataDir, 'dynamodb') }).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   const tables = tablesByConstructId(stack);
   const db = documentClient({ region: 'us-east-1', endpoint: local.url, credentials });
   return {
@@ -72,6 +77,7 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
     close: async () => {
       db.destroy();
       await local.close();
+      release();
     },
   };
 }

@@ -6,14 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { lintBundles } from './appsync-js/lint.ts';
+import { lintBundlesCached } from './appsync-js/lint-cache.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { LAMBDA_CHOICES } from './appsync/choices.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
-import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, CORS_HEADERS } from './appsync/http.ts';
+import { corsHeaders, DEFAULT_HTTP_POLICY, errorTypesOf, hostAllowed, lowerCaseHeaders, parseGraphQLRequest, readBody, refuseHost, send, type HttpPolicy } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
+import { lockDataFolder } from './lock.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startDynamoDB } from './local/dynamodb.ts';
@@ -35,6 +36,10 @@ export interface EmulatorOptions {
   bedrockRegion?: string;
   /** An OpenAI-compatible local model server to answer instead of the dev model. */
   localModel?: { url: string; model?: string; apiKey?: string };
+  /** Host names and browser origins the API answers (TOLLGATE_ALLOWED_HOSTS, TOLLGATE_CORS_ORIGINS). */
+  http?: HttpPolicy;
+  /** Who holds the data folder, for the message a second emulator on it gets ("npm start"). */
+  owner?: string;
 }
 
 export interface Emulator {
@@ -121,6 +126,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
+    // One emulator per data folder: refused here, before dynalite opens it.
+    const release = lockDataFolder(options.dataDir, options.owner ?? 'another Tollgate emulator');
+    closers.push(async () => release());
+
     // Local AWS.
     const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });
     closers.push(() => localDynamo.close());
@@ -195,7 +204,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const codeFiles = [...new Set([...stack.resolvers.map((r) => r.codeFile), ...[...stack.functions.values()].map((f) => f.codeFile)])].filter(
       (f): f is string => f !== null && !f.startsWith('inline:'),
     );
-    const problems = lintBundles(codeFiles);
+    const problems = await lintBundlesCached(options.cdkOut, codeFiles);
     if (problems.length > 0) {
       const where = (file: string) => {
         const r = stack.resolvers.find((x) => x.codeFile === file);
@@ -248,13 +257,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
 
     const explorer = { apiKey, stackName: stack.stackName, log };
+    const policy = options.http ?? DEFAULT_HTTP_POLICY;
     const server = createServer((req, res) => {
       void (async () => {
         const started = performance.now();
         const url = new URL(req.url ?? '/', 'http://localhost');
         const requestId = randomUUID();
+        if (!hostAllowed(req.headers.host, policy)) {
+          refuseHost(res, req.headers.host);
+          log(`[appsync] ${req.method} - 403 refused host ${JSON.stringify(req.headers.host ?? '')}`);
+          return;
+        }
+        if (url.pathname === '/graphql') {
+          for (const [name, value] of Object.entries(corsHeaders(req.headers.origin, policy))) res.setHeader(name, value);
+        }
         if (req.method === 'OPTIONS') {
-          res.writeHead(204, CORS_HEADERS).end();
+          res.writeHead(204).end();
           return;
         }
         if (handleExplorer(req, res, explorer)) return;
@@ -269,7 +287,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const body = req.method === 'POST' ? await readBody(req) : '';
         const parsed = parseGraphQLRequest(req.method, url, String(req.headers['content-type'] ?? 'application/json'), body);
         if (!parsed.ok) {
-          send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException' });
+          // A body refused half-read leaves the rest on the socket: close it rather than reuse it.
+          const close: Record<string, string> = body === null ? { connection: 'close' } : {};
+          send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException', ...close });
           log(`[appsync] ${req.method} - 400 ${(performance.now() - started).toFixed(1)}ms MalformedHttpRequestException`);
           return;
         }

@@ -20,6 +20,22 @@ export const ENGINE_CHOICES = {
   timeoutMessage: 'Execution timed out.',
 };
 
+export const HTTP_CHOICES = {
+  /**
+   * A10: the largest request body. AppSync's quotas page lists no request-size quota (checked
+   * 2026-11-30: https://docs.aws.amazon.com/general/latest/gr/appsync.html, and the Service
+   * Quotas list for appsync: schema document 1 MB, evaluated resolver template 5 MB, subscription
+   * payload 240 KB). 1 MiB is the largest GraphQL operation AWS documents for an AppSync call
+   * (EventBridge's AppSync target, GraphQLOperation ≤ 1,048,576:
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_AppSyncParameters.html,
+   * checked 2026-11-30). A deployed Tollgate refuses far smaller bodies first: its WAF rule caps
+   * them at TOLLGATE_WAF_MAX_BODY_BYTES (8 KB).
+   */
+  maxBodyBytes: 1024 * 1024,
+  /** A10: answered as AppSync answers a body it cannot take (§5.2): 400 MalformedHttpRequestException. */
+  bodyTooLargeMessage: 'Request body is too large (over 1048576 bytes).',
+};
+
 export const TEMPLATE_CHOICES = {
   /** A9: AuthorizerResultTtlInSeconds when a template omits it (the docs say 0 and 300; CDK always writes it). */
   defaultAuthorizerTtlSeconds: 0,

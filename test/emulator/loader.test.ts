@@ -1,7 +1,8 @@
 // Loading the synthesized template (APPSYNC.md §6.3, §8.35), refusing what AWS would refuse to
 // deploy (§8.1) and failing clearly at start-up.
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,8 @@ import { loadModule } from '../../emulator/appsync-js/module.ts';
 import { ENGINE_CHOICES } from '../../emulator/appsync/choices.ts';
 import { loadStack } from '../../emulator/template.ts';
 import { buildEngine, run } from '../helpers/engine.ts';
-import { startTestEmulator } from '../helpers/emulator.ts';
+import { LOCK_FILE } from '../../emulator/lock.ts';
+import { PASSWORD, startTestEmulator, uniqueEmail } from '../helpers/emulator.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
 
 describe('the template loader', () => {
@@ -101,6 +103,30 @@ describe('limits and start-up', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('one emulator per data folder', () => {
+  it('refuses a second emulator on the same folder with a sentence, and the first keeps serving', async () => {
+    const first = await startTestEmulator({ owner: 'npm start' });
+    try {
+      await expect(startTestEmulator({ dataDir: first.dataDir })).rejects.toThrow(
+        new RegExp(`^The data folder ${first.dataDir} is in use by npm start \\(pid ${process.pid}, since .+\\)\\. Stop that one first, or give this one its own folder: TOLLGATE_DATA_DIR=<another folder>\\.`),
+      );
+      await expect(first.client().register(uniqueEmail('lock'), PASSWORD)).resolves.toMatchObject({ message: expect.any(String) });
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('takes over a lock left by a process that no longer runs, and frees it on close', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-lock-'));
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout.toString()), what: 'npm start', since: 'yesterday' }));
+    const api = await startTestEmulator({ dataDir });
+    expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
+    await api.stop();
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
 });
 
