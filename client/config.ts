@@ -77,13 +77,24 @@ function runningEmulator(env: NodeJS.ProcessEnv): { graphqlUrl: string; apiKey: 
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     try {
-      const info = JSON.parse(readFileSync(file, 'utf8')) as { graphqlUrl: string; apiKey: string };
-      return { ...info, file };
+      const info = JSON.parse(readFileSync(file, 'utf8')) as { graphqlUrl: string; apiKey: string; pid?: number };
+      // A file left by an emulator that was killed names an API that is gone.
+      if (typeof info.pid === 'number' && !running(info.pid)) continue;
+      return { graphqlUrl: info.graphqlUrl, apiKey: info.apiKey, file };
     } catch {
       continue;
     }
   }
   return undefined;
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function resolveEndpoint(flags: { url?: string; apiKey?: string }, env: NodeJS.ProcessEnv = process.env): Endpoint {

@@ -64,7 +64,7 @@ describe('login', () => {
     expect(count(guesses)).toEqual({ InvalidCredentials: 10, TooManyAttempts: 15 });
     const locked = await api.client().login(email, PASSWORD).catch((e: unknown) => e);
     expect(locked).toMatchObject({ errorType: 'TooManyAttempts' });
-    const retryAfter = (locked as TollgateError).errorInfo?.retryAfterSeconds as number;
+    const retryAfter = (locked as TollgateError<'TooManyAttempts'>).errorInfo?.retryAfterSeconds as number;
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(900);
   });
