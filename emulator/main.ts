@@ -2,7 +2,7 @@
 // dev` runs this same file as its child (--dev), restarting it on every save.
 import { banner } from './banner.ts';
 import { startEmulator } from './start.ts';
-import { localModelWarning, settingsFromEnv, unknownSettingWarnings } from './settings.ts';
+import { localModelWarning, nodeVersionWarning, settingsFromEnv, unknownSettingWarnings } from './settings.ts';
 import { synthIfChanged } from './synth.ts';
 
 // The SDK warns that it will soon need Node.js 22; Lambda already runs 22, so it is noise here.
@@ -13,7 +13,7 @@ const dev = process.argv.includes('--dev');
 async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(line + '\n');
   const warn = (line: string) => process.stderr.write(`⚠ ${line}\n`);
-  for (const warning of unknownSettingWarnings()) warn(warning);
+  for (const warning of [nodeVersionWarning(), ...unknownSettingWarnings()]) if (warning) warn(warning);
   const settings = settingsFromEnv();
   const model = localModelWarning(settings.localModel?.url);
 

@@ -100,3 +100,10 @@ export async function localModelWarning(url: string | undefined, timeoutMs = 200
     return `TOLLGATE_LOCAL_MODEL_URL ${url} does not answer (${cause}). Prompts will fail with ModelError until it does: start the model server (for Ollama: ollama serve), or unset TOLLGATE_LOCAL_MODEL_URL to use the dev model.`;
   }
 }
+
+/** The Node.js lines package.json's engines field names; anything else gets a warning at start. */
+export function nodeVersionWarning(version: string = process.versions.node): string | null {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if ((major === 22 && minor >= 15) || major === 24 || major === 26) return null;
+  return `Node.js ${version} is not supported: use Node.js 22 (22.15 or later), 24 or 26.${major < 22 ? ' Node.js 20 reached end of life on 2026-04-30.' : ''}`;
+}

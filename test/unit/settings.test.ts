@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corsHeaders, hostAllowed } from '../../emulator/appsync/http.ts';
-import { httpPolicyFromEnv, knownSettingNames, unknownSettingWarnings } from '../../emulator/settings.ts';
+import { httpPolicyFromEnv, knownSettingNames, nodeVersionWarning, unknownSettingWarnings } from '../../emulator/settings.ts';
 import { ROOT } from '../../emulator/synth.ts';
 import { isScratchFile } from '../../emulator/watch.ts';
 
@@ -44,6 +44,20 @@ describe('TOLLGATE_* settings', () => {
     });
     expect(() => httpPolicyFromEnv({ TOLLGATE_CORS_ORIGINS: 'localhost:5173' })).toThrow('TOLLGATE_CORS_ORIGINS lists origins like http://localhost:5173, separated by commas. Received: "localhost:5173"');
     expect(() => httpPolicyFromEnv({ TOLLGATE_ALLOWED_HOSTS: 'http://dev.box' })).toThrow('Received: "http://dev.box"');
+  });
+});
+
+describe('the Node.js version', () => {
+  it('is accepted on the lines package.json names, and warned about on any other', () => {
+    for (const v of ['22.15.0', '22.23.3', '24.0.0', '24.21.0', '26.10.0']) expect(nodeVersionWarning(v), v).toBeNull();
+    expect(nodeVersionWarning('20.20.2')).toBe('Node.js 20.20.2 is not supported: use Node.js 22 (22.15 or later), 24 or 26. Node.js 20 reached end of life on 2026-04-30.');
+    expect(nodeVersionWarning('22.14.0')).toMatch(/^Node\.js 22\.14\.0 is not supported/);
+    expect(nodeVersionWarning('25.1.0')).toMatch(/^Node\.js 25\.1\.0 is not supported: use Node\.js 22 \(22\.15 or later\), 24 or 26\.$/);
+  });
+
+  it('matches package.json’s engines field', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('^22.15.0 || ^24.0.0 || ^26.0.0');
   });
 });
 
