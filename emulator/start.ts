@@ -40,6 +40,12 @@ export interface EmulatorOptions {
   http?: HttpPolicy;
   /** Who holds the data folder, for the message a second emulator on it gets ("npm start"). */
   owner?: string;
+  /**
+   * Tests only: a cheaper bcrypt cost for the auth function's BCRYPT_COST, where a test is not
+   * about bcrypt. It changes this process's Lambda environment, never the template (which keeps
+   * the configured cost, 10 or more, as test/infra checks).
+   */
+  bcryptCostOverride?: number;
 }
 
 export interface Emulator {
@@ -176,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         env.BEDROCK_REGION = options.bedrockRegion!;
         env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
       }
+      if (options.bcryptCostOverride !== undefined && 'BCRYPT_COST' in env) env.BCRYPT_COST = String(options.bcryptCostOverride);
       runner.register(fn.logicalId, { functionName: fn.functionName, codeDir: fn.codeDir, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, environment: env });
     }
 

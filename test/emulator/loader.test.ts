@@ -18,6 +18,11 @@ import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
 describe('the template loader', () => {
   const stack = loadStack(TEST_CDK_OUT);
 
+  it('serves the test assembly with the deployable bcrypt cost; only the test emulator’s Lambda environment lowers it', () => {
+    const auth = [...stack.lambdas.values()].filter((fn) => 'BCRYPT_COST' in fn.environment);
+    expect(auth.map((fn) => fn.environment.BCRYPT_COST)).toEqual(['10']);
+  });
+
   it('orders pipeline functions exactly as PipelineConfig and finds their code through assets.json (§8.35)', () => {
     const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
     expect(send.kind).toBe('PIPELINE');
