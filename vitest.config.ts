@@ -1,10 +1,19 @@
 // Test projects by scope (STYLE.md): unit (pure), infra (CDK template), emulator (AppSync
-// behaviour in-process), e2e (the whole API over HTTP), browser (the explorer in Chromium; not
-// part of npm test, run it with npm run test:browser).
+// behaviour in-process), e2e (the whole API over HTTP, one shared emulator), browser (the
+// explorer in Chromium; not part of npm test, run it with npm run test:browser).
+//
+// Most files wait on servers, child processes and timers rather than on the CPU, so more files run
+// at once than the machine has cores (vitest's default is cores - 1: one file at a time on a
+// 2-core machine). Each file starts its own emulator on its own port and data folder.
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+const workers = Math.max(4, availableParallelism() * 2);
 
 export default defineConfig({
   test: {
+    maxWorkers: workers,
+    reporters: ['default', './test/helpers/slowest-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
@@ -21,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
+          globalSetup: ['test/helpers/e2e-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
