@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveSession } from '../../client/config.ts';
 import { ROOT } from '../../emulator/synth.ts';
-import { freePort, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { freePort, freshUser, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 const exec = promisify(execFile);
 let api: TestEmulator;
@@ -36,6 +37,16 @@ function tollgateWithStdin(args: string[], input: string): Promise<number> {
     child.stdin.end(input);
     child.on('close', (code) => resolve(code ?? -1));
   });
+}
+
+/**
+ * A user registered and logged in through the SDK, with the session kept where the CLI reads it:
+ * for tests about what the CLI prints, not about how it logs in (the first test covers that).
+ */
+async function signedIn(label: string) {
+  const user = await freshUser(api, label);
+  saveSession(api.graphqlUrl, { email: user.email, token: user.token, expiresAt: user.expiresAt }, { XDG_CONFIG_HOME: home });
+  return user;
 }
 
 beforeAll(async () => {
@@ -75,18 +86,16 @@ describe('the tollgate CLI', () => {
   });
 
   it('lines up the models table and says when more history pages exist, with the command for the next one', async () => {
-    const email = uniqueEmail('cli-pages');
-    await tollgate(['register', email]);
-    await tollgate(['login', email]);
-    for (const prompt of ['first', 'second', 'third']) expect((await tollgate(['ask', prompt])).code).toBe(0);
+    const { client } = await signedIn('cli-pages');
+    for (const prompt of ['first', 'second', 'third']) await client.sendPrompt(prompt);
 
-    const models = (await tollgate(['models'])).stdout.split('\n');
+    const [modelsOut, page] = await Promise.all([tollgate(['models']), tollgate(['history', '--limit', '2'])]);
+    const models = modelsOut.stdout.split('\n');
     expect(models[0]).toMatch(/^ {3}ID {2,}NAME$/);
     const nameColumn = models[0]!.indexOf('NAME');
     for (const row of models.slice(1, 3)) expect(row.indexOf('Cohere'), row).toBe(nameColumn);
     expect(models[1]).toMatch(/^\* {2}cohere\.command-r-v1:0 /);
 
-    const page = await tollgate(['history', '--limit', '2']);
     expect(page.stdout).toContain('✓ third');
     expect(page.stdout).toContain('✓ second');
     const next = /More prompts: tollgate history --limit 2 --next (\S+)/.exec(page.stdout);
@@ -97,9 +106,7 @@ describe('the tollgate CLI', () => {
   });
 
   it('says what went wrong in words, with distinct exit codes', async () => {
-    const email = uniqueEmail('cli-err');
-    await tollgate(['register', email]);
-    await tollgate(['login', email]);
+    const { email } = await signedIn('cli-err');
     const [wrong, taken, weak, model, tokens, usageError] = await Promise.all([
       tollgate(['login', email], { TOLLGATE_PASSWORD: 'not my password' }),
       tollgate(['register', email]),
@@ -152,8 +159,10 @@ describe('the tollgate CLI', () => {
     expect(after).toMatchObject({ code: 4, stderr: expect.stringContaining('Run: tollgate login <email>') });
   });
 
-  it('lists its exit codes in --help', async () => {
-    const help = await tollgate(['--help']);
+  it('runs from the repository as npx tollgate, and lists its exit codes in --help', async () => {
+    const help = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile('npx', ['tollgate', '--help'], { cwd: ROOT }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout })),
+    );
     expect(help.code).toBe(0);
     for (const line of ['0  done', '1  the API refused', '2  wrong usage', '3  the API could not be reached', '4  credentials missing or refused']) expect(help.stdout).toContain(line);
   });

@@ -68,6 +68,7 @@ export interface TestUser {
   password: string;
   id: string;
   token: string;
+  expiresAt: string;
   /** Logged in: calls carry the user's token. */
   client: TollgateClient;
 }
@@ -77,8 +78,8 @@ export async function freshUser(api: { client(token?: string): TollgateClient },
   const email = uniqueEmail(label);
   const client = api.client();
   const { id } = await client.register(email, PASSWORD);
-  const { token } = await client.login(email, PASSWORD);
-  return { email, password: PASSWORD, id, token, client };
+  const { token, expiresAt } = await client.login(email, PASSWORD);
+  return { email, password: PASSWORD, id, token, expiresAt, client };
 }
 
 /**
