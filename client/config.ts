@@ -3,6 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { processRunning } from '../emulator/lock.ts';
 
 export interface Session {
   email: string;
@@ -79,22 +80,13 @@ function runningEmulator(env: NodeJS.ProcessEnv): { graphqlUrl: string; apiKey: 
     try {
       const info = JSON.parse(readFileSync(file, 'utf8')) as { graphqlUrl: string; apiKey: string; pid?: number };
       // A file left by an emulator that was killed names an API that is gone.
-      if (typeof info.pid === 'number' && !running(info.pid)) continue;
+      if (typeof info.pid === 'number' && !processRunning(info.pid)) continue;
       return { graphqlUrl: info.graphqlUrl, apiKey: info.apiKey, file };
     } catch {
       continue;
     }
   }
   return undefined;
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function resolveEndpoint(flags: { url?: string; apiKey?: string }, env: NodeJS.ProcessEnv = process.env): Endpoint {

@@ -16,7 +16,8 @@ interface Holder {
 
 export const LOCK_FILE = 'tollgate.lock';
 
-function alive(pid: number): boolean {
+/** Whether a process with this id runs now (the lock, the CLI and admin ask this of recorded pids). */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -45,7 +46,7 @@ export function lockDataFolder(dataDir: string, what: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = holderOf(file);
-      if (holder && alive(holder.pid)) {
+      if (holder && processRunning(holder.pid)) {
         throw new DataFolderInUseError(
           `The data folder ${dataDir} is in use by ${holder.what} (pid ${holder.pid}${holder.since ? `, since ${holder.since}` : ''}). ` +
             `Stop that one first, or give this one its own folder: TOLLGATE_DATA_DIR=<another folder>. ` +
