@@ -7,6 +7,7 @@
 // 2-core machine). Each file starts its own emulator on its own port and data folder.
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/helpers/sequencer.ts';
 
 const workers = Math.max(4, availableParallelism() * 2);
 
@@ -14,6 +15,7 @@ export default defineConfig({
   test: {
     maxWorkers: workers,
     reporters: ['default', './test/helpers/slowest-reporter.ts'],
+    sequence: { sequencer: SlowFirst },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
