@@ -1,8 +1,8 @@
 // AppSync's HTTP behaviour and Lambda-authorizer rules, checked over HTTP against the emulator
 // serving the real template (APPSYNC.md §4, §5, checklist §8.23–§8.32).
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueEmail, useEmulator, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
 let token: string;
@@ -27,16 +27,11 @@ function raw(options: { method?: string; path?: string; headers?: Record<string,
 
 const authorizerLines = (word: string) => api.logs.filter((l) => l.includes('AuthorizerFunction') && l.includes(`"msg":"${word}"`)).length;
 
-beforeAll(async () => {
-  api = await startTestEmulator();
-  const email = uniqueEmail('http');
-  const client = api.client();
-  await client.register(email, PASSWORD);
-  token = (await client.login(email, PASSWORD)).token;
-});
+const emulator = useEmulator();
 
-afterAll(async () => {
-  await api?.stop();
+beforeAll(async () => {
+  api = emulator.api;
+  ({ token } = await emulator.freshUser('http'));
 });
 
 describe('malformed requests (§5.2, §8.31)', () => {
