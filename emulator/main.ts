@@ -1,6 +1,8 @@
 // `npm start`: synthesize if needed, then serve the API offline and say how to use it. `npm run
 // dev` runs this same file as its child (--dev), restarting it on every save.
+import { mkdirSync } from 'node:fs';
 import { banner } from './banner.ts';
+import { lockDataFolder } from './lock.ts';
 import { startEmulator } from './start.ts';
 import { localModelWarning, nodeVersionWarning, settingsFromEnv, unknownSettingWarnings } from './settings.ts';
 import { synthIfChanged } from './synth.ts';
@@ -17,8 +19,14 @@ async function main(): Promise<void> {
   const settings = settingsFromEnv();
   const model = localModelWarning(settings.localModel?.url);
 
+  // Refuse a second API on this data folder before anything slow (a synth) happens.
+  const owner = dev ? 'npm run dev' : 'npm start';
+  mkdirSync(settings.dataDir, { recursive: true });
+  const release = lockDataFolder(settings.dataDir, owner);
+  process.once('exit', release);
+
   await synthIfChanged(settings.cdkOut, log);
-  const emulator = await startEmulator({ ...settings, owner: dev ? 'npm run dev' : 'npm start' });
+  const emulator = await startEmulator({ ...settings, owner, lockHeld: true });
   log(banner(emulator, settings));
   const unreachable = await model;
   if (unreachable) warn(unreachable);

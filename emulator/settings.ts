@@ -96,7 +96,8 @@ export async function localModelWarning(url: string | undefined, timeoutMs = 200
     await fetch(new URL('models', url.endsWith('/') ? url : url + '/'), { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.body?.cancel());
     return null;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = reason?.code ?? reason?.message ?? (error as Error).message;
     return `TOLLGATE_LOCAL_MODEL_URL ${url} does not answer (${cause}). Prompts will fail with ModelError until it does: start the model server (for Ollama: ollama serve), or unset TOLLGATE_LOCAL_MODEL_URL to use the dev model.`;
   }
 }

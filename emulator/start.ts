@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   http?: HttpPolicy;
   /** Who holds the data folder, for the message a second emulator on it gets ("npm start"). */
   owner?: string;
+  /** The caller holds the data folder's lock already (npm start takes it before synthesizing). */
+  lockHeld?: boolean;
   /**
    * Tests only: a cheaper bcrypt cost for the auth function's BCRYPT_COST, where a test is not
    * about bcrypt. It changes this process's Lambda environment, never the template (which keeps
@@ -133,8 +135,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
   try {
     // One emulator per data folder: refused here, before dynalite opens it.
-    const release = lockDataFolder(options.dataDir, options.owner ?? 'another Tollgate emulator');
-    closers.push(async () => release());
+    if (!options.lockHeld) {
+      const release = lockDataFolder(options.dataDir, options.owner ?? 'another Tollgate emulator');
+      closers.push(async () => release());
+    }
 
     // Local AWS.
     const localDynamo = await startDynamoDB({ path: join(options.dataDir, 'dynamodb') });

@@ -9,10 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { lintBundles } from '../../emulator/appsync-js/lint.ts';
 import { loadModule } from '../../emulator/appsync-js/module.ts';
 import { ENGINE_CHOICES } from '../../emulator/appsync/choices.ts';
+import { ROOT } from '../../emulator/synth.ts';
 import { loadStack } from '../../emulator/template.ts';
 import { buildEngine, run } from '../helpers/engine.ts';
 import { LOCK_FILE } from '../../emulator/lock.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail } from '../helpers/emulator.ts';
+import { freePort, PASSWORD, startTestEmulator, uniqueEmail } from '../helpers/emulator.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
 
 describe('the template loader', () => {
@@ -119,6 +120,12 @@ describe('one emulator per data folder', () => {
         new RegExp(`^The data folder ${first.dataDir} is in use by npm start \\(pid ${process.pid}, since .+\\)\\. Stop that one first, or give this one its own folder: TOLLGATE_DATA_DIR=<another folder>\\.`),
       );
       await expect(first.client().register(uniqueEmail('lock'), PASSWORD)).resolves.toMatchObject({ message: expect.any(String) });
+      // npm start checks before it synthesizes or starts anything.
+      const env = { ...process.env, PORT: String(await freePort()), TOLLGATE_DATA_DIR: first.dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT };
+      const second = spawnSync('npm', ['start'], { cwd: ROOT, env, encoding: 'utf8' });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`Tollgate could not start: The data folder ${first.dataDir} is in use by npm start (pid ${process.pid}`);
+      expect(second.stdout).not.toContain('Synthesizing');
     } finally {
       await first.stop();
     }
