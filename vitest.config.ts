@@ -1,11 +1,22 @@
 // Test projects by scope (STYLE.md): unit (pure), infra (CDK template), emulator (AppSync
 // behaviour in-process), dynamodb (the DynamoDB-facing emulator tests, run on DynamoDB Local),
-// e2e (the whole API over HTTP), browser (the explorer in Chromium; not
+// e2e (the whole API over HTTP, one shared emulator), browser (the explorer in Chromium; not
 // part of npm test, run it with npm run test:browser).
+//
+// Most files wait on servers, child processes and timers rather than on the CPU, so more files run
+// at once than the machine has cores (vitest's default is cores - 1: one file at a time on a
+// 2-core machine). Each file starts its own emulator on its own port and data folder.
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/helpers/sequencer.ts';
+
+const workers = Math.max(4, availableParallelism() * 2);
 
 export default defineConfig({
   test: {
+    maxWorkers: workers,
+    reporters: ['default', './test/helpers/slowest-reporter.ts'],
+    sequence: { sequencer: SlowFirst },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
@@ -33,7 +44,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
+          globalSetup: ['test/helpers/e2e-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppSyncClient } from '@aws-sdk/client-appsync';
 import { apiIdOf, renewApiKeys } from './api-key.ts';
+import { DataFolderInUseError } from '../emulator/lock.ts';
 import { AdminError, deployedTarget, localTarget } from './target.ts';
 import * as commands from './commands.ts';
 
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof AdminError;
+    const known = error instanceof AdminError || error instanceof DataFolderInUseError;
     process.stderr.write(`admin: ${known ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`}\n`);
     if (!known) process.stderr.write('Run with --help for usage.\n');
     process.exit(known ? 1 : 3);

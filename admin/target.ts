@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { lockDataFolder, processRunning } from '../emulator/lock.ts';
 import { constructId } from '../emulator/template.ts';
 
 export interface Tables {
@@ -45,13 +46,7 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   if (existsSync(runtime)) {
     const info = JSON.parse(readFileSync(runtime, 'utf8')) as { dynamodbUrl: string; tables: Record<string, string>; pid: number };
-    let alive = true;
-    try {
-      process.kill(info.pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (alive) {
+    if (processRunning(info.pid)) {
       const db = documentClient({ region: 'us-east-1', endpoint: info.dynamodbUrl, credentials });
       return { description: `the running emulator (${dataDir})`, db, tables: pick(info.tables, 'The running emulator'), close: async () => db.destroy() };
     }
@@ -63,7 +58,11 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
   }
   const { loadStack, tablesByConstructId } = await import('../emulator/template.ts');
   const stack = loadStack(process.env.TOLLGATE_CDK_OUT ?? join(root, 'cdk.out'));
-  const local = await startLocalDynamo(backend, { dataDir, cacheDir: join(root, '.tollgate', 'cache') });
+  const release = lockDataFolder(dataDir, 'npm run admin');
+  const local = await startLocalDynamo(backend, { dataDir, cacheDir: join(root, '.tollgate', 'cache') }).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   const tables = tablesByConstructId(stack);
   const db = documentClient({ region: 'us-east-1', endpoint: local.url, credentials });
   return {
@@ -73,6 +72,7 @@ export async function localTarget(root: string, dataDir: string): Promise<Target
     close: async () => {
       db.destroy();
       await local.close();
+      release();
     },
   };
 }

@@ -1,7 +1,8 @@
 // `npx tollgate …`: register, log in, ask, and look at your usage and history from a terminal.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createClient, TollgateError, type TollgateClient } from './index.ts';
+import { EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
+import { asTollgateError, createClient, type TollgateClient } from './index.ts';
 import { forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
 
 const HELP = `Tollgate: chat with a model behind a quota.
@@ -12,26 +13,42 @@ Usage: tollgate <command> [options]
   login <email>             log in; the token is kept in ~/.config/tollgate (only you can read it)
   ask "<prompt>"            send a prompt    [--model ID] [--max-tokens N] [--temperature T] [--key IDEMPOTENCY_KEY]
   usage                     today's prompts and tokens
-  history                   your recent prompts    [--limit N]
+  history                   your recent prompts    [--limit N] [--next TOKEN]
   models                    the models you may use
   logout-everywhere         end every session of this account, on every device
   logout                    forget the token on this machine
   evaluate-code             run a resolver handler offline, as AppSync's EvaluateCode (--help)
 
 Options:
-  --url URL                 the API (default: the running local API, else TOLLGATE_URL)
+  --url URL                 the API (default: the running local API, else TOLLGATE_URL, else http://localhost:4000/graphql)
   --api-key KEY             the API key for register/login (default: TOLLGATE_API_KEY or the local API's)
-  --json                    machine-readable output
+  --json                    machine-readable output (errors too: errorType, errorInfo, message)
   -h, --help
+
+Exit codes:
+  0  done
+  1  the API refused (quota, validation, wrong password, email taken…)
+  2  wrong usage (unknown command, missing argument, bad option)
+  3  the API could not be reached
+  4  credentials missing or refused (not logged in, session ended, API key missing or wrong)
 
 The password is read from TOLLGATE_PASSWORD, from standard input when it is not a terminal,
 or asked for without echo.`;
 
-/** Known once the arguments are parsed, so errors can say which API was unreachable. */
-let endpointInUse: Endpoint | undefined;
-
 class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A failure the CLI found itself, already in words, with its exit code. */
+class CliFailure extends Error {
+  override readonly name = 'CliFailure';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly errorType: string,
+  ) {
+    super(message);
+  }
 }
 
 interface Ctx {
@@ -40,49 +57,18 @@ interface Ctx {
   out(text: string, data: unknown): void;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+/** What the error handler needs to word an error: which API, which kind of call, which email and model. */
+const situation: { endpoint?: Endpoint; usesApiKey: boolean; email?: string; model?: string } = { usesApiKey: false };
 
-function untilText(iso: string): string {
-  const ms = Date.parse(iso) - Date.now();
-  if (!Number.isFinite(ms) || ms <= 0) return 'now';
-  const minutes = Math.ceil(ms / 60000);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : plural(minutes, 'minute');
-}
-
-/** A message a person can act on, for every errorType the API can answer with. */
-export function friendly(error: TollgateError, endpoint: Endpoint): string {
-  const info = error.errorInfo ?? {};
-  switch (error.errorType) {
-    case 'UnauthorizedException':
-      return 'You are not logged in, or your session has ended. Run: tollgate login <email>';
-    case 'Unauthorized':
-      return 'That operation is not allowed with these credentials.';
-    case 'ClientError':
-      return error.message.includes('token') ? 'You are not logged in. Run: tollgate login <email>' : error.message;
-    case 'ValidationError':
-      return `${error.message}${info.field ? ` (${String(info.field)})` : ''}`;
-    case 'EmailTaken':
-      return 'An account with this email already exists. Run: tollgate login <email>';
-    case 'InvalidCredentials':
-      return 'The email or password is not correct.';
-    case 'TooManyAttempts':
-      return `Too many failed logins for this email. Try again in ${plural(Number(info.retryAfterSeconds ?? 60), 'second')}.`;
-    case 'RateLimited':
-      return `Slow down: try again in ${plural(Number(info.retryAfterSeconds ?? 1), 'second')}.`;
-    case 'QuotaExceeded':
-      return info.kind === 'tokens'
-        ? `Today's token budget is used up (${String(info.used)} of ${String(info.limit)}). It resets in ${untilText(String(info.resetsAt))}.`
-        : `You have used all ${String(info.limit)} prompts for today. The quota resets in ${untilText(String(info.resetsAt))}.`;
-    case 'ModelError':
-      return `${error.message}${info.retryable ? '' : ' (retrying will not help)'}`;
-    case 'NotFound':
-      return error.message;
-    case 'NetworkError':
-      return `Cannot reach ${endpoint.url} (${endpoint.source}). Is the API running? Start it with: npm start`;
-    default:
-      return `${error.message}${error.errorType ? ` [${error.errorType}]` : ''}`;
+/** Any HTTP answer at all means the API is there; only a failed connection means it is not. */
+async function ensureReachable(endpoint: Endpoint): Promise<void> {
+  try {
+    const res = await fetch(endpoint.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    const code = typeof cause?.code === 'string' ? cause.code : (error as Error).name === 'TimeoutError' ? 'ETIMEDOUT' : null;
+    throw new CliFailure(unreachable(endpoint, code), EXIT.unreachable, 'NetworkError');
   }
 }
 
@@ -124,9 +110,26 @@ async function withSpinner<T>(label: string, work: Promise<T>): Promise<T> {
   }
 }
 
-function authedClient(ctx: Ctx): TollgateClient {
+/** A client with this machine's token for the API; says so, in words, when there is none. */
+async function authedClient(ctx: Ctx): Promise<TollgateClient> {
   const session = loadSession(ctx.endpoint.url);
-  return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey, token: session?.token });
+  situation.email = session?.email;
+  if (!session) {
+    await ensureReachable(ctx.endpoint);
+    throw new CliFailure(notLoggedIn(ctx.endpoint), EXIT.credentials, 'ClientError');
+  }
+  return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey, token: session.token });
+}
+
+/** A client with the API key, for register and login; says so, in words, when there is none. */
+async function keyedClient(ctx: Ctx, email: string): Promise<TollgateClient> {
+  situation.usesApiKey = true;
+  situation.email = email;
+  if (!ctx.endpoint.apiKey) {
+    await ensureReachable(ctx.endpoint);
+    throw new CliFailure(missingApiKey(ctx.endpoint), EXIT.credentials, 'ClientError');
+  }
+  return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey });
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -142,16 +145,18 @@ async function run(argv: string[]): Promise<number> {
       temperature: { type: 'string' },
       key: { type: 'string' },
       limit: { type: 'string' },
+      next: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(HELP + '\n');
-    return command || values.help ? 0 : 2;
+    return command || values.help ? EXIT.ok : EXIT.usage;
   }
   const endpoint = resolveEndpoint({ url: values.url, apiKey: values['api-key'] });
-  endpointInUse = endpoint;
+  situation.endpoint = endpoint;
+  situation.model = values.model;
   const ctx: Ctx = {
     endpoint,
     json: values.json ?? false,
@@ -167,20 +172,21 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'register': {
       if (!arg) throw new UsageError('Usage: tollgate register <email>');
+      const client = await keyedClient(ctx, arg);
       const password = await readPassword('Choose a password (8+ characters): ');
-      const client = createClient({ url: endpoint.url, apiKey: endpoint.apiKey });
       const done = await client.register(arg, password);
       ctx.out(`${done.message} (${done.email})\nNext: tollgate login ${done.email}`, done);
-      return 0;
+      return EXIT.ok;
     }
     case 'login': {
       if (!arg) throw new UsageError('Usage: tollgate login <email>');
+      const client = await keyedClient(ctx, arg);
       const password = await readPassword('Password: ');
-      const client = createClient({ url: endpoint.url, apiKey: endpoint.apiKey });
       const done = await client.login(arg, password);
       saveSession(endpoint.url, { email: done.email, token: done.token, expiresAt: done.expiresAt });
-      ctx.out(`Logged in as ${done.email} until ${done.expiresAt}.\nTry: tollgate ask "Hello!"`, { email: done.email, expiresAt: done.expiresAt });
-      return 0;
+      const left = formatDuration((Date.parse(done.expiresAt) - Date.now()) / 1000);
+      ctx.out(`Logged in as ${done.email} for ${left} (until ${done.expiresAt}).\nTry: tollgate ask "Hello!"`, { email: done.email, expiresAt: done.expiresAt });
+      return EXIT.ok;
     }
     case 'ask': {
       if (!arg) throw new UsageError('Usage: tollgate ask "<prompt>"');
@@ -189,61 +195,66 @@ async function run(argv: string[]): Promise<number> {
         maxTokens: number('max-tokens', values['max-tokens']),
         temperature: number('temperature', values.temperature),
       };
-      const answer = await withSpinner('Thinking…', authedClient(ctx).sendPrompt(arg, options, values.key));
+      const client = await authedClient(ctx);
+      const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key));
       ctx.out(`${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today`, answer);
-      return 0;
+      return EXIT.ok;
     }
     case 'usage': {
-      const u = await authedClient(ctx).myUsage();
+      const u = await (await authedClient(ctx)).myUsage();
       ctx.out(
-        `${u.queries} of ${u.limit} prompts used today (${u.day}), ${u.balance} left; resets in ${untilText(u.resetsAt)}.\n` +
+        `${u.queries} of ${u.limit} prompts used today (${u.day}), ${u.balance} left; resets in ${until(u.resetsAt)}.\n` +
           `Tokens: ${u.inputTokens} in + ${u.outputTokens} out of ${u.tokenLimit}.`,
         u,
       );
-      return 0;
+      return EXIT.ok;
     }
     case 'history': {
-      const page = await authedClient(ctx).myPrompts(number('limit', values.limit) ?? 10);
+      const limit = number('limit', values.limit) ?? 10;
+      const page = await (await authedClient(ctx)).myPrompts(limit, values.next);
       const lines = page.items.map((p) => `${p.createdAt}  ${p.status === 'FAILED' ? '✗' : '✓'} ${p.prompt.replace(/\s+/g, ' ').slice(0, 70)}`);
-      ctx.out(lines.length ? lines.join('\n') : 'No prompts yet. Try: tollgate ask "Hello!"', page);
-      return 0;
+      if (lines.length === 0) lines.push(values.next ? 'No more prompts.' : 'No prompts yet. Try: tollgate ask "Hello!"');
+      if (page.nextToken) lines.push('', `More prompts: tollgate history${values.limit ? ` --limit ${limit}` : ''} --next ${page.nextToken}`);
+      ctx.out(lines.join('\n'), page);
+      return EXIT.ok;
     }
     case 'models': {
-      const models = await authedClient(ctx).models();
-      ctx.out(models.map((m) => `${m.default ? '*' : ' '} ${m.id}  ${m.name}`).join('\n'), models);
-      return 0;
+      const models = await (await authedClient(ctx)).models();
+      const rows = [['', 'ID', 'NAME'], ...models.map((m) => [m.default ? '*' : '', m.id, m.name])];
+      ctx.out(`${table(rows)}\n\n* the default; pick another with tollgate ask --model ID "…"`, models);
+      return EXIT.ok;
     }
     case 'logout-everywhere': {
-      await authedClient(ctx).logoutEverywhere();
+      await (await authedClient(ctx)).logoutEverywhere();
       forgetSession(endpoint.url);
       ctx.out('Every session of this account has ended (within the API’s token cache time).', { ok: true });
-      return 0;
+      return EXIT.ok;
     }
     case 'logout': {
       const had = forgetSession(endpoint.url);
       ctx.out(had ? 'Forgot the token on this machine.' : 'No token was kept for this API.', { ok: true });
-      return 0;
+      return EXIT.ok;
     }
     default:
       throw new UsageError(`Unknown command "${command}". Run tollgate --help.`);
   }
 }
 
+function fail(message: string, code: number, json: { errorType: string; errorInfo: unknown; message: string } | null): never {
+  if (json && process.argv.includes('--json')) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const endpoint = endpointInUse ?? resolveEndpoint({});
-    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${(error as Error).message}\n`);
-      process.exit(2);
-    }
-    const api =
-      error instanceof TollgateError
-        ? error
-        : new TollgateError((error as Error)?.message ?? String(error), 'NetworkError', null, 0, []);
-    const json = process.argv.includes('--json');
-    if (json) process.stdout.write(JSON.stringify({ errorType: api.errorType, errorInfo: api.errorInfo, message: api.message }, null, 2) + '\n');
-    process.stderr.write(`${friendly(api, endpoint)}\n`);
-    process.exit(api.errorType === 'NetworkError' ? 3 : 1);
+    if (error instanceof UsageError || String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS')) fail((error as Error).message, EXIT.usage, null);
+    const endpoint = situation.endpoint ?? resolveEndpoint({});
+    if (error instanceof CliFailure) fail(error.message, error.exitCode, { errorType: error.errorType, errorInfo: null, message: error.message });
+    const api = asTollgateError(error);
+    if (!api) fail(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`, EXIT.refused, null);
+    const { message, code } = explain(api, { ...situation, endpoint });
+    fail(message, code, { errorType: api.errorType, errorInfo: api.errorInfo, message: api.message });
   },
 );

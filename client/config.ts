@@ -3,6 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { processRunning } from '../emulator/lock.ts';
 
 export interface Session {
   email: string;
@@ -77,8 +78,10 @@ function runningEmulator(env: NodeJS.ProcessEnv): { graphqlUrl: string; apiKey: 
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     try {
-      const info = JSON.parse(readFileSync(file, 'utf8')) as { graphqlUrl: string; apiKey: string };
-      return { ...info, file };
+      const info = JSON.parse(readFileSync(file, 'utf8')) as { graphqlUrl: string; apiKey: string; pid?: number };
+      // A file left by an emulator that was killed names an API that is gone.
+      if (typeof info.pid === 'number' && !processRunning(info.pid)) continue;
+      return { graphqlUrl: info.graphqlUrl, apiKey: info.apiKey, file };
     } catch {
       continue;
     }

@@ -1,42 +1,39 @@
-// `npm start`: synthesize if needed, then serve the API offline and say how to use it.
+// `npm start`: synthesize if needed, then serve the API offline and say how to use it. `npm run
+// dev` runs this same file as its child (--dev), restarting it on every save.
+import { mkdirSync } from 'node:fs';
+import { banner } from './banner.ts';
+import { lockDataFolder } from './lock.ts';
 import { startEmulator } from './start.ts';
-import { settingsFromEnv } from './settings.ts';
+import { localModelWarning, nodeVersionWarning, settingsFromEnv, unknownSettingWarnings } from './settings.ts';
 import { synthIfChanged } from './synth.ts';
 
 // The SDK warns that it will soon need Node.js 22; Lambda runs 24, so it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const dev = process.argv.includes('--dev');
+
 async function main(): Promise<void> {
-  const settings = settingsFromEnv();
   const log = (line: string) => process.stdout.write(line + '\n');
+  const warn = (line: string) => process.stderr.write(`⚠ ${line}\n`);
+  for (const warning of [nodeVersionWarning(), ...unknownSettingWarnings()]) if (warning) warn(warning);
+  const settings = settingsFromEnv();
+  const model = localModelWarning(settings.localModel?.url);
+
+  // Refuse a second API on this data folder before anything slow (a synth) happens.
+  const owner = dev ? 'npm run dev' : 'npm start';
+  mkdirSync(settings.dataDir, { recursive: true });
+  const release = lockDataFolder(settings.dataDir, owner);
+  process.once('exit', release);
 
   await synthIfChanged(settings.cdkOut, log);
-  const emulator = await startEmulator(settings);
-  const dataDir = settings.dataDir;
-  const env = Object.fromEntries(Object.entries(emulator.stack.api.environment).map(([k, v]) => [k, String(v)]));
-  const model = process.env.TOLLGATE_BEDROCK_REGION
-    ? `Amazon Bedrock in ${process.env.TOLLGATE_BEDROCK_REGION} (hybrid mode)`
-    : process.env.TOLLGATE_LOCAL_MODEL_URL
-      ? `${process.env.TOLLGATE_LOCAL_MODEL ?? 'the requested model'} at ${process.env.TOLLGATE_LOCAL_MODEL_URL} (OpenAI-compatible)`
-      : 'the Tollgate dev model (deterministic, offline)';
-  const q = (s: string) => `'${s}'`;
-  log(`
-  Tollgate is running offline (${emulator.stack.stackName})
+  const emulator = await startEmulator({ ...settings, owner, lockHeld: true });
+  log(banner(emulator, settings));
+  const unreachable = await model;
+  if (unreachable) warn(unreachable);
+  process.send?.({ ready: true, graphqlUrl: emulator.graphqlUrl, apiKey: emulator.apiKey });
 
-  GraphQL   ${emulator.graphqlUrl}
-  Real-time ${emulator.realtimeUrl}   (wss:// too; trust ${emulator.tls.caFile})
-  Explorer  ${emulator.url}/
-  API key   ${emulator.apiKey}   (x-api-key, for register and login)
-  Data      ${dataDir}
-  Model     ${model}; default ${env.DEFAULT_MODEL}
-  Limits    ${env.DAILY_PROMPT_LIMIT} prompts a day, ${env.PROMPTS_PER_MINUTE} a minute, ${env.DAILY_TOKEN_LIMIT} tokens a day
-
-  Try it:
-    curl -s ${emulator.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${emulator.apiKey}' \\
-      -d ${q('{"query":"mutation { register(email: \\"me@example.com\\", password: \\"correct horse battery\\") { id email message } }"}')}
-`);
   const stop = async () => {
-    log('Stopping…');
+    if (!dev) log('Stopping…');
     await emulator.close();
     process.exit(0);
   };

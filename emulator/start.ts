@@ -6,15 +6,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { describeProblems, lintBundles } from './appsync-js/lint.ts';
+import { describeProblems, lintBundlesCached } from './appsync-js/lint-cache.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
 import { LAMBDA_CHOICES } from './appsync/choices.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
-import { errorTypesOf, lowerCaseHeaders, parseGraphQLRequest, readBody, send, withForwardedFor, CORS_HEADERS } from './appsync/http.ts';
+import { corsHeaders, DEFAULT_HTTP_POLICY, errorTypesOf, hostAllowed, lowerCaseHeaders, parseGraphQLRequest, readBody, refuseHost, send, withForwardedFor, type HttpPolicy } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
 import { LocalIam, type AwsCredentials } from './iam/index.ts';
+import { lockDataFolder } from './lock.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { attachRealtime, type RealtimeSettings } from './realtime/index.ts';
 import { openListener } from './realtime/listener.ts';
@@ -50,6 +51,18 @@ export interface EmulatorOptions {
   cacheDir?: string;
   /** Apply the template's web ACL (default true; TOLLGATE_WAF=off turns it off). */
   waf?: boolean;
+  /** Host names and browser origins the API answers (TOLLGATE_ALLOWED_HOSTS, TOLLGATE_CORS_ORIGINS). */
+  http?: HttpPolicy;
+  /** Who holds the data folder, for the message a second emulator on it gets ("npm start"). */
+  owner?: string;
+  /** The caller holds the data folder's lock already (npm start takes it before synthesizing). */
+  lockHeld?: boolean;
+  /**
+   * Tests only: a cheaper bcrypt cost for the auth function's BCRYPT_COST, where a test is not
+   * about bcrypt. It changes this process's Lambda environment, never the template (which keeps
+   * the configured cost, 10 or more, as test/infra checks).
+   */
+  bcryptCostOverride?: number;
 }
 
 export interface Emulator {
@@ -131,6 +144,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
+    // One emulator per data folder: refused here, before dynalite opens it.
+    if (!options.lockHeld) {
+      const release = lockDataFolder(options.dataDir, options.owner ?? 'another Tollgate emulator');
+      closers.push(async () => release());
+    }
+
     // The port first: the API's URL is in the Lambda environments (GRAPHQL_URL). One port serves
     // http/ws and https/wss (Amplify v6 always opens wss://), with a local certificate.
     const listener = await openListener(options.port ?? 4000, host);
@@ -201,6 +220,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           credentialsById.set(constructId(fn.logicalId), credentials);
         }
       }
+      if (options.bcryptCostOverride !== undefined && 'BCRYPT_COST' in env) env.BCRYPT_COST = String(options.bcryptCostOverride);
       runner.register(fn.logicalId, { functionName: fn.functionName, codeDir: fn.codeDir, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, environment: env });
     }
 
@@ -229,7 +249,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const codeFiles = [...new Set([...stack.resolvers.map((r) => r.codeFile), ...[...stack.functions.values()].map((f) => f.codeFile)])].filter(
       (f): f is string => f !== null && !f.startsWith('inline:'),
     );
-    const problems = lintBundles(codeFiles);
+    const problems = await lintBundlesCached(options.cdkOut, codeFiles);
     if (problems.length > 0) {
       const where = (file: string) => {
         const r = stack.resolvers.find((x) => x.codeFile === file);
@@ -284,13 +304,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const line of describeWaf(waf, options.waf !== false)) log(line);
 
     const explorer = { apiKey, stackName: stack.stackName, log };
+    const policy = options.http ?? DEFAULT_HTTP_POLICY;
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
         const started = performance.now();
         const url = new URL(req.url ?? '/', 'http://localhost');
         const requestId = randomUUID();
+        if (!hostAllowed(req.headers.host, policy)) {
+          refuseHost(res, req.headers.host);
+          log(`[appsync] ${req.method} - 403 refused host ${JSON.stringify(req.headers.host ?? '')}`);
+          return;
+        }
+        if (url.pathname === '/graphql') {
+          for (const [name, value] of Object.entries(corsHeaders(req.headers.origin, policy))) res.setHeader(name, value);
+        }
         if (req.method === 'OPTIONS') {
-          res.writeHead(204, CORS_HEADERS).end();
+          res.writeHead(204).end();
           return;
         }
         if (handleExplorer(req, res, explorer)) return;
@@ -305,13 +334,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const body = req.method === 'POST' ? await readBody(req) : '';
         const blocked = waf?.inspect(wafRequest(req, url, body));
         if (blocked && !blocked.allowed) {
-          res.writeHead(blocked.status, { ...CORS_HEADERS, 'x-amzn-requestid': requestId, ...blocked.headers }).end(blocked.body);
+          res.writeHead(blocked.status, { 'x-amzn-requestid': requestId, ...blocked.headers }).end(blocked.body);
           log(`[waf] ${req.method} ${blocked.status} blocked by ${blocked.rule}`);
           return;
         }
         const parsed = parseGraphQLRequest(req.method, url, String(req.headers['content-type'] ?? 'application/json'), body);
         if (!parsed.ok) {
-          send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException' });
+          // A body refused half-read leaves the rest on the socket: close it rather than reuse it.
+          const close: Record<string, string> = body === null ? { connection: 'close' } : {};
+          send(res, parsed.status, parsed.body, { 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'MalformedHttpRequestException', ...close });
           log(`[appsync] ${req.method} - 400 ${(performance.now() - started).toFixed(1)}ms MalformedHttpRequestException`);
           return;
         }
@@ -361,7 +392,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       });
     };
     const servers = [createServer(handler), createHttpsServer({ key: tls.key, cert: tls.cert }, handler)] as const;
-    const realtime = attachRealtime({ servers: [...servers], engine, authorizer, env, now: clock.now, log, settings: options.realtime });
+    const realtime = attachRealtime({ servers: [...servers], engine, authorizer, env, now: clock.now, log, settings: options.realtime, hostAllowed: (host) => hostAllowed(host, policy) });
     closers.push(() => realtime.close());
     listener.attach(...servers);
     // Where the running emulator can be found, for the CLI and the admin command.

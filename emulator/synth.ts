@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { loadConfig } from '../infra/config.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 const INPUTS = ['schema.graphql', 'cdk.json', 'package-lock.json', 'infra', 'resolvers', 'functions', 'generated'];
@@ -22,14 +23,31 @@ export function inputsHash(env: NodeJS.ProcessEnv = process.env): string {
   for (const file of INPUTS.flatMap((p) => files(join(ROOT, p)))) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
-  // The app is bound to a Region (infra/app.ts), which cdk takes from these when TOLLGATE_REGION is unset.
-  const regionInputs = ['CDK_DEFAULT_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
-  for (const name of Object.keys(env).filter((n) => n.startsWith('TOLLGATE_') || regionInputs.includes(n)).sort()) {
-    // Emulator-only settings do not change the template.
-    if (['TOLLGATE_API_KEY', 'TOLLGATE_DATA_DIR', 'TOLLGATE_CDK_OUT'].includes(name)) continue;
+  // Only the stack's settings change the template: a CLI password or a data folder must not
+  // trigger a synth (the README test once re-synthesized the shared test assembly this way). The
+  // app is also bound to a Region (infra/app.ts), which cdk takes from these when TOLLGATE_REGION
+  // is unset.
+  const regionInputs = ['TOLLGATE_REGION', 'CDK_DEFAULT_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
+  for (const name of [...new Set([...stackSettingNames(), ...regionInputs])].sort()) {
+    // Hybrid mode's region is read by the emulator, not baked into the local template.
+    if (name === 'TOLLGATE_BEDROCK_REGION' || env[name] === undefined) continue;
     hash.update(name).update('=').update(env[name] ?? '').update('\0');
   }
   return hash.digest('hex');
+}
+
+/** The names infra/config.ts reads, found by asking it, so a setting added there is known at once. */
+export function stackSettingNames(): string[] {
+  const names = new Set<string>();
+  try {
+    loadConfig((_key, name) => {
+      names.add(name);
+      return undefined;
+    });
+  } catch {
+    // A cross-check of the defaults that fails has still read every name before it.
+  }
+  return [...names];
 }
 
 /**

@@ -3,10 +3,9 @@
 import { Linter } from 'eslint';
 import appsync from '@aws-appsync/eslint-plugin';
 import ts from 'typescript';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describePosition, sourceLocator } from './source-map.ts';
 
 export interface LintProblem {
   file: string;
@@ -80,18 +79,4 @@ export function lintBundles(files: string[]): LintProblem[] {
     }
   }
   return problems;
-}
-
-/**
- * One line per problem: where it is in the resolver source (through the bundle's source map),
- * with the bundle's own position beside it, then the rule and its message.
- */
-export function describeProblems(problems: LintProblem[], owner: (file: string) => string): string {
-  const locators = new Map<string, ReturnType<typeof sourceLocator>>();
-  return problems
-    .map((p) => {
-      if (!locators.has(p.file)) locators.set(p.file, sourceLocator(readFileSync(p.file, 'utf8')));
-      return `  ${owner(p.file)} ${describePosition(locators.get(p.file), p.line, p.column)} ${p.rule}: ${p.message}`;
-    })
-    .join('\n');
 }

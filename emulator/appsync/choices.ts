@@ -32,6 +32,19 @@ export const HTTP_CHOICES = {
    * The emulator appends the peer's address and then, standing in for CloudFront's, its own.
    */
   appendEdgeHop: true,
+  /**
+   * A10: the largest request body. AppSync's quotas page lists no request-size quota (checked
+   * 2026-11-30: https://docs.aws.amazon.com/general/latest/gr/appsync.html, and the Service
+   * Quotas list for appsync: schema document 1 MB, evaluated resolver template 5 MB, subscription
+   * payload 240 KB). 1 MiB is the largest GraphQL operation AWS documents for an AppSync call
+   * (EventBridge's AppSync target, GraphQLOperation ≤ 1,048,576:
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_AppSyncParameters.html,
+   * checked 2026-11-30). A deployed Tollgate's WAF may refuse smaller bodies first, when
+   * TOLLGATE_WAF_MAX_BODY_BYTES is set.
+   */
+  maxBodyBytes: 1024 * 1024,
+  /** A10: answered as AppSync answers a body it cannot take (§5.2): 400 MalformedHttpRequestException. */
+  bodyTooLargeMessage: 'Request body is too large (over 1048576 bytes).',
 };
 
 export const TEMPLATE_CHOICES = {

@@ -137,16 +137,33 @@ function bySelection(data: unknown, set: SelectionSetNode | undefined, info: Gra
   if (!set || typeof data !== 'object') return data;
   if (Array.isArray(data)) return data.map((d) => bySelection(d, set, info));
   const out: Record<string, unknown> = {};
-  const visit = (s: SelectionSetNode | undefined) => {
+  for (const field of fieldsOf(set, info)) {
+    const name = field.name.value;
+    const key = field.alias?.value ?? name;
+    if (Object.hasOwn(data, name) && !Object.hasOwn(out, key)) out[key] = bySelection((data as Record<string, unknown>)[name], field.selectionSet, info);
+  }
+  return out;
+}
+
+/**
+ * The fields of one selection set with its fragments expanded, each named fragment once, as
+ * graphql-js collects them: a fragment spread twice (or spreading another twice, 23 levels deep)
+ * costs one expansion, not 2^23.
+ */
+function fieldsOf(set: SelectionSetNode | undefined, info: GraphQLResolveInfo): FieldNode[] {
+  const out: FieldNode[] = [];
+  const expanded = new Set<string>();
+  const walk = (s: SelectionSetNode | undefined) => {
     for (const sel of s?.selections ?? []) {
-      if (sel.kind === Kind.FIELD) {
-        const name = sel.name.value;
-        if (Object.hasOwn(data, name)) out[sel.alias?.value ?? name] = bySelection((data as Record<string, unknown>)[name], sel.selectionSet, info);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet);
-      else visit(info.fragments[sel.name.value]?.selectionSet);
+      if (sel.kind === Kind.FIELD) out.push(sel);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet);
+      else if (!expanded.has(sel.name.value)) {
+        expanded.add(sel.name.value);
+        walk(info.fragments[sel.name.value]?.selectionSet);
+      }
     }
   };
-  visit(set);
+  walk(set);
   return out;
 }
 
@@ -156,31 +173,82 @@ function pathOf(info: GraphQLResolveInfo): (string | number)[] {
   return path;
 }
 
-/** selectionSetList: aliases by alias, nested paths joined with '/' (§1.6). */
-function selectionList(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const sel of set?.selections ?? []) {
-    if (sel.kind === Kind.FIELD) {
-      const name = prefix + (sel.alias?.value ?? sel.name.value);
-      out.push(name);
-      out.push(...selectionList(sel.selectionSet, info, name + '/'));
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      out.push(...selectionList(sel.selectionSet, info, prefix));
-    } else {
-      out.push(...selectionList(info.fragments[sel.name.value]?.selectionSet, info, prefix));
+/** selectionSetList: aliases by alias, nested paths joined with '/', each path once (§1.6). */
+function selectionList(set: SelectionSetNode | undefined, info: GraphQLResolveInfo): string[] {
+  const out = new Set<string>();
+  const walk = (s: SelectionSetNode | undefined, prefix: string) => {
+    for (const field of fieldsOf(s, info)) {
+      const name = prefix + (field.alias?.value ?? field.name.value);
+      out.add(name);
+      walk(field.selectionSet, name + '/');
     }
-  }
-  return out;
+  };
+  walk(set, '');
+  return [...out];
 }
 
-function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, SelectionSetNode>, seen: Set<string> = new Set()): number {
-  let max = 0;
-  for (const sel of set?.selections ?? []) {
-    if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
-    else if (!seen.has(sel.name.value)) max = Math.max(max, depthOf(fragments.get(sel.name.value), fragments, new Set([...seen, sel.name.value])));
+/**
+ * The operation's depth, with each fragment's depth computed once: linear in the document's
+ * size however often fragments spread each other (validation has already refused cycles).
+ */
+function depthOf(operation: OperationDefinitionNode, document: DocumentNode): number {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+  const known = new Map<string, number>();
+  const depth = (set: SelectionSetNode | undefined): number => {
+    let max = 0;
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depth(sel.selectionSet) : 1);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depth(sel.selectionSet));
+      else {
+        const name = sel.name.value;
+        if (!known.has(name)) {
+          known.set(name, 0); // a cycle (refused by validation) cannot recurse forever
+          known.set(name, depth(fragments.get(name)));
+        }
+        max = Math.max(max, known.get(name)!);
+      }
+    }
+    return max;
+  };
+  return depth(operation.selectionSet);
+}
+
+/**
+ * Parsed and validated documents, least recently used first, bounded by the bytes of their text:
+ * a parsed document takes ~50 times its text in memory, so a few large queries must not pin
+ * hundreds of megabytes. Documents over ENTRY_BYTES are parsed per request and never kept.
+ */
+class DocumentCache {
+  static readonly TOTAL_BYTES = 1024 * 1024;
+  static readonly ENTRY_BYTES = 64 * 1024;
+  private readonly entries = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
+  private bytes = 0;
+
+  get(query: string) {
+    const entry = this.entries.get(query);
+    if (entry) {
+      this.entries.delete(query);
+      this.entries.set(query, entry);
+    }
+    return entry;
   }
-  return max;
+
+  set(query: string, entry: { document: DocumentNode; errors: readonly GraphQLError[] }): void {
+    const size = Buffer.byteLength(query);
+    if (size > DocumentCache.ENTRY_BYTES || this.entries.has(query)) return;
+    this.entries.set(query, entry);
+    this.bytes += size;
+    for (const oldest of this.entries.keys()) {
+      if (this.bytes <= DocumentCache.TOTAL_BYTES) break;
+      this.entries.delete(oldest);
+      this.bytes -= Buffer.byteLength(oldest);
+    }
+  }
+
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
 }
 
 /** The root field nodes of an operation, fragments expanded. */
@@ -215,7 +283,7 @@ function javaVariableMessage(message: string): string {
 export class Engine {
   readonly schema: GraphQLSchema;
   private readonly resolvers = new Map<string, LoadedResolver>();
-  private readonly documents = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
+  private readonly documents = new DocumentCache();
 
   constructor(
     sdl: string,
@@ -227,7 +295,7 @@ export class Engine {
     for (const r of resolvers) this.resolvers.set(`${r.typeName}.${r.fieldName}`, r);
   }
 
-  /** Parsed and validated documents are cached by their text. */
+  /** Parsed and validated documents are cached by their text (bounded by bytes, see DocumentCache). */
   private prepare(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } {
     let entry = this.documents.get(query);
     if (!entry) {
@@ -238,10 +306,14 @@ export class Engine {
         return { document: { kind: Kind.DOCUMENT, definitions: [] }, errors: [error as GraphQLError] };
       }
       entry = { document, errors: validate(this.schema, document) };
-      if (this.documents.size > 1000) this.documents.clear();
       this.documents.set(query, entry);
     }
     return entry;
+  }
+
+  /** How much the document cache holds, for tests and the bench. */
+  get cachedDocuments(): { entries: number; bytes: number } {
+    return this.documents.size;
   }
 
   async run(query: string, operationName: string | null, state: RequestState): Promise<GraphQLResponse> {
@@ -250,8 +322,7 @@ export class Engine {
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
     if (operation && this.limits.queryDepthLimit > 0) {
-      const fragments = fragmentsOf(document);
-      const depth = depthOf(operation.selectionSet, fragments);
+      const depth = depthOf(operation, document);
       if (depth > this.limits.queryDepthLimit) {
         return { data: null, errors: [{ path: null, locations: [], message: ENGINE_CHOICES.depthMessage(depth, this.limits.queryDepthLimit), errorType: 'QueryDepthLimitExceeded' }] };
       }

@@ -99,6 +99,20 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, a: ExplorerAsset, 
   res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : a.body);
 }
 
+/**
+ * The page holds the API key: no other origin may frame it (clickjacking) or load it as a
+ * resource; the Host allow-list in front of it keeps DNS-rebound origins from reading it.
+ */
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
 /** Answers GET / and the explorer's assets; returns false for any other request. */
 export function handleExplorer(req: IncomingMessage, res: ServerResponse, opts: ExplorerOptions): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -106,7 +120,7 @@ export function handleExplorer(req: IncomingMessage, res: ServerResponse, opts: 
   if (path === '/') {
     // Start bundling now so the script is ready, or nearly, when the browser asks for it.
     explorerAssets().catch(() => undefined);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : explorerPage(opts));
+    res.writeHead(200, PAGE_HEADERS).end(req.method === 'HEAD' ? undefined : explorerPage(opts));
     return true;
   }
   const kind = path === ASSET_PATHS.js ? 'js' : path === ASSET_PATHS.css ? 'css' : null;

@@ -7,6 +7,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { Kind, type ListValueNode } from 'graphql';
 import { WebSocketServer } from 'ws';
+import { refusedHostMessage } from '../appsync/http.ts';
 import type { RequestAuthorizer } from '../appsync/auth.ts';
 import type { Engine, MutationEffects } from '../appsync/engine.ts';
 import { REALTIME_CHOICES, REALTIME_DEFAULTS, SUBPROTOCOL, type RealtimeSettings } from './choices.ts';
@@ -25,6 +26,8 @@ export interface RealtimeOptions {
   now(): number;
   log(line: string): void;
   settings?: Partial<RealtimeSettings>;
+  /** The Host allow-list the HTTP side keeps (DNS rebinding): an upgrade is refused the same way. */
+  hostAllowed?(host: string | undefined): boolean;
 }
 
 export interface Realtime {
@@ -52,10 +55,11 @@ function subscribedMutations(engine: Engine): Map<string, string[]> {
 }
 
 /** AppSync's answer to an upgrade without any authorization: HTTP 401 (§2.3). */
-function refuseUpgrade(socket: Duplex, status: 401 | 404, errorType: string, message: string): void {
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, errorType: string, message: string): void {
   const body = JSON.stringify({ errors: [{ errorType, message }] });
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\ncontent-type: application/json; charset=UTF-8\r\nx-amzn-ErrorType: ${errorType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=UTF-8\r\nx-amzn-ErrorType: ${errorType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -73,6 +77,10 @@ export function attachRealtime(options: RealtimeOptions): Realtime {
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.hostAllowed && !options.hostAllowed(req.headers.host)) {
+      options.log(`[realtime] upgrade refused: host ${JSON.stringify(req.headers.host ?? '')}`);
+      return refuseUpgrade(socket, 403, 'ForbiddenException', refusedHostMessage(req.headers.host));
+    }
     if (!UPGRADE_PATHS.has(url.pathname)) return refuseUpgrade(socket, 404, 'NotFoundException', 'Not found. Real-time is at /graphql/realtime.');
     const decoded = decodeHeader(req, url);
     if (decoded.source === 'none') return refuseUpgrade(socket, 401, 'UnauthorizedException', 'You are not authorized to make this call.');

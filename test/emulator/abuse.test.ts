@@ -124,7 +124,7 @@ describe('duplicates', () => {
     const calls = modelCalls();
     const burst = await Promise.all(Array.from({ length: 10 }, () => client.sendPrompt('answer me once [[slow:300]]', undefined, 'the-key').then((r) => r, (e: unknown) => e)));
     const answers = burst.filter((r): r is { id: string } => !(r instanceof Error));
-    const refused = burst.filter((r): r is TollgateError => r instanceof TollgateError);
+    const refused = burst.filter((r): r is TollgateError<'RateLimited'> => r instanceof TollgateError);
     expect(answers).toHaveLength(1);
     expect(answers[0]!.id).not.toBe(first.id);
     for (const e of refused) {

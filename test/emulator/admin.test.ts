@@ -72,13 +72,11 @@ describe('npm run admin', () => {
   });
 
   it('fails clearly on an unknown user, a bad option and an unknown command', async () => {
-    const missing = await admin('show', 'nobody@example.com');
+    const [missing, bad, unknown] = await Promise.all([admin('show', 'nobody@example.com'), admin('set-limits', uniqueEmail('x'), '--daily', 'lots'), admin('frobnicate', 'a@b.co')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No user nobody@example.com');
-    const bad = await admin('set-limits', uniqueEmail('x'), '--daily', 'lots');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--daily must be a whole number');
-    const unknown = await admin('frobnicate', 'a@b.co');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
   });

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveSession } from '../../client/config.ts';
 import { ROOT } from '../../emulator/synth.ts';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { freePort, freshUser, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 const exec = promisify(execFile);
 let api: TestEmulator;
@@ -38,6 +39,16 @@ function tollgateWithStdin(args: string[], input: string): Promise<number> {
   });
 }
 
+/**
+ * A user registered and logged in through the SDK, with the session kept where the CLI reads it:
+ * for tests about what the CLI prints, not about how it logs in (the first test covers that).
+ */
+async function signedIn(label: string) {
+  const user = await freshUser(api, label);
+  saveSession(api.graphqlUrl, { email: user.email, token: user.token, expiresAt: user.expiresAt }, { XDG_CONFIG_HOME: home });
+  return user;
+}
+
 beforeAll(async () => {
   api = await startTestEmulator();
   home = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
@@ -55,7 +66,7 @@ describe('the tollgate CLI', () => {
     expect(reg.stdout).toContain(`Next: tollgate login ${email}`);
     const login = await tollgate(['login', email]);
     expect(login.code).toBe(0);
-    expect(login.stdout).toContain(`Logged in as ${email}`);
+    expect(login.stdout).toMatch(new RegExp(`^Logged in as ${email} for (59 min \\d+ s|1 h) \\(until `));
     const file = join(home, 'tollgate', 'config.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'tollgate')).mode & 0o777).toBe(0o700);
@@ -66,30 +77,74 @@ describe('the tollgate CLI', () => {
     expect(ask.stdout).toContain('[tollgate dev model]');
     expect(ask.stdout).toContain('49 of 50 left today');
 
-    const usage = await tollgate(['usage']);
-    expect(usage.stdout).toMatch(/^1 of 50 prompts used today \(\d{4}-\d{2}-\d{2}\), 49 left; resets in /);
-    const history = await tollgate(['history']);
+    const [usage, history, models, json] = await Promise.all([tollgate(['usage']), tollgate(['history']), tollgate(['models', '--json']), tollgate(['usage', '--json'])]);
+    expect(usage.stdout).toMatch(/^1 of 50 prompts used today \(\d{4}-\d{2}-\d{2}\), 49 left; resets in (\d+ h( \d+ min)?|\d+ min( \d+ s)?|\d+ s)\.\n/);
     expect(history.stdout).toContain('✓ What is a token bucket?');
-    const models = await tollgate(['models', '--json']);
+    expect(history.stdout).not.toContain('More prompts');
     expect(JSON.parse(models.stdout)).toContainEqual({ id: 'us.amazon.nova-2-lite-v1:0', name: 'Amazon Nova 2 Lite', default: true });
-    const json = await tollgate(['usage', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ queries: 1, limit: 50, balance: 49 });
   });
 
+  it('lines up the models table and says when more history pages exist, with the command for the next one', async () => {
+    const { client } = await signedIn('cli-pages');
+    for (const prompt of ['first', 'second', 'third']) await client.sendPrompt(prompt);
+
+    const [modelsOut, page] = await Promise.all([tollgate(['models']), tollgate(['history', '--limit', '2'])]);
+    const models = modelsOut.stdout.split('\n');
+    expect(models[0]).toMatch(/^ {3}ID {2,}NAME$/);
+    const nameColumn = models[0]!.indexOf('NAME');
+    for (const row of models.slice(1, 3)) expect(row.indexOf('Cohere'), row).toBe(nameColumn);
+    expect(models[1]).toMatch(/^\* {2}cohere\.command-r-v1:0 /);
+
+    expect(page.stdout).toContain('✓ third');
+    expect(page.stdout).toContain('✓ second');
+    const next = /More prompts: tollgate history --limit 2 --next (\S+)/.exec(page.stdout);
+    expect(next, page.stdout).not.toBeNull();
+    const rest = await tollgate(['history', '--limit', '2', '--next', next![1]!]);
+    expect(rest.stdout).toContain('✓ first');
+    expect(rest.stdout).not.toContain('More prompts');
+  });
+
   it('says what went wrong in words, with distinct exit codes', async () => {
-    const email = uniqueEmail('cli-err');
-    await tollgate(['register', email]);
-    const wrong = await tollgate(['login', email], { TOLLGATE_PASSWORD: 'not my password' });
+    const { email } = await signedIn('cli-err');
+    const [wrong, taken, weak, model, tokens, usageError] = await Promise.all([
+      tollgate(['login', email], { TOLLGATE_PASSWORD: 'not my password' }),
+      tollgate(['register', email]),
+      tollgate(['register', uniqueEmail('cli-weak')], { TOLLGATE_PASSWORD: 'short' }),
+      tollgate(['ask', 'hi', '--model', 'nope']),
+      tollgate(['ask', 'hi', '--max-tokens', '999999']),
+      tollgate(['nonsense']),
+    ]);
     expect(wrong).toMatchObject({ code: 1, stderr: 'The email or password is not correct.\n' });
-    const taken = await tollgate(['register', email]);
-    expect(taken.stderr).toContain('already exists');
-    const weak = await tollgate(['register', uniqueEmail('cli-weak')], { TOLLGATE_PASSWORD: 'short' });
-    expect(weak.stderr).toContain('(password)');
-    const down = await tollgate(['login', email, '--url', 'http://127.0.0.1:9/graphql', '--api-key', 'x']);
-    expect(down.code).toBe(3);
-    expect(down.stderr).toContain('Cannot reach http://127.0.0.1:9/graphql');
-    const usage = await tollgate(['nonsense']);
-    expect(usage.code).toBe(2);
+    expect(taken).toMatchObject({ code: 1, stderr: `An account with this email already exists. Run: tollgate login ${email}\n` });
+    expect(weak).toMatchObject({ code: 1, stderr: 'The password needs at least 8 characters.\n' });
+    expect(model).toMatchObject({ code: 1, stderr: 'The model "nope" is not available to you. Run: tollgate models\n' });
+    expect(tokens).toMatchObject({ code: 1, stderr: '--max-tokens must be from 1 to 1024. Received: 999999\n' });
+    expect(usageError.code).toBe(2);
+  });
+
+  it('says which API it tried and how to start or point at one, when nothing answers there', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/graphql`;
+    const [register, usage, down] = await Promise.all([
+      tollgate(['register', uniqueEmail('cli-down')], { TOLLGATE_URL: url }),
+      tollgate(['usage'], { TOLLGATE_URL: url }),
+      tollgate(['login', 'me@example.com', '--url', url, '--api-key', 'x']),
+    ]);
+    for (const [out, source] of [[register, 'TOLLGATE_URL'], [usage, 'TOLLGATE_URL'], [down, '--url']] as const) {
+      expect(out.code).toBe(3);
+      expect(out.stderr).toContain(`Cannot reach the Tollgate API at ${url} (${source}): nothing listens there (ECONNREFUSED).\nCheck ${source}:`);
+    }
+  });
+
+  it('tells a missing API key, a wrong API key and a missing login apart (exit code 4)', async () => {
+    const [noKey, wrongKey, notLoggedIn] = await Promise.all([
+      tollgate(['register', uniqueEmail('cli-nokey')], { TOLLGATE_URL: api.graphqlUrl }),
+      tollgate(['login', 'me@example.com', '--api-key', 'da2-wrong']),
+      tollgate(['usage'], { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'tollgate-cli-empty-')) }),
+    ]);
+    expect(noKey).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^No API key for ${api.graphqlUrl} \\(TOLLGATE_URL\\)\\. Pass --api-key KEY or set TOLLGATE_API_KEY`)) });
+    expect(wrongKey).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^The API key was refused by ${api.graphqlUrl}\\.`)) });
+    expect(notLoggedIn).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^You are not logged in to ${api.graphqlUrl} \\(the local API .*\\)\\. Run: tollgate login <email>`)) });
   });
 
   it('reads the password from standard input, and ends every session with logout-everywhere', async () => {
@@ -99,8 +154,16 @@ describe('the tollgate CLI', () => {
     expect((await tollgate(['usage'])).code).toBe(0);
     const out = await tollgate(['logout-everywhere']);
     expect(out.code).toBe(0);
+    // The session file is gone too; a token kept elsewhere is refused with the same advice.
     const after = await tollgate(['usage']);
-    expect(after.code).toBe(1);
-    expect(after.stderr).toContain('tollgate login');
+    expect(after).toMatchObject({ code: 4, stderr: expect.stringContaining('Run: tollgate login <email>') });
+  });
+
+  it('runs from the repository as npx tollgate, and lists its exit codes in --help', async () => {
+    const help = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile('npx', ['tollgate', '--help'], { cwd: ROOT }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout })),
+    );
+    expect(help.code).toBe(0);
+    for (const line of ['0  done', '1  the API refused', '2  wrong usage', '3  the API could not be reached', '4  credentials missing or refused']) expect(help.stdout).toContain(line);
   });
 });

@@ -1,8 +1,9 @@
-// `npm run dev`: a save under resolvers/ restarts the API on the same port, with the same data.
-// The test re-saves a resolver with identical content, so nothing else that runs meanwhile sees a
+// `npm run dev`: every save restarts the API on the same port with the same data, also saves
+// that replace the file (vim, JetBrains "safe write", sed -i) and saves under emulator/ itself. The
+// test re-saves files with identical content, so nothing else that runs meanwhile sees a
 // different source tree.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,6 @@ import { freePort, PASSWORD, uniqueEmail } from '../helpers/emulator.ts';
 
 let dev: ChildProcess | undefined;
 let output = '';
-
 
 function waitFor(text: string, from: number, ms = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -30,33 +30,52 @@ function waitFor(text: string, from: number, ms = 60_000): Promise<void> {
   });
 }
 
+/** Saves a file as vim and JetBrains do: write a new file beside it, then rename it over the old one. */
+function saveByReplacing(path: string): void {
+  const tmp = `${path}___jb_tmp___`;
+  writeFileSync(tmp, readFileSync(path));
+  renameSync(tmp, path);
+}
+
 afterAll(() => {
   if (dev?.pid) process.kill(-dev.pid, 'SIGTERM');
 });
 
 describe('npm run dev', () => {
-  it('restarts on a save under resolvers/, on the same port and with the same data', async () => {
+  it('prints npm start’s banner and warnings, and restarts on every save, on the same port and with the same data', async () => {
     const port = await freePort();
     const dataDir = join(mkdtempSync(join(tmpdir(), 'tollgate-dev-')), 'data');
-    dev = spawn('npm', ['run', 'dev'], { cwd: ROOT, env: { ...process.env, PORT: String(port), TOLLGATE_DATA_DIR: dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT }, detached: true });
+    const env = { ...process.env, PORT: String(port), TOLLGATE_DATA_DIR: dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT, TOLLGATE_DAILY_PROMPTS_LIMIT: '5' };
+    dev = spawn('npm', ['run', 'dev'], { cwd: ROOT, env, detached: true });
     dev.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     dev.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await waitFor('✔ started', 0, 120_000);
-
     const url = `http://localhost:${port}/graphql`;
+    expect(output).toContain(`  GraphQL   ${url}`);
+    expect(output).toContain(`  Data      ${dataDir}`);
+    expect(output).toContain('  Try it:');
+    expect(output).toContain('TOLLGATE_DAILY_PROMPTS_LIMIT is not a Tollgate setting and is ignored. Did you mean TOLLGATE_DAILY_PROMPT_LIMIT?');
+
     const apiKey = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
     const email = uniqueEmail('dev');
     await createClient({ url, apiKey }).register(email, PASSWORD);
 
-    const mark = output.length;
-    const file = join(ROOT, 'resolvers', 'Query.models.ts');
-    writeFileSync(file, readFileSync(file, 'utf8'));
-    await waitFor('✔ changed resolvers', mark);
-    expect(output.slice(mark)).toContain(`serving ${url}`);
+    // Twice by replacement: a watch on the file's first inode would miss the second save.
+    for (const round of [1, 2]) {
+      const mark = output.length;
+      saveByReplacing(join(ROOT, 'resolvers', 'Query.models.ts'));
+      await waitFor('✔ changed resolvers/Query.models.ts', mark);
+      expect(output.slice(mark), `round ${round}`).toContain(`serving ${url}`);
+    }
 
-    // Same port, same data: the account registered before the restart logs in after it.
+    // What the emulator serves itself (the dev model) restarts it too.
+    const mark = output.length;
+    saveByReplacing(join(ROOT, 'emulator', 'local', 'dev-model.ts'));
+    await waitFor('✔ changed emulator/local/dev-model.ts', mark);
+
+    // Same port, same data: the account registered before the restarts logs in after them.
     const client = createClient({ url, apiKey });
     await expect(client.login(email, PASSWORD)).resolves.toMatchObject({ email });
     expect((await client.models()).length).toBeGreaterThan(0);
-  }, 180_000);
+  }, 240_000);
 });

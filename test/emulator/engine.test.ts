@@ -245,4 +245,42 @@ describe('schemas and limits', () => {
     expect(out.errors?.[0]?.message).toMatch(/depth/);
     expect(ran).toBe(false);
   });
+
+  // 23 levels froze the emulator for ~20 s when each spread was walked again; 40 would take days.
+  const doubling = (levels: number) =>
+    '{ thing { ...F0 } }\n' + Array.from({ length: levels }, (_, i) => `fragment F${i} on Thing { name ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : ''} }`).join('\n');
+
+  it('check depth, collect selectionSetList and filter error data once per fragment, however often fragments spread each other', async () => {
+    const engine = buildEngine(
+      SDL,
+      [
+        {
+          coordinate: 'Query.thing',
+          code: `import { util } from '@aws-appsync/utils';\nexport function request(ctx) { return { payload: ctx.info.selectionSetList }; }\nexport function response(ctx) { util.error('listed', 'Listed', { name: ctx.result.join(','), id: 'hidden' }); }`,
+        },
+      ],
+      { queryDepthLimit: 5 },
+    );
+    const out = await run(engine, doubling(40));
+    expect(out.errors).toMatchObject([{ errorType: 'Listed', data: { name: 'name' } }]);
+  });
+
+  it('refuse by depth a document whose fragments nest fields and spread each other twice', async () => {
+    const engine = buildEngine(SDL, [{ coordinate: 'Query.thing', code: passthrough }], { queryDepthLimit: 10 });
+    const nested =
+      '{ thing { ...F0 } }\n' + Array.from({ length: 40 }, (_, i) => `fragment F${i} on Thing { nested { id ${i + 1 < 40 ? `...F${i + 1} ...F${i + 1}` : ''} } }`).join('\n');
+    const out = await run(engine, nested);
+    expect(out).toMatchObject({ data: null, errors: [{ errorType: 'QueryDepthLimitExceeded', message: 'Query depth 42 exceeds the maximum depth of 10.' }] });
+  });
+
+  it('keep parsed documents within a byte budget, and never keep one over 64 KB', async () => {
+    const engine = buildEngine(SDL, [{ coordinate: 'Query.ping', code: `export function request(ctx) { return { payload: 'pong' }; }\nexport function response(ctx) { return ctx.result; }` }]);
+    const padded = (i: number, bytes: number) => `{ ping } # ${i} ${'x'.repeat(bytes)}`;
+    expect(await run(engine, padded(0, 200 * 1024))).toEqual({ data: { ping: 'pong' } });
+    expect(engine.cachedDocuments).toEqual({ entries: 0, bytes: 0 });
+    for (let i = 0; i < 40; i += 1) await run(engine, padded(i, 60 * 1024));
+    expect(engine.cachedDocuments.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(engine.cachedDocuments.entries).toBe(17);
+    expect(await run(engine, padded(39, 60 * 1024))).toEqual({ data: { ping: 'pong' } });
+  });
 });

@@ -1,7 +1,8 @@
 // AppSync's HTTP behaviour and Lambda-authorizer rules, checked over HTTP against the emulator
 // serving the real template (APPSYNC.md §4, §5, checklist §8.23–§8.32).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { request } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueEmail, useEmulator, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
 let token: string;
@@ -9,18 +10,28 @@ let token: string;
 const post = (body: string | undefined, headers: Record<string, string> = {}) =>
   fetch(api.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
+/** A raw request, so the Host header and a lying Content-Length can be sent as an attacker would. */
+function raw(options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const { port } = new URL(api.graphqlUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
 const authorizerLines = (word: string) => api.logs.filter((l) => l.includes('AuthorizerFunction') && l.includes(`"msg":"${word}"`)).length;
 
-beforeAll(async () => {
-  api = await startTestEmulator();
-  const email = uniqueEmail('http');
-  const client = api.client();
-  await client.register(email, PASSWORD);
-  token = (await client.login(email, PASSWORD)).token;
-});
+const emulator = useEmulator();
 
-afterAll(async () => {
-  await api?.stop();
+beforeAll(async () => {
+  api = emulator.api;
+  ({ token } = await emulator.freshUser('http'));
 });
 
 describe('malformed requests (§5.2, §8.31)', () => {
@@ -104,5 +115,51 @@ describe('observability', () => {
     const res = await post(JSON.stringify({ query: '{ myUsage { queries } }', extensions: { tollgateTimings: true } }), { authorization: `Bearer ${token}` });
     const body = (await res.json()) as { extensions: { tollgate: { steps: { field: string; step: string; ms: number }[]; authorizer: { cached: boolean } } } };
     expect(body.extensions.tollgate.steps.map((s) => s.step)).toEqual(['request', 'UsageTable', 'response']);
+  });
+});
+
+describe('a body over the cap (APPSYNC.md §5.4)', () => {
+  it('is refused with a 400 before it is parsed, and the connection is closed', async () => {
+    const res = await post(JSON.stringify({ query: `{ myUsage { queries } } # ${'x'.repeat(1024 * 1024)}` }), { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(await res.json()).toEqual({ errors: [{ message: 'Request body is too large (over 1048576 bytes).', errorType: 'MalformedHttpRequestException' }] });
+  });
+
+  it('is refused unread when its Content-Length says so', async () => {
+    // Only a few bytes follow: an emulator that waited for the rest would never answer.
+    const res = await raw({ method: 'POST', path: '/graphql', headers: { host: 'localhost', 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) }, body: '{"query":' });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ errors: [{ errorType: 'MalformedHttpRequestException' }] });
+  });
+});
+
+describe('browsers and host names', () => {
+  it('refuses a Host name it does not know, the explorer page and its API key included (DNS rebinding)', async () => {
+    for (const path of ['/', '/graphql', '/health']) {
+      const res = await raw({ path, headers: { host: 'rebind.attacker.example:4000' } });
+      expect(res.status, path).toBe(403);
+      expect(res.text).not.toContain(api.apiKey);
+      expect(JSON.parse(res.text)).toMatchObject({ errors: [{ errorType: 'ForbiddenException', message: expect.stringContaining('TOLLGATE_ALLOWED_HOSTS') }] });
+    }
+    const page = await raw({ path: '/', headers: { host: `localhost:${new URL(api.graphqlUrl).port}` } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(api.apiKey);
+  });
+
+  it('lets no other origin frame or embed the explorer page', async () => {
+    const page = await fetch(api.url + '/');
+    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  });
+
+  it('gives no CORS grant to an origin nobody allowed, preflight or not', async () => {
+    const preflight = await fetch(api.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const res = await post(JSON.stringify({ query: '{ myUsage { queries } }' }), { authorization: `Bearer ${token}`, origin: 'https://evil.example' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

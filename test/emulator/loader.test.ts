@@ -1,21 +1,30 @@
 // Loading the synthesized template (APPSYNC.md §6.3, §8.35), refusing what AWS would refuse to
 // deploy (§8.1) and failing clearly at start-up.
 import { createServer } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeProblems, lintBundles } from '../../emulator/appsync-js/lint.ts';
+import { describeProblems } from '../../emulator/appsync-js/lint-cache.ts';
+import { lintBundles } from '../../emulator/appsync-js/lint.ts';
 import { callHandler, loadModule } from '../../emulator/appsync-js/module.ts';
 import { ENGINE_CHOICES } from '../../emulator/appsync/choices.ts';
+import { ROOT } from '../../emulator/synth.ts';
 import { loadStack } from '../../emulator/template.ts';
 import { buildEngine, run } from '../helpers/engine.ts';
-import { startTestEmulator } from '../helpers/emulator.ts';
+import { LOCK_FILE } from '../../emulator/lock.ts';
+import { freePort, PASSWORD, startTestEmulator, uniqueEmail } from '../helpers/emulator.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
 
 describe('the template loader', () => {
   const stack = loadStack(TEST_CDK_OUT);
+
+  it('serves the test assembly with the deployable bcrypt cost; only the test emulator’s Lambda environment lowers it', () => {
+    const auth = [...stack.lambdas.values()].filter((fn) => 'BCRYPT_COST' in fn.environment);
+    expect(auth.map((fn) => fn.environment.BCRYPT_COST)).toEqual(['10']);
+  });
 
   it('orders pipeline functions exactly as PipelineConfig and finds their code through assets.json (§8.35)', () => {
     const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
@@ -147,6 +156,36 @@ describe('limits and start-up', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('one emulator per data folder', () => {
+  it('refuses a second emulator on the same folder with a sentence, and the first keeps serving', async () => {
+    const first = await startTestEmulator({ owner: 'npm start' });
+    try {
+      await expect(startTestEmulator({ dataDir: first.dataDir })).rejects.toThrow(
+        new RegExp(`^The data folder ${first.dataDir} is in use by npm start \\(pid ${process.pid}, since .+\\)\\. Stop that one first, or give this one its own folder: TOLLGATE_DATA_DIR=<another folder>\\.`),
+      );
+      await expect(first.client().register(uniqueEmail('lock'), PASSWORD)).resolves.toMatchObject({ message: expect.any(String) });
+      // npm start checks before it synthesizes or starts anything.
+      const env = { ...process.env, PORT: String(await freePort()), TOLLGATE_DATA_DIR: first.dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT };
+      const second = spawnSync('npm', ['start'], { cwd: ROOT, env, encoding: 'utf8' });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`Tollgate could not start: The data folder ${first.dataDir} is in use by npm start (pid ${process.pid}`);
+      expect(second.stdout).not.toContain('Synthesizing');
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('takes over a lock left by a process that no longer runs, and frees it on close', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-lock-'));
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout.toString()), what: 'npm start', since: 'yesterday' }));
+    const api = await startTestEmulator({ dataDir });
+    expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
+    await api.stop();
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
   });
 });
 

@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { localModelWarning } from '../../emulator/settings.ts';
+import { freePort, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 interface Seen {
   path: string;
@@ -63,5 +64,25 @@ describe('the OpenAI-compatible bridge', () => {
     await expect(client.sendPrompt('hello')).rejects.toMatchObject({ errorType: 'ModelError', errorInfo: { retryable: true } });
     failNext = 0;
     expect((await client.myUsage()).queries).toBe(0);
+  });
+});
+
+describe('TOLLGATE_LOCAL_MODEL_URL at start', () => {
+  it('warns when nothing answers there, and how to fix it', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/v1`;
+    expect(await localModelWarning(url)).toBe(
+      `TOLLGATE_LOCAL_MODEL_URL ${url} does not answer (ECONNREFUSED). Prompts will fail with ModelError until it does: start the model server (for Ollama: ollama serve), or unset TOLLGATE_LOCAL_MODEL_URL to use the dev model.`,
+    );
+    expect(await localModelWarning('localhost:11434')).toMatch(/^TOLLGATE_LOCAL_MODEL_URL is not a URL/);
+  });
+
+  it('says nothing when a server answers, whatever the status', async () => {
+    const server = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      expect(await localModelWarning(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`)).toBeNull();
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 // The README cannot drift: `npm start` is started as the README says, and every `sh` block that
 // can run offline is run against it (the port and data folder are swapped for test ones). A
 // block that cannot run here says why in a `<!-- readme-test: skip (…) -->` line above it.
+// `npx tollgate` runs as the script it resolves to (bin/tollgate.mjs), sparing npm's start-up of
+// seconds per line; cli.test.ts runs `npx tollgate` itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +51,10 @@ const env = () => ({
 });
 
 function sh(code: string): Promise<{ code: number; out: string }> {
-  const script = code.replaceAll('localhost:4000', `localhost:${port}`).replaceAll('.tollgate/data', dataDir);
+  const script = code
+    .replaceAll('localhost:4000', `localhost:${port}`)
+    .replaceAll('.tollgate/data', dataDir)
+    .replaceAll('npx tollgate ', `node ${join(ROOT, 'bin', 'tollgate.mjs')} `);
   return new Promise((resolve) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, env: env() });
     let out = '';

@@ -1,8 +1,9 @@
 // The API an e2e test talks to: a deployed stack when TOLLGATE_E2E_URL and TOLLGATE_E2E_API_KEY
-// are set (after `npx cdk deploy`: the GraphQLUrl output and the API key's value), otherwise a
-// fresh emulator for the test file. Tests written against this see only HTTP.
+// are set (after `npx cdk deploy`: the GraphQLUrl output and the API key's value), otherwise the
+// e2e project's shared emulator (e2e-setup.ts). Tests written against this see only HTTP, and
+// take a fresh user each (freshUser in emulator.ts).
+import { inject } from 'vitest';
 import { createClient, type TollgateClient } from '../../client/index.ts';
-import { startTestEmulator } from './emulator.ts';
 
 export interface ApiTarget {
   graphqlUrl: string;
@@ -36,6 +37,13 @@ export async function apiTarget(): Promise<ApiTarget> {
       stop: async () => undefined,
     };
   }
-  const emulator = await startTestEmulator();
-  return { graphqlUrl: emulator.graphqlUrl, apiKey: emulator.apiKey, devModel: true, client: emulator.client, stop: emulator.stop };
+  const shared = inject('e2eEmulator');
+  if (!shared) throw new Error('No API for the e2e tests: run them through vitest (npm run test:e2e), which starts the shared emulator.');
+  return {
+    ...shared,
+    devModel: true,
+    client: (token?: string) => createClient({ url: shared.graphqlUrl, apiKey: shared.apiKey, token }),
+    // The emulator belongs to the whole project; e2e-setup.ts stops it after the last file.
+    stop: async () => undefined,
+  };
 }

@@ -310,6 +310,18 @@ describe('operations', () => {
   });
 });
 
+describe('bcrypt', () => {
+  it('keeps the configured cost in the deployable template: 10 by default, never less (tests lower it only inside their emulator)', () => {
+    const costOf = (t: Template) =>
+      (Object.values(t.findResources('AWS::Lambda::Function')) as { Properties: { Environment?: { Variables?: Record<string, string> } } }[])
+        .map((f) => f.Properties.Environment?.Variables?.BCRYPT_COST)
+        .filter((c) => c !== undefined);
+    expect(costOf(template)).toEqual(['10']);
+    expect(costOf(synth({ TOLLGATE_BCRYPT_COST: '12' }))).toEqual(['12']);
+    expect(() => synth({ TOLLGATE_BCRYPT_COST: '4' })).toThrow('TOLLGATE_BCRYPT_COST (context "bcryptCost") must be an integer from 10 to 15. Received: "4"');
+  });
+});
+
 describe('a Bedrock guardrail', () => {
   it('is passed to the model function and allowed in IAM when configured, and absent otherwise', () => {
     const guarded = synth({ TOLLGATE_GUARDRAIL_ID: 'abc123def456', TOLLGATE_GUARDRAIL_VERSION: '2' });
