@@ -13,16 +13,18 @@ export interface TollgateApolloOptions {
   apiKey: string;
   /** The token from login, or undefined before it (the API then answers 401). */
   getToken: () => string | undefined | Promise<string | undefined>;
+  /** The fetch to send requests with (the global one by default). */
+  fetch?: typeof fetch;
 }
 
-export function createTollgateApollo({ url, apiKey, getToken }: TollgateApolloOptions) {
+export function createTollgateApollo({ url, apiKey, getToken, fetch }: TollgateApolloOptions) {
   const auth = setContext(async ({ operationName }, { headers }) => {
     if (operationName && API_KEY_OPERATIONS.has(operationName)) return { headers: { ...headers, 'x-api-key': apiKey } };
     const token = await getToken();
     return { headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers };
   });
   return new ApolloClient({
-    link: auth.concat(new HttpLink({ uri: url })),
+    link: auth.concat(new HttpLink({ uri: url, ...(fetch ? { fetch } : {}) })),
     cache: new InMemoryCache(),
     // Usage and balances change on the server with every prompt: always ask it.
     defaultOptions: { query: { fetchPolicy: 'network-only' }, watchQuery: { fetchPolicy: 'network-only' } },

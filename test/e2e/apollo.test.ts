@@ -20,7 +20,7 @@ afterAll(async () => {
 /** An Apollo client whose auth link reads the token this user gets from login. */
 function apolloUser() {
   let token: string | undefined;
-  const apollo = createTollgateApollo({ url: api.graphqlUrl, apiKey: api.apiKey, getToken: () => token });
+  const apollo = createTollgateApollo({ url: api.graphqlUrl, apiKey: api.apiKey, getToken: () => token, fetch: api.clientFetch() });
   const email = uniqueEmail('apollo');
   return {
     apollo,

@@ -93,8 +93,12 @@ describe('the tollgate CLI', () => {
     const models = modelsOut.stdout.split('\n');
     expect(models[0]).toMatch(/^ {3}ID {2,}NAME$/);
     const nameColumn = models[0]!.indexOf('NAME');
-    for (const row of models.slice(1, 3)) expect(row.indexOf('Cohere'), row).toBe(nameColumn);
-    expect(models[1]).toMatch(/^\* {2}cohere\.command-r-v1:0 /);
+    const listed = await client.models();
+    expect(listed.length).toBeGreaterThan(0);
+    for (const [i, model] of listed.entries()) {
+      expect(models[i + 1], model.id).toMatch(new RegExp(`^${model.default ? '\\*' : ' '} {2}${model.id.replace(/[.]/g, '\\.')} `));
+      expect(models[i + 1]!.indexOf(model.name), model.id).toBe(nameColumn);
+    }
 
     expect(page.stdout).toContain('✓ third');
     expect(page.stdout).toContain('✓ second');

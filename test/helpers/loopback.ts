@@ -5,11 +5,19 @@ import { request } from 'node:http';
 
 let next = 0;
 
-/** A loopback address no other client of this test process has used (127.0.1.1, 127.0.1.2, …). */
+/**
+ * The second octet of this test worker's addresses: files run in parallel workers against shared
+ * emulators (the e2e project's), so each worker takes its own /16 of 127.0.0.0/8 (127.10.0.0 on;
+ * 127.0.x.x and 127.1.x.x stay free for addresses tests name themselves).
+ */
+const WORKER_OCTET = 10 + (Number(process.env.VITEST_WORKER_ID ?? 0) % 240);
+
+/** A loopback address no other client of this test run has used (127.W.0.1, 127.W.0.2, …). */
 export function nextLoopbackAddress(): string {
+  const n = next;
   next += 1;
-  const n = next - 1;
-  return `127.${1 + Math.floor(n / 62_500)}.${Math.floor(n / 250) % 250}.${1 + (n % 250)}`;
+  if (n >= 250 * 250) throw new Error('This test worker has used all 62,500 of its loopback addresses.');
+  return `127.${WORKER_OCTET}.${Math.floor(n / 250)}.${1 + (n % 250)}`;
 }
 
 /** `fetch` over HTTP/1.1 from the given local address (the subset the SDK and tests use). */

@@ -4,6 +4,7 @@
 // take a fresh user each (freshUser in emulator.ts).
 import { inject } from 'vitest';
 import { createClient, type TollgateClient } from '../../client/index.ts';
+import { fetchFrom, nextLoopbackAddress } from './loopback.ts';
 
 export interface ApiTarget {
   graphqlUrl: string;
@@ -11,6 +12,12 @@ export interface ApiTarget {
   /** True for the emulator, whose deterministic dev model echoes the prompt; a deployed stack calls Bedrock. */
   devModel: boolean;
   client(token?: string): TollgateClient;
+  /**
+   * The fetch a new client should use: against the emulator, each client connects from a loopback
+   * address of its own, as separate people would, so per-address limits (registrations, logins)
+   * count each client apart. A deployed stack sees this machine's one address.
+   */
+  clientFetch(): typeof fetch;
   stop(): Promise<void>;
 }
 
@@ -34,6 +41,7 @@ export async function apiTarget(): Promise<ApiTarget> {
       ...remote,
       devModel: false,
       client: (token?: string) => createClient({ url: remote.graphqlUrl, apiKey: remote.apiKey, token }),
+      clientFetch: () => fetch,
       stop: async () => undefined,
     };
   }
@@ -42,7 +50,8 @@ export async function apiTarget(): Promise<ApiTarget> {
   return {
     ...shared,
     devModel: true,
-    client: (token?: string) => createClient({ url: shared.graphqlUrl, apiKey: shared.apiKey, token }),
+    client: (token?: string) => createClient({ url: shared.graphqlUrl, apiKey: shared.apiKey, token, fetch: fetchFrom(nextLoopbackAddress()) }),
+    clientFetch: () => fetchFrom(nextLoopbackAddress()),
     // The emulator belongs to the whole project; e2e-setup.ts stops it after the last file.
     stop: async () => undefined,
   };
