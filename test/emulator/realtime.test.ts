@@ -142,7 +142,8 @@ describe('the handshake', () => {
     expect(await socket.nextOtherThanKa()).toEqual({ type: 'error', id: 'iam', payload: { errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access onPromptEvent on type Subscription' }] } });
     socket.close();
 
-    const forged = { ...signed, authorization: signed.authorization!.replace(/Signature=\w/, 'Signature=0') };
+    // Change the signature's first hex digit to another one (a fixed '0' would be no change one time in 16).
+    const forged = { ...signed, authorization: signed.authorization!.replace(/Signature=(\w)/, (_m, d: string) => `Signature=${d === '0' ? '1' : '0'}`) };
     const refused = await RealtimeSocket.open(api.realtimeUrl, { protocols: ['graphql-ws', headerProtocol(forged)] });
     refused.send({ type: 'connection_init' });
     expect(await refused.next()).toMatchObject({ type: 'connection_error', payload: { errors: [{ errorType: 'InvalidSignatureException', errorCode: 403 }] } });
