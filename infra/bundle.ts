@@ -8,6 +8,9 @@ export const ROOT = join(import.meta.dirname, '..');
 export const MAX_RESOLVER_CODE_BYTES = 32_768;
 export const BUILD_DIR = join(ROOT, 'build');
 
+/** Outputs this process has built already: sources do not change during one synth or test file. */
+const built = new Set<string>();
+
 const RESOLVER_BUILD: BuildOptions = {
   bundle: true,
   format: 'esm',
@@ -38,11 +41,14 @@ export function resolverCode(entry: string): string {
  */
 export function bundleResolver(entry: string): string {
   const outfile = resolverOutfile(entry);
+  // One synth process builds each file once: tests synthesize the stack in several shapes.
+  if (built.has(outfile)) return outfile;
   buildSync({ ...RESOLVER_BUILD, entryPoints: [entry], outfile, write: true });
   const size = statSync(outfile).size;
   if (size > MAX_RESOLVER_CODE_BYTES) {
     throw new Error(`${relative(ROOT, entry)} bundles to ${size} bytes; AppSync accepts at most ${MAX_RESOLVER_CODE_BYTES}. Split it or import less.`);
   }
+  built.add(outfile);
   return outfile;
 }
 
@@ -55,6 +61,7 @@ export function bundleResolver(entry: string): string {
  */
 export function bundleFunction(name: string, files: string[] = []): string {
   const outdir = join(BUILD_DIR, 'functions', name);
+  if (built.has(outdir)) return outdir;
   mkdirSync(outdir, { recursive: true });
   buildSync({
     entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
@@ -76,5 +83,6 @@ export function bundleFunction(name: string, files: string[] = []): string {
   writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
   // Data files the handler reads from LAMBDA_TASK_ROOT.
   for (const file of files) copyFileSync(join(ROOT, 'functions', name, file), join(outdir, file));
+  built.add(outdir);
   return outdir;
 }
