@@ -2,6 +2,7 @@
 // its data sources, resolvers and functions, the tables, Lambda functions and secrets.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APPLICATION_PROFILES_METADATA } from '../infra/model-access.ts';
 import { TEMPLATE_CHOICES } from './appsync/choices.ts';
 
 /** The Region a template not bound to one is served in (and the one the local endpoints name). */
@@ -355,9 +356,6 @@ export function constructId(logicalId: string): string {
 export function tablesByConstructId(stack: StackModel): Record<string, string> {
   return Object.fromEntries([...stack.tables.values()].map((t) => [constructId(t.logicalId), t.physicalName]));
 }
-
-/** The metadata key under which synth records what each application inference profile wraps. */
-export const APPLICATION_PROFILES_METADATA = 'tollgate:applicationInferenceProfiles';
 
 export function tableArn(region: string, tableName: string): string {
   return `arn:aws:dynamodb:${region}:${LOCAL_ACCOUNT}:table/${tableName}`;
