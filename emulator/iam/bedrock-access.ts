@@ -28,6 +28,7 @@ export interface BedrockCaller {
 }
 
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
+const APPLY_GUARDRAIL = /^\/guardrail\/([^/]+)\/version\/[^/]+\/apply$/;
 const PROFILE_ID = /^(us|eu|apac|jp|au|ca|global)\.(.+)$/;
 const PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{12}:inference-profile\/(.+)$/;
 const APPLICATION_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{12}:application-inference-profile\/.+$/;
@@ -60,21 +61,33 @@ function modelNeeds(caller: BedrockCaller, action: string, modelId: string, thro
   return [{ action, resource: FOUNDATION_MODEL_ARN.test(modelId) ? modelId : foundationModel(caller.region, modelId), ...context }];
 }
 
-/** Every check one Bedrock Runtime request needs, in the order AWS meets them; [] for paths it does not authorize here. */
+const guardrailArn = (caller: BedrockCaller, id: string) => (id.startsWith('arn:') ? id : `arn:aws:bedrock:${caller.region}:${caller.account}:guardrail/${id}`);
+
+const decoded = (raw: string): string | null => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Every check one Bedrock Runtime request needs, in the order AWS meets them; [] for a path that
+ * is no Bedrock Runtime operation (the local Bedrock answers it UnknownOperationException).
+ */
 export function bedrockNeeds(caller: BedrockCaller, path: string, body: unknown): Need[] {
+  const apply = APPLY_GUARDRAIL.exec(path);
+  const applied = apply ? decoded(apply[1]!) : null;
+  if (applied) return [{ action: 'bedrock:ApplyGuardrail', resource: guardrailArn(caller, applied) }];
   const route = ROUTE.exec(path);
   if (!route) return [];
-  let modelId: string;
-  try {
-    modelId = decodeURIComponent(route[1]!);
-  } catch {
-    return [];
-  }
+  const modelId = decoded(route[1]!);
+  if (modelId === null) return [];
   const streaming = route[2]!.endsWith('stream');
   const needs = modelNeeds(caller, streaming ? 'bedrock:InvokeModelWithResponseStream' : 'bedrock:InvokeModel', modelId);
   const guardrail = (body as { guardrailConfig?: { guardrailIdentifier?: unknown } } | null)?.guardrailConfig?.guardrailIdentifier;
   if (typeof guardrail === 'string' && guardrail !== '') {
-    needs.push({ action: 'bedrock:ApplyGuardrail', resource: guardrail.startsWith('arn:') ? guardrail : `arn:aws:bedrock:${caller.region}:${caller.account}:guardrail/${guardrail}` });
+    needs.push({ action: 'bedrock:ApplyGuardrail', resource: guardrailArn(caller, guardrail) });
   }
   return needs;
 }
