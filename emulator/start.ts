@@ -14,10 +14,8 @@ import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } f
 import { corsHeaders, DEFAULT_HTTP_POLICY, errorTypesOf, hostAllowed, lowerCaseHeaders, parseGraphQLRequest, readBody, refuseHost, send, withForwardedFor, type HttpPolicy } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
-import { DataSourceGuard } from './iam/datasources.ts';
-import { startGateways } from './iam/gateway.ts';
-import { describeIam, LocalIam, type AwsCredentials } from './iam/index.ts';
-import { secretArnResolver } from './iam/needs.ts';
+import { enforceIam, type FunctionEndpoints } from './iam/enforce.ts';
+import { LocalIam, type AwsCredentials } from './iam/index.ts';
 import { lockDataFolder } from './lock.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
 import { attachRealtime, type RealtimeSettings } from './realtime/index.ts';
@@ -28,7 +26,7 @@ import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
 import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
-import { constructId, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tableArn, tablesByConstructId, type StackModel } from './template.ts';
+import { constructId, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 import { ROOT } from './synth.ts';
 
 export interface EmulatorOptions {
@@ -89,7 +87,7 @@ export interface Emulator {
    * The endpoints the functions are given (AWS_ENDPOINT_URL_*): with IAM enforced, gateways that
    * check each request's signature and its role's policies before the local service sees it.
    */
-  functionEndpoints: { dynamodb: string; secretsManager: string; bedrockRuntime: string | null };
+  functionEndpoints: FunctionEndpoints;
   /** Whether the template's IAM policies are enforced (TOLLGATE_IAM). */
   iamEnforced: boolean;
   /** Physical table name by the table's construct id, e.g. tableName('UsersTable'). */
@@ -197,30 +195,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // Lambda functions, each with the template's environment pointed at the local endpoints and
     // its role's credentials (what AWS_IAM requests to the API are checked against).
     const iam = LocalIam.load(stack, (message) => log(`[iam] ${message}`));
-    const enforceIam = options.iam !== false;
-    const guard = enforceIam ? new DataSourceGuard(iam, stack, log) : null;
-    // Functions reach the local services through IAM, except in hybrid mode, where they sign with
-    // the developer's own AWS credentials.
-    const gateways =
-      enforceIam && !hybrid
-        ? await startGateways({
-            iam,
-            region: stack.region,
-            tableArn: (name) => (name.startsWith('arn:') ? name : tableArn(stack.region, name)),
-            secretArn: secretArnResolver(secretArns, stack.region, LOCAL_ACCOUNT),
-            bedrock: { account: LOCAL_ACCOUNT, applicationProfiles: stack.applicationInferenceProfiles },
-            upstream: { dynamodb: dynamoUrl, secretsManager: secrets.url, bedrockRuntime: bedrock?.url ?? null },
-            host: '127.0.0.1',
-            log,
-          })
-        : null;
-    if (gateways) closers.push(() => gateways.close());
-    const functionEndpoints = {
-      dynamodb: gateways?.dynamodbUrl ?? dynamoUrl,
-      secretsManager: gateways?.secretsManagerUrl ?? secrets.url,
-      bedrockRuntime: gateways?.bedrockRuntimeUrl ?? bedrock?.url ?? null,
-    };
-    for (const line of describeIam(enforceIam, hybrid)) log(line);
+    const services = { dynamodb: dynamoUrl, secretsManager: secrets.url, bedrockRuntime: bedrock?.url ?? null };
+    const enforcement = await enforceIam({ stack, iam, enabled: options.iam !== false, hybrid, services, secretArns, log });
+    closers.push(() => enforcement.close());
+    const { guard, functionEndpoints } = enforcement;
     const credentialsById = new Map<string, AwsCredentials>();
     for (const notice of runtimeNotices(apiLambdas(stack))) log(notice);
     const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
@@ -463,7 +441,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       stack,
       dynamodbUrl: dynamoUrl,
       functionEndpoints,
-      iamEnforced: enforceIam,
+      iamEnforced: guard !== null,
       tableName,
       functionCredentials,
       clock,

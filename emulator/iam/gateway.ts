@@ -130,7 +130,10 @@ function startJsonGateway(service: JsonService, upstream: string, options: Gatew
       if (raw === null) return refuse(413, 'RequestEntityTooLarge', 'Request body is too large.');
       const body = raw.toString('utf8');
       const operation = (headers['x-amz-target'] ?? '').startsWith(`${service.targetPrefix}.`) ? headers['x-amz-target']!.slice(service.targetPrefix.length + 1) : '';
-      const verdict = judge(options, { method: req.method ?? 'POST', path, query, headers, body }, service.signingName, options.region, () => service.needs(operation, parseJson(body)));
+      const verdict = judge(options, { method: req.method ?? 'POST', path, query, headers, body }, service.signingName, options.region, () =>
+        // No operation named: the service answers UnknownOperationException itself; IAM has nothing to judge.
+        operation === '' ? [] : service.needs(operation, parseJson(body)),
+      );
       if (verdict?.denial) {
         options.log(`[iam] ${service.signingName} refused: ${verdict.message}`);
         return refuse(400, 'AccessDeniedException', verdict.message, IAM_CHOICES.accessDeniedMessageKey);
