@@ -11,7 +11,7 @@ import { TollgateError } from '../../client/index.ts';
 import type { AwsCredentials } from '../../emulator/iam/index.ts';
 import { documentClientOf, PASSWORD, startTestEmulator, uniqueEmail, useEmulator, type TestEmulator } from '../helpers/emulator.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
-import { templateVariant, withoutAction } from '../helpers/template-variant.ts';
+import { statementsOf, templateVariant, withoutAction } from '../helpers/template-variant.ts';
 
 const ACCOUNT = '000000000000';
 const region = 'us-east-1';
@@ -101,6 +101,8 @@ describe('functions whose grants were taken away', () => {
   const edit = (r: Parameters<Parameters<typeof templateVariant>[1]>[0]) => {
     withoutAction(r, 'AuthFunctionServiceRoleDefaultPolicy', 'dynamodb:PutItem');
     withoutAction(r, 'AuthorizerFunctionServiceRoleDefaultPolicy', 'secretsmanager:GetSecretValue');
+    // A grant the emulator cannot judge (a condition operator it does not evaluate) grants nothing.
+    statementsOf(r, 'AuthFunctionServiceRoleDefaultPolicy').push({ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: '*', Condition: { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } });
   };
   let copy: ReturnType<typeof templateVariant>;
   let denied: TestEmulator;
@@ -128,6 +130,11 @@ describe('functions whose grants were taken away', () => {
       errorName: 'AccessDeniedException',
       errorMessage: `User: ${functionRole(denied, 'AuthFunction')} is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:${region}:${ACCOUNT}:table/${denied.tableName('UsersTable')} because no identity-based policy allows the dynamodb:PutItem action`,
     });
+  });
+
+  it('name a grant the emulator cannot judge once, at start, and let it grant nothing', () => {
+    const notes = denied.logs.filter((l) => l.includes('DateGreaterThan'));
+    expect(notes).toEqual([expect.stringMatching(/^\[iam\] The policy AuthFunctionServiceRoleDefaultPolicy[0-9A-F]{8} \(role AuthFunctionServiceRole[0-9A-F]{8}\) uses the condition operator DateGreaterThan, which the emulator does not evaluate: that Allow grants nothing here\.$/)]);
   });
 
   it('refuse every token with AppSync’s 401 when the authorizer may not read the signing secret (its own SigV4 client meets the refusal)', async () => {
