@@ -151,7 +151,11 @@ function startJsonGateway(service: JsonService, upstream: string, options: Gatew
         if (!res.headersSent) refuse(500, 'InternalServerError', 'The local service did not answer.');
         else res.destroy();
       });
-      res.on('close', () => out.destroy());
+      // A caller that gives up mid-request ends the upstream call too; a finished one leaves the
+      // socket to the agent's pool.
+      res.on('close', () => {
+        if (!res.writableFinished) out.destroy();
+      });
       out.end(raw);
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500).end();

@@ -145,7 +145,7 @@ function conditionsOf(raw: Json | undefined, unsupported: string[]): ConditionTe
   return tests;
 }
 
-export function statementsOf(document: Json | undefined, resolve: StackModel['resolve']): PolicyStatement[] {
+function statementsOf(document: Json | undefined, resolve: StackModel['resolve']): PolicyStatement[] {
   const raw = document && typeof document === 'object' && !Array.isArray(document) ? document.Statement : undefined;
   return (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((entry): PolicyStatement[] => {
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return [];
