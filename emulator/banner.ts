@@ -29,6 +29,7 @@ export function banner(emulator: Emulator, options: EmulatorOptions, env: NodeJS
     `  Data      ${emulator.dataDir}`,
     `  Model     ${model}; default ${vars.DEFAULT_MODEL}`,
     `  Limits    ${vars.DAILY_PROMPT_LIMIT} prompts a day, ${vars.PROMPTS_PER_MINUTE} a minute, ${vars.DAILY_TOKEN_LIMIT} tokens a day`,
+    emulator.iamEnforced ? '  IAM       the template’s policies are enforced (TOLLGATE_IAM=off to stop)' : '  IAM       the template’s policies are not enforced (TOLLGATE_IAM=off)',
     ...[exposure(options), cors].filter((l): l is string => l !== null),
     '',
     '  Try it:',

@@ -20,6 +20,7 @@ export const LOCAL_SETTINGS: Readonly<Record<string, string>> = {
   TOLLGATE_CORS_ORIGINS: 'browser origins allowed to call the API',
   TOLLGATE_DYNAMODB: 'the local DynamoDB: dynalite (default) or dynamodb-local (AWS’s, needs Java)',
   TOLLGATE_WAF: 'on (default) or off: apply the template’s web ACL locally',
+  TOLLGATE_IAM: 'on (default) or off: enforce the template’s IAM policies on data sources and on functions’ calls to the local services',
   TOLLGATE_REALTIME_KEEPALIVE_MS: 'real-time keep-alive interval',
   TOLLGATE_REALTIME_CONNECTION_TIMEOUT_MS: 'real-time connection timeout sent in connection_ack',
   TOLLGATE_REALTIME_MAX_SUBSCRIPTIONS: 'real-time subscriptions per connection',
@@ -109,18 +110,22 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     apiKey: env.TOLLGATE_API_KEY,
     bedrockRegion: env.TOLLGATE_BEDROCK_REGION,
     dynamodb: dynamoDbBackend(env.TOLLGATE_DYNAMODB),
-    waf: wafSetting(env.TOLLGATE_WAF),
+    waf: onOff('TOLLGATE_WAF', env.TOLLGATE_WAF),
+    iam: onOff('TOLLGATE_IAM', env.TOLLGATE_IAM),
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
     realtime: realtimeFromEnv(env),
     http: httpPolicyFromEnv(env),
   };
 }
 
-/** TOLLGATE_WAF=off stops applying the template's web ACL (everything local comes from one address). */
-function wafSetting(value: string | undefined): boolean {
+/**
+ * A setting that is on unless set to off: TOLLGATE_WAF=off stops applying the template's web ACL
+ * (everything local comes from one address), TOLLGATE_IAM=off stops enforcing its IAM policies.
+ */
+function onOff(name: string, value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'on') return true;
   if (value === 'off') return false;
-  throw new Error(`TOLLGATE_WAF must be on or off. Received: ${value}`);
+  throw new Error(`${name} must be on or off. Received: ${value}`);
 }
 
 /**

@@ -14,6 +14,7 @@ import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } f
 import { corsHeaders, DEFAULT_HTTP_POLICY, errorTypesOf, hostAllowed, lowerCaseHeaders, parseGraphQLRequest, readBody, refuseHost, send, withForwardedFor, type HttpPolicy } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
 import { handleExplorer } from './explorer/index.ts';
+import { enforceIam, type FunctionEndpoints } from './iam/enforce.ts';
 import { LocalIam, type AwsCredentials } from './iam/index.ts';
 import { lockDataFolder } from './lock.ts';
 import { LambdaRunner, type InvokeResult } from './lambda/runner.ts';
@@ -51,6 +52,11 @@ export interface EmulatorOptions {
   cacheDir?: string;
   /** Apply the template's web ACL (default true; TOLLGATE_WAF=off turns it off). */
   waf?: boolean;
+  /**
+   * Enforce the template's IAM policies on data sources and on functions' calls to the local
+   * services (default true; TOLLGATE_IAM=off turns it off). AWS_IAM callers of the API are always checked.
+   */
+  iam?: boolean;
   /** Host names and browser origins the API answers (TOLLGATE_ALLOWED_HOSTS, TOLLGATE_CORS_ORIGINS). */
   http?: HttpPolicy;
   /** Who holds the data folder, for the message a second emulator on it gets ("npm start"). */
@@ -75,8 +81,15 @@ export interface Emulator {
   apiKey: string;
   dataDir: string;
   stack: StackModel;
-  /** The local DynamoDB endpoint (what the Lambdas use), for admin tools and tests. */
+  /** The local DynamoDB endpoint, for admin tools and tests (no IAM in the way). */
   dynamodbUrl: string;
+  /**
+   * The endpoints the functions are given (AWS_ENDPOINT_URL_*): with IAM enforced, gateways that
+   * check each request's signature and its role's policies before the local service sees it.
+   */
+  functionEndpoints: FunctionEndpoints;
+  /** Whether the template's IAM policies are enforced (TOLLGATE_IAM). */
+  iamEnforced: boolean;
   /** Physical table name by the table's construct id, e.g. tableName('UsersTable'). */
   tableName(id: string): string;
   /**
@@ -168,8 +181,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     const secrets = await startSecretsManager({ file: join(options.dataDir, 'secrets.json') });
     closers.push(() => secrets.close());
+    const secretArns: string[] = [];
     for (const s of stack.secrets.values()) {
       const arn = String(stack.resolve({ Ref: s.logicalId }));
+      secretArns.push(arn);
       await secrets.putSecret(arn, s.generate ? generatedSecret(s.generate) : randomUUID());
     }
 
@@ -180,6 +195,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // Lambda functions, each with the template's environment pointed at the local endpoints and
     // its role's credentials (what AWS_IAM requests to the API are checked against).
     const iam = LocalIam.load(stack, (message) => log(`[iam] ${message}`));
+    const services = { dynamodb: dynamoUrl, secretsManager: secrets.url, bedrockRuntime: bedrock?.url ?? null };
+    const enforcement = await enforceIam({ stack, iam, enabled: options.iam !== false, hybrid, services, secretArns, log });
+    closers.push(() => enforcement.close());
+    const { guard, functionEndpoints } = enforcement;
     const credentialsById = new Map<string, AwsCredentials>();
     for (const notice of runtimeNotices(apiLambdas(stack))) log(notice);
     const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
@@ -187,22 +206,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const fn of stack.lambdas.values()) {
       const env: Record<string, string> = Object.fromEntries(Object.entries(fn.environment).map(([k, v]) => [k, String(stack.resolve(v))]));
       Object.assign(env, {
-        AWS_REGION: LOCAL_REGION,
-        AWS_DEFAULT_REGION: LOCAL_REGION,
+        AWS_REGION: stack.region,
+        AWS_DEFAULT_REGION: stack.region,
         AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         LAMBDA_TASK_ROOT: fn.codeDir,
         // Lambda runs these bundles on Node.js 24; the SDK's warning about an older local Node is noise.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         TZ: 'UTC',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+        AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: functionEndpoints.secretsManager,
       });
       if (bedrock) {
         const credentials = iam.credentialsFor(fn);
         credentialsById.set(constructId(fn.logicalId), credentials);
         Object.assign(env, {
-          AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+          AWS_ENDPOINT_URL_BEDROCK_RUNTIME: functionEndpoints.bedrockRuntime!,
           AWS_ACCESS_KEY_ID: credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
           AWS_SESSION_TOKEN: credentials.sessionToken,
@@ -233,13 +252,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (ds.type === 'NONE') return async (request) => ({ result: (request as { payload?: unknown } | null)?.payload ?? null });
       if (ds.type === 'AMAZON_DYNAMODB') {
         const table = stack.tables.get(ds.tableLogicalId)!.physicalName;
-        return (request) => ddb.execute(table, request as Record<string, unknown>);
+        return async (request) => guard?.dynamoDb(ds, table, request) ?? ddb.execute(table, request as Record<string, unknown>);
       }
       return async (request, { direct }) => {
         const r = request as { operation?: string; payload?: unknown; invocationType?: string };
         if (!direct && r?.operation !== 'Invoke') {
           return { result: null, error: { message: `Unsupported Lambda operation ${String(r?.operation)} (Invoke only; BatchInvoke needs maxBatchSize)`, type: 'Lambda:Unhandled' } };
         }
+        const refused = guard?.lambda(ds, stack.lambdas.get(ds.lambdaLogicalId)?.functionName ?? ds.lambdaLogicalId);
+        if (refused) return refused;
         const out = await runner.invoke(ds.lambdaLogicalId, direct ? request : r.payload);
         if (!out.ok) return { result: null, error: lambdaError(out) };
         return { result: r?.invocationType === 'Event' ? LAMBDA_CHOICES.eventResult : out.payload };
@@ -419,6 +440,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       dataDir: options.dataDir,
       stack,
       dynamodbUrl: dynamoUrl,
+      functionEndpoints,
+      iamEnforced: guard !== null,
       tableName,
       functionCredentials,
       clock,

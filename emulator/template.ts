@@ -2,13 +2,16 @@
 // its data sources, resolvers and functions, the tables, Lambda functions and secrets.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APPLICATION_PROFILES_METADATA } from '../infra/model-access.ts';
 import { TEMPLATE_CHOICES } from './appsync/choices.ts';
 
+/** The Region a template not bound to one is served in (and the one the local endpoints name). */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 /** The API's id locally: in its ARN (IAM policies), the authorizer's requestContext.apiId. */
 export const LOCAL_API_ID = 'local';
-export const LOCAL_API_ARN = `arn:aws:appsync:${LOCAL_REGION}:${LOCAL_ACCOUNT}:apis/${LOCAL_API_ID}`;
+/** The API's ARN locally (IAM policies name its fields under it). */
+export const localApiArn = (region: string) => `arn:aws:appsync:${region}:${LOCAL_ACCOUNT}:apis/${LOCAL_API_ID}`;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Resource {
@@ -45,9 +48,10 @@ export interface SecretModel {
   generate: { length: number; excludePunctuation: boolean; includeSpace: boolean } | null;
 }
 
+/** serviceRoleLogicalId: the role AppSync assumes to call it (null when the template names none of its own). */
 export type DataSourceModel =
-  | { name: string; type: 'AMAZON_DYNAMODB'; tableLogicalId: string }
-  | { name: string; type: 'AWS_LAMBDA'; lambdaLogicalId: string }
+  | { name: string; type: 'AMAZON_DYNAMODB'; tableLogicalId: string; serviceRoleLogicalId: string | null }
+  | { name: string; type: 'AWS_LAMBDA'; lambdaLogicalId: string; serviceRoleLogicalId: string | null }
   | { name: string; type: 'NONE' };
 
 export interface FunctionConfigModel {
@@ -69,6 +73,7 @@ export interface ResolverModel {
 
 export interface ApiModel {
   name: string;
+  arn: string;
   schema: string;
   defaultAuth: string;
   additionalAuth: string[];
@@ -82,6 +87,13 @@ export interface ApiModel {
 export interface StackModel {
   stackName: string;
   templateFile: string;
+  /** The Region the stack is bound to at synth (its functions' AWS_REGION); LOCAL_REGION when unbound. */
+  region: string;
+  /**
+   * Application inference profiles the configuration declared, by ARN, with the model or system
+   * profile each wraps (the ARN does not say; synth writes it into the model function's metadata).
+   */
+  applicationInferenceProfiles: Map<string, string>;
   api: ApiModel;
   dataSources: Map<string, DataSourceModel>;
   functions: Map<string, FunctionConfigModel>;
@@ -136,11 +148,14 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
   const manifestPath = join(cdkOut, 'manifest.json');
   if (!existsSync(manifestPath)) throw new TemplateError(`No cloud assembly at ${cdkOut}: run npm run synth first.`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { templateFile?: string }; dependencies?: string[] }>;
+    artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string }; dependencies?: string[] }>;
   };
   const stacks = Object.entries(manifest.artifacts).filter(([name, a]) => a.type === 'aws:cloudformation:stack' && (!stackName || name === stackName));
   const [name, artifact] = one(stacks, 'stack (pass its name to choose)');
   const templateFile = join(cdkOut, artifact.properties!.templateFile!);
+  // aws://<account>/<region>, "unknown-region" when the app did not bind one.
+  const boundRegion = /^aws:\/\/[^/]*\/([a-z]{2}(-[a-z]+)+-\d)$/.exec(artifact.environment ?? '')?.[1];
+  const region = boundRegion ?? LOCAL_REGION;
   const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources: Record<string, Resource> };
   const assetsFile = join(cdkOut, `${name}.assets.json`);
   const assets = (JSON.parse(readFileSync(assetsFile, 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
@@ -194,7 +209,7 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
   const [apiLogicalId, apiResource] = one(ofType('AWS::AppSync::GraphQLApi'), 'AWS::AppSync::GraphQLApi');
   const graphqlUrl = options.graphqlUrl ?? 'http://localhost:4000/graphql';
   const apiAttributes: Record<string, string> = {
-    Arn: LOCAL_API_ARN,
+    Arn: localApiArn(region),
     ApiId: LOCAL_API_ID,
     GraphQLUrl: graphqlUrl,
     // Custom-domain style: AppSync's real-time URL for a non-AWS GraphQL URL ends in /realtime.
@@ -206,6 +221,7 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
   const schemaResource = one(ofType('AWS::AppSync::GraphQLSchema'), 'AWS::AppSync::GraphQLSchema')[1];
   const api: ApiModel = {
     name: str(ap.Name, 'GraphQLApi.Name'),
+    arn: localApiArn(region),
     schema: str(schemaResource.Properties?.Definition, 'GraphQLSchema.Definition (DefinitionS3Location is not supported)'),
     defaultAuth: str(ap.AuthenticationType, 'GraphQLApi.AuthenticationType'),
     additionalAuth: ((ap.AdditionalAuthenticationProviders as { AuthenticationType: string }[] | undefined) ?? []).map((a) => a.AuthenticationType),
@@ -227,12 +243,13 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
     const p = r.Properties ?? {};
     const dsName = str(p.Name, `${id}.Name`);
     const type = str(p.Type, `${id}.Type`);
+    const serviceRoleLogicalId = p.ServiceRoleArn === undefined || typeof p.ServiceRoleArn === 'string' ? null : getAttId(p.ServiceRoleArn, `${id}.ServiceRoleArn`);
     if (type === 'AMAZON_DYNAMODB') {
       const cfg = p.DynamoDBConfig as { TableName: Json };
-      dataSources.set(dsName, { name: dsName, type, tableLogicalId: getAttId(cfg.TableName, `${id}.TableName`) });
+      dataSources.set(dsName, { name: dsName, type, tableLogicalId: getAttId(cfg.TableName, `${id}.TableName`), serviceRoleLogicalId });
     } else if (type === 'AWS_LAMBDA') {
       const cfg = p.LambdaConfig as { LambdaFunctionArn: Json };
-      dataSources.set(dsName, { name: dsName, type, lambdaLogicalId: getAttId(cfg.LambdaFunctionArn, `${id}.LambdaFunctionArn`) });
+      dataSources.set(dsName, { name: dsName, type, lambdaLogicalId: getAttId(cfg.LambdaFunctionArn, `${id}.LambdaFunctionArn`), serviceRoleLogicalId });
     } else if (type === 'NONE') {
       dataSources.set(dsName, { name: dsName, type });
     } else {
@@ -278,7 +295,7 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
     if (!value || typeof value !== 'object') return value;
     if (typeof value.Ref === 'string') {
       const ref = value.Ref;
-      if (ref === 'AWS::Region') return LOCAL_REGION;
+      if (ref === 'AWS::Region') return region;
       if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
       if (ref === 'AWS::Partition') return 'aws';
       if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
@@ -290,8 +307,8 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
     }
     if (Array.isArray(value['Fn::GetAtt'])) {
       const [target, attr] = value['Fn::GetAtt'] as [string, string];
-      if (attr === 'Arn' && tables.has(target)) return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${tables.get(target)!.physicalName}`;
-      if (attr === 'Arn' && lambdas.has(target)) return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${lambdas.get(target)!.functionName}`;
+      if (attr === 'Arn' && tables.has(target)) return tableArn(region, tables.get(target)!.physicalName);
+      if (attr === 'Arn' && lambdas.has(target)) return functionArn(region, lambdas.get(target)!.functionName);
       if (target === apiLogicalId && apiAttributes[attr]) return apiAttributes[attr];
       if (attr === 'Arn' && roles.has(target)) return roleArn(name, target);
       return `${name}-${target}.${attr}`;
@@ -306,9 +323,19 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
   };
 
+  const applicationInferenceProfiles = new Map<string, string>();
+  for (const [, r] of resources) {
+    const declared = r.Metadata?.[APPLICATION_PROFILES_METADATA];
+    if (declared && typeof declared === 'object' && !Array.isArray(declared)) {
+      for (const [arn, wraps] of Object.entries(declared)) if (typeof wraps === 'string') applicationInferenceProfiles.set(arn, wraps);
+    }
+  }
+
   return {
     stackName: name,
     templateFile,
+    region,
+    applicationInferenceProfiles,
     api,
     dataSources,
     functions,
@@ -328,6 +355,14 @@ export function constructId(logicalId: string): string {
 /** Physical table names by construct id, e.g. { UsersTable: "Tollgate-dev-UsersTable9725E9C8" }. */
 export function tablesByConstructId(stack: StackModel): Record<string, string> {
   return Object.fromEntries([...stack.tables.values()].map((t) => [constructId(t.logicalId), t.physicalName]));
+}
+
+export function tableArn(region: string, tableName: string): string {
+  return `arn:aws:dynamodb:${region}:${LOCAL_ACCOUNT}:table/${tableName}`;
+}
+
+export function functionArn(region: string, functionName: string): string {
+  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${functionName}`;
 }
 
 /** The local ARN of a role: what an IAM caller's identity names (userArn) and policies refer to. */

@@ -58,3 +58,14 @@ export function modelGrants(models: ResolvedModel[], w: Where): Grant[] {
   }
   return [{ resources: [...new Set(direct)] }, ...grants];
 }
+
+/**
+ * The resource metadata that records what each configured application inference profile wraps
+ * (ARN → model or system profile ID), for the emulator's Bedrock IAM; null when there is none.
+ */
+export const APPLICATION_PROFILES_METADATA = 'tollgate:applicationInferenceProfiles';
+
+export function applicationProfilesMetadata(models: ResolvedModel[]): { key: string; value: Record<string, string> } | null {
+  const value = Object.fromEntries(models.filter((m) => m.kind === 'application-inference-profile' && m.wraps).map((m) => [m.id, m.wraps!]));
+  return Object.keys(value).length > 0 ? { key: APPLICATION_PROFILES_METADATA, value } : null;
+}

@@ -16,7 +16,7 @@ import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
 import { formatModels, type TollgateConfig } from './config.ts';
-import { modelGrants } from './model-access.ts';
+import { applicationProfilesMetadata, modelGrants } from './model-access.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { appSyncSchema, discoverResolvers } from './resolvers.ts';
 import { webAclRules } from './waf.ts';
@@ -166,6 +166,10 @@ export class TollgateStack extends Stack {
       model.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrailArn] }));
     }
     const bedrockRegion = config.bedrockRegion || this.region;
+    // What each application inference profile wraps is not in its ARN; the emulator reads it here
+    // to authorize the models behind it as Bedrock does.
+    const profiles = applicationProfilesMetadata(config.models);
+    if (profiles) (model.node.defaultChild as lambda.CfnFunction).addMetadata(profiles.key, profiles.value);
     for (const grant of modelGrants(config.models, { partition: this.partition, region: bedrockRegion, account: this.account })) {
       model.addToRolePolicy(
         new iam.PolicyStatement({

@@ -94,3 +94,27 @@ export const WAF_CHOICES = {
   /** RateBasedStatement.EvaluationWindowSec when the template omits it. */
   defaultRateWindowSeconds: 300,
 };
+
+/**
+ * What a resolver sees when its data source's service role may not make the call (the emulator
+ * checks the role's template policies before every call; emulator/iam/datasources.ts).
+ *
+ * DynamoDB: AppSync's reports of such refusals read "User: arn:aws:sts::…:assumed-role/<role>/
+ * APPSYNC_ASSUME_ROLE is not authorized to perform: dynamodb:BatchGetItem on resource: arn:aws:
+ * dynamodb:…:table/ChatTable because no identity-based policy allows the dynamodb:BatchGetItem
+ * action (Service: DynamoDb, Status Code: 400, Request ID: …)"
+ * (https://github.com/aws-amplify/amplify-cli/issues/12780, checked 2026-11-30). The error type
+ * beside that message is not in the report; "DynamoDB:DynamoDbException" is what AppSync answered
+ * for the same refusal of a Query made with the caller's credentials (an Amplify sample's README,
+ * found by code search on 2026-11-30) and for other errors DynamoDB's Java SDK does not model.
+ *
+ * Lambda: no report of AppSync's answer was found. By the same rule (the Java SDK's exception for
+ * an error it does not model, as AppSync's "(Service: DynamoDb, …)" suffix comes from it) the
+ * choice is "Lambda:LambdaException", with Lambda's 403 in the suffix. Unverified.
+ */
+export const DATA_SOURCE_IAM_CHOICES = {
+  dynamoDbErrorType: 'DynamoDB:DynamoDbException',
+  dynamoDbSuffix: (requestId: string) => ` (Service: DynamoDb, Status Code: 400, Request ID: ${requestId})`,
+  lambdaErrorType: 'Lambda:LambdaException',
+  lambdaSuffix: (requestId: string) => ` (Service: Lambda, Status Code: 403, Request ID: ${requestId})`,
+};

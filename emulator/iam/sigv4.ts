@@ -9,7 +9,7 @@ export interface SignedRequest {
   path: string;
   /** The raw query string without `?` ('' for none). */
   query: string;
-  /** Lower-case header names. */
+  /** Lower-case header names (over HTTP/2, with :authority). */
   headers: Record<string, string>;
   body: string;
 }
@@ -21,11 +21,12 @@ export interface SigningSecret {
 }
 
 export type Verification<T> =
-  | { ok: true; accessKeyId: string; credential: T }
+  | { ok: true; accessKeyId: string; credential: T; region: string }
   | { ok: false; status: 400 | 403; errorType: 'UnrecognizedClientException' | 'InvalidSignatureException' | 'IncompleteSignatureException'; message: string };
 
 export interface VerifyOptions {
-  region: string;
+  /** The endpoint's Region; null for one that answers any (a client picks Bedrock's Region itself). */
+  region: string | null;
   service: string;
   /** Wall-clock epoch ms: signers use the real clock, whatever the emulator's test clock says. */
   now: number;
@@ -110,14 +111,16 @@ export function verifySigV4<T extends SigningSecret>(request: SignedRequest, loo
     return { ok: false, status: 403, errorType: 'UnrecognizedClientException', message: INVALID_TOKEN };
   }
   if (parsed.service !== options.service) return invalid(`Credential should be scoped to correct service: '${options.service}'.`);
-  if (parsed.region !== options.region) return invalid(`Credential should be scoped to a valid region, not '${parsed.region}'.`);
+  const regionOk = options.region === null ? /^[a-z]{2}(-[a-z]+)+-\d$/.test(parsed.region) : parsed.region === options.region;
+  if (!regionOk) return invalid(`Credential should be scoped to a valid region, not '${parsed.region}'.`);
   const amzDate = request.headers['x-amz-date'] ?? '';
   const signedAt = amzDateMs(amzDate);
   if (Number.isNaN(signedAt)) return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (amzDate.slice(0, 8) !== parsed.date) return invalid(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.date}' != '${amzDate.slice(0, 8)}'`);
   const skew = options.maxSkewMs ?? 5 * 60_000;
   if (Math.abs(options.now - signedAt) > skew) return invalid(`Signature expired: ${amzDate} is outside the allowed ${skew / 60_000} minutes of the server's time.`);
-  if (!parsed.signedHeaders.includes('host')) return invalid("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  // Over HTTP/2 the SDK signs the host under its pseudo-header's name.
+  if (!parsed.signedHeaders.includes('host') && !parsed.signedHeaders.includes(':authority')) return invalid("'Host' must be a 'SignedHeader' in the AWS Authorization.");
 
   const canonicalHeaders: string[] = [];
   for (const name of parsed.signedHeaders) {
@@ -143,5 +146,5 @@ export function verifySigV4<T extends SigningSecret>(request: SignedRequest, loo
   const expected = Buffer.from(hmac(key, stringToSign).toString('hex'));
   const given = Buffer.from(parsed.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return invalid(MISMATCH);
-  return { ok: true, accessKeyId: parsed.accessKeyId, credential };
+  return { ok: true, accessKeyId: parsed.accessKeyId, credential, region: parsed.region };
 }

@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, settingsFrom } from '../../infra/config.ts';
+import { APPLICATION_PROFILES_METADATA } from '../../infra/model-access.ts';
 import { GEOGRAPHY_REGIONS } from '../../infra/models.ts';
 import { TollgateStack } from '../../infra/stack.ts';
 
@@ -104,5 +105,15 @@ describe('Bedrock access for each kind of model ID', () => {
     ]);
     // No foundation-model ARN is granted without a condition except the in-Region one.
     expect(statements[0]!.resources.filter((r) => r.includes('foundation-model'))).toEqual([fm('us-east-1', 'amazon.nova-lite-v1:0')]);
+  });
+
+  it('records what each application profile wraps on the model function, for the emulator (the ARN does not say)', () => {
+    const metadataOf = (env: Record<string, string>) => {
+      const template = Template.fromStack(new TollgateStack(new App(), 'Test', { config: loadConfig(settingsFrom(() => undefined, env)) }));
+      const [fn] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('ModelFunction'));
+      return (fn![1] as { Metadata?: Record<string, unknown> }).Metadata?.[APPLICATION_PROFILES_METADATA];
+    };
+    expect(metadataOf({ TOLLGATE_MODELS: `us.amazon.nova-2-lite-v1:0,${APP}@us.amazon.nova-2-lite-v1:0=Support` })).toEqual({ [APP]: 'us.amazon.nova-2-lite-v1:0' });
+    expect(metadataOf({})).toBeUndefined();
   });
 });

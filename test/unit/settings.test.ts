@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corsHeaders, hostAllowed } from '../../emulator/appsync/http.ts';
-import { httpPolicyFromEnv, knownSettingNames, nodeVersionWarning, unknownSettingWarnings } from '../../emulator/settings.ts';
+import { httpPolicyFromEnv, knownSettingNames, nodeVersionWarning, settingsFromEnv, unknownSettingWarnings } from '../../emulator/settings.ts';
 import { ROOT } from '../../emulator/synth.ts';
 import { isScratchFile } from '../../emulator/watch.ts';
 
@@ -44,6 +44,14 @@ describe('TOLLGATE_* settings', () => {
     });
     expect(() => httpPolicyFromEnv({ TOLLGATE_CORS_ORIGINS: 'localhost:5173' })).toThrow('TOLLGATE_CORS_ORIGINS lists origins like http://localhost:5173, separated by commas. Received: "localhost:5173"');
     expect(() => httpPolicyFromEnv({ TOLLGATE_ALLOWED_HOSTS: 'http://dev.box' })).toThrow('Received: "http://dev.box"');
+  });
+});
+
+describe('TOLLGATE_IAM and TOLLGATE_WAF', () => {
+  it('are on unless set to off, and refuse anything else with what they received', () => {
+    expect(settingsFromEnv({})).toMatchObject({ iam: true, waf: true });
+    expect(settingsFromEnv({ TOLLGATE_IAM: 'off', TOLLGATE_WAF: 'on' })).toMatchObject({ iam: false, waf: true });
+    expect(() => settingsFromEnv({ TOLLGATE_IAM: 'false' })).toThrow('TOLLGATE_IAM must be on or off. Received: false');
   });
 });
 
