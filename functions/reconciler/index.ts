@@ -60,7 +60,10 @@ export async function handler(event: unknown): Promise<ReconcileReport> {
   if (record?.requestContext?.condition && record.requestPayload?.pending) {
     await settleFailedEvent(record as InvocationRecord, report);
   } else {
-    await reconcile(Date.now(), report);
+    // A scheduled event's time is when the schedule fired: the reconciler's now (and the
+    // emulator's clock offline, where tests move it).
+    const time = (event as { time?: unknown } | null)?.time;
+    await reconcile(typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? Date.parse(time) : Date.now(), report);
   }
   const repaired = report.applied + report.timedOut + report.refunded + report.dropped;
   // One line per run that repaired anything: the Reconciled metric and its alarm (infra/stack.ts).
