@@ -89,4 +89,6 @@ export interface CallerContext {
   dailyTokenLimit: string;
   promptsPerMinute: string;
   promptsInFlight: string;
+  /** Set (seconds to wait) when the authorizer could not make its checks: every resolver answers RateLimited. */
+  unavailable?: string;
 }
