@@ -59,7 +59,7 @@ export function parseFaults(text: string): FaultRule[] {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((spec) => {
-      const match = /^([a-z]+)\.([A-Za-z-]+)(?:@([^/=\s]+)(?:\/([A-Za-z]+))?)?=([0-9.]+)$/.exec(spec);
+      const match = /^([a-z0-9]+)\.([A-Za-z-]+)(?:@([^/=\s]+)(?:\/([A-Za-z]+))?)?=([0-9.]+)$/.exec(spec);
       if (!match) throw new FaultSettingError(`TOLLGATE_FAULTS: "${spec}" is not <service>.<kind>[@<target>[/<operation>]]=<probability>`);
       const [, service, kind, target, operation, p] = match;
       if (!(service! in FAULT_KINDS)) throw new FaultSettingError(`TOLLGATE_FAULTS: unknown service "${service}". Known: ${Object.keys(FAULT_KINDS).join(', ')}`);
