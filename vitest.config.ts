@@ -50,6 +50,16 @@ export default defineConfig({
         },
       },
       {
+        // Many users and prompts under injected AWS faults (npm run test:chaos); not part of npm test, CI runs it.
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

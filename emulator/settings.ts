@@ -29,6 +29,7 @@ export const LOCAL_SETTINGS: Readonly<Record<string, string>> = {
   TOLLGATE_REALTIME_MAX_PAYLOAD_BYTES: 'largest real-time message',
   TOLLGATE_URL: 'the API the CLI talks to',
   TOLLGATE_PASSWORD: 'the password the CLI sends',
+  TOLLGATE_CHAOS_SEED: 'the seed npm run test:chaos injects faults with, to replay a run',
   TOLLGATE_E2E_URL: 'the deployed API the e2e tests run against',
   TOLLGATE_E2E_API_KEY: 'its API key',
 };
