@@ -34,7 +34,7 @@ export default defineConfig({
         // sets TOLLGATE_DYNAMODB=dynamodb-local); not part of npm test, CI runs it.
         test: {
           name: 'dynamodb',
-          include: ['test/emulator/local-dynamodb.test.ts', 'test/emulator/dynamodb-datasource.test.ts', 'test/emulator/quota.test.ts', 'test/emulator/identity.test.ts'],
+          include: ['test/emulator/local-dynamodb.test.ts', 'test/emulator/dynamodb-datasource.test.ts', 'test/emulator/quota.test.ts', 'test/emulator/identity.test.ts', 'test/emulator/reconciler.test.ts', 'test/emulator/faults.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/dynamodb-local-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
@@ -46,6 +46,16 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/helpers/e2e-setup.ts'],
           testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        // Many users and prompts under injected AWS faults (npm run test:chaos); not part of npm test, CI runs it.
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 240_000,
           hookTimeout: 180_000,
         },
       },

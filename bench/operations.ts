@@ -143,7 +143,8 @@ export async function measureOperations(cdkOut: string, log: (line: string) => v
     const calls = tap.since(mark);
     const t = reply.timings;
     const dynamo: DynamoCall[] = calls.filter((c) => c.service === 'dynamodb').map((c) => toDynamoCall(api, c, usageItemBytes));
-    const settleIndex = calls.findIndex((c) => c.operation === 'TransactWriteItems');
+    // Settling starts with the prompt's log record (PutItem), written after the model answered.
+    const settleIndex = calls.findIndex((c) => c.operation === 'PutItem' || c.operation === 'TransactWriteItems');
     const modelUse = lambdaUse(t, 'ModelFunction');
     return {
       label,

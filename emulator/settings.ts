@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { RealtimeSettings } from './realtime/index.ts';
 import { dynamoDbBackend } from './local/dynamodb-backend.ts';
+import { FaultPlan, parseFaults } from './faults/plan.ts';
 import type { HttpPolicy } from './appsync/http.ts';
 import type { EmulatorOptions } from './start.ts';
 import { ROOT, stackSettingNames } from './synth.ts';
@@ -21,12 +22,15 @@ export const LOCAL_SETTINGS: Readonly<Record<string, string>> = {
   TOLLGATE_DYNAMODB: 'the local DynamoDB: dynalite (default) or dynamodb-local (AWS’s, needs Java)',
   TOLLGATE_WAF: 'on (default) or off: apply the template’s web ACL locally',
   TOLLGATE_IAM: 'on (default) or off: enforce the template’s IAM policies on data sources and on functions’ calls to the local services',
+  TOLLGATE_FAULTS: 'faults to inject into the local AWS services (emulator/faults/plan.ts), e.g. dynamodb.ThrottlingException@UsageTable=0.1',
+  TOLLGATE_FAULTS_SEED: 'the seed of the fault generator, to replay a run',
   TOLLGATE_REALTIME_KEEPALIVE_MS: 'real-time keep-alive interval',
   TOLLGATE_REALTIME_CONNECTION_TIMEOUT_MS: 'real-time connection timeout sent in connection_ack',
   TOLLGATE_REALTIME_MAX_SUBSCRIPTIONS: 'real-time subscriptions per connection',
   TOLLGATE_REALTIME_MAX_PAYLOAD_BYTES: 'largest real-time message',
   TOLLGATE_URL: 'the API the CLI talks to',
   TOLLGATE_PASSWORD: 'the password the CLI sends',
+  TOLLGATE_CHAOS_SEED: 'the seed npm run test:chaos injects faults with, to replay a run',
   TOLLGATE_E2E_URL: 'the deployed API the e2e tests run against',
   TOLLGATE_E2E_API_KEY: 'its API key',
 };
@@ -115,7 +119,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
     realtime: realtimeFromEnv(env),
     http: httpPolicyFromEnv(env),
+    faultPlan: faultPlanFromEnv(env),
   };
+}
+
+/** TOLLGATE_FAULTS (and its seed) as a fault plan, or none. */
+export function faultPlanFromEnv(env: NodeJS.ProcessEnv): FaultPlan | undefined {
+  if (!env.TOLLGATE_FAULTS) return undefined;
+  const seed = env.TOLLGATE_FAULTS_SEED ? Number(env.TOLLGATE_FAULTS_SEED) : undefined;
+  if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`TOLLGATE_FAULTS_SEED must be a whole number. Received: ${env.TOLLGATE_FAULTS_SEED}`);
+  return new FaultPlan(parseFaults(env.TOLLGATE_FAULTS), seed);
 }
 
 /**

@@ -9,7 +9,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { describeProblems, lintBundlesCached } from './appsync-js/lint-cache.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
-import { LAMBDA_CHOICES } from './appsync/choices.ts';
+import { DYNAMODB_SOURCE_CHOICES, LAMBDA_CHOICES } from './appsync/choices.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
 import { corsHeaders, DEFAULT_HTTP_POLICY, errorTypesOf, hostAllowed, lowerCaseHeaders, parseGraphQLRequest, readBody, refuseHost, send, withForwardedFor, type HttpPolicy } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
@@ -22,11 +22,17 @@ import { attachRealtime, type RealtimeSettings } from './realtime/index.ts';
 import { openListener } from './realtime/listener.ts';
 import { localCertificate } from './realtime/tls.ts';
 import { apiLambdas, runtimeNotices } from './lambda/runtime.ts';
+import { AsyncInvoker, ASYNC_DEFAULTS, type AsyncStats } from './lambda/async.ts';
+import { Scheduler } from './events/scheduler.ts';
+import { eventInvokeConfigs, startSchedules, type Schedules } from './events/schedules.ts';
+import { startFaultProxy } from './faults/aws-proxy.ts';
+import { bedrockFaults, lambdaFaults } from './faults/adapters.ts';
+import type { FaultPlan } from './faults/plan.ts';
 import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
 import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
-import { constructId, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
+import { constructId, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 import { ROOT } from './synth.ts';
 
 export interface EmulatorOptions {
@@ -37,6 +43,13 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** Model faults for tests (the dev model also reads [[fault:…]] markers in prompts). */
   faults?: FaultController;
+  /**
+   * Faults in the local AWS services (DynamoDB, Secrets Manager, Lambda, Bedrock): TOLLGATE_FAULTS
+   * or a test's plan, changeable while the emulator runs. Without one, nothing sits in between.
+   */
+  faultPlan?: FaultPlan;
+  /** Run the template's EventBridge schedules on the clock (default true); tests that own the clock run them with schedules.run(). */
+  schedules?: boolean;
   /** Containers per Lambda function at most. */
   maxContainers?: number;
   log?: (line: string) => void;
@@ -97,8 +110,14 @@ export interface Emulator {
    * 'ModelFunction'): temporary credentials of its role, which AWS_IAM requests are checked against.
    */
   functionCredentials(id: string): AwsCredentials;
-  /** Moves the emulator's clock (util.time in resolvers, authorizer cache) for day/minute tests. */
+  /** Moves the emulator's clock (util.time in resolvers, authorizer cache, schedules, async retries) for day/minute tests. */
   clock: { now(): number; set(epochMs: number): void; reset(): void };
+  /** The template's EventBridge schedules; run(prefix) invokes a rule's targets now and answers their results. */
+  schedules: Schedules;
+  /** Asynchronous Lambda invocations: idle() waits for what is due, delivered holds non-Lambda destinations' records. */
+  lambdaAsync: { idle(): Promise<void>; pending(): number; stats: AsyncStats; delivered: AsyncInvoker['delivered']; invoke(functionId: string, payload: unknown): string };
+  /** The fault plan in force, if any. */
+  faultPlan?: FaultPlan;
   close(): Promise<void>;
 }
 
@@ -141,6 +160,7 @@ async function ensureTables(client: DynamoDBClient, stack: StackModel): Promise<
 }
 
 function lambdaError(out: InvokeResult & { ok: false }) {
+  if (out.errorType === 'TooManyRequestsException') return { message: out.errorMessage, type: LAMBDA_CHOICES.throttleType };
   return { message: out.errorMessage, type: LAMBDA_CHOICES.errorType, unhandledErrorType: out.errorType };
 }
 
@@ -150,9 +170,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const host = options.host ?? '127.0.0.1';
   const apiKey = apiKeyFor(options.dataDir, options.apiKey);
   let offsetMs = 0;
-  const clock = { now: () => Date.now() + offsetMs, set: (ms: number) => void (offsetMs = ms - Date.now()), reset: () => void (offsetMs = 0) };
+  const now = () => Date.now() + offsetMs;
+  const scheduler = new Scheduler(now);
+  const clock = {
+    now,
+    set: (ms: number) => {
+      offsetMs = ms - Date.now();
+      scheduler.kick();
+    },
+    reset: () => {
+      offsetMs = 0;
+      scheduler.kick();
+    },
+  };
 
-  const closers: (() => Promise<void>)[] = [];
+  const closers: (() => Promise<void>)[] = [async () => scheduler.close()];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
@@ -178,10 +210,27 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const dynamoClient = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     closers.push(async () => dynamoClient.destroy());
     await ensureTables(dynamoClient, stack);
+    // With a fault plan, the API's data sources and the functions reach DynamoDB through the
+    // fault proxy; tests and admin tools read it directly (dynamodbUrl).
+    const plan = options.faultPlan;
+    const aliases = Object.fromEntries(Object.entries(tablesByConstructId(stack)).map(([id, name]) => [name, id]));
+    const faultyDynamo = plan ? await startFaultProxy({ service: 'dynamodb', upstream: dynamoUrl, plan, aliases }) : null;
+    if (faultyDynamo) closers.push(() => faultyDynamo.close());
+    const servedDynamoUrl = faultyDynamo?.url ?? dynamoUrl;
+    // AppSync's DynamoDB data source does not retry for the resolver (choices.ts): one attempt.
+    const dataSourceClient = new DynamoDBClient({
+      region: LOCAL_REGION,
+      endpoint: servedDynamoUrl,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: DYNAMODB_SOURCE_CHOICES.maxAttempts,
+    });
+    closers.push(async () => dataSourceClient.destroy());
 
     const secrets = await startSecretsManager({ file: join(options.dataDir, 'secrets.json') });
     closers.push(() => secrets.close());
     const secretArns: string[] = [];
+    const faultySecrets = plan ? await startFaultProxy({ service: 'secretsmanager', upstream: secrets.url, plan }) : null;
+    if (faultySecrets) closers.push(() => faultySecrets.close());
     for (const s of stack.secrets.values()) {
       const arn = String(stack.resolve({ Ref: s.logicalId }));
       secretArns.push(arn);
@@ -189,19 +238,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
 
     const hybrid = options.bedrockRegion !== undefined && options.bedrockRegion !== '';
-    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults, bridge: options.localModel });
+    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults ?? (plan ? bedrockFaults(plan) : undefined), bridge: options.localModel });
     if (bedrock) closers.push(() => bedrock.close());
 
     // Lambda functions, each with the template's environment pointed at the local endpoints and
     // its role's credentials (what AWS_IAM requests to the API are checked against).
     const iam = LocalIam.load(stack, (message) => log(`[iam] ${message}`));
-    const services = { dynamodb: dynamoUrl, secretsManager: secrets.url, bedrockRuntime: bedrock?.url ?? null };
+    // Functions reach the services through IAM's gateways, and those through the fault proxies.
+    const services = { dynamodb: servedDynamoUrl, secretsManager: faultySecrets?.url ?? secrets.url, bedrockRuntime: bedrock?.url ?? null };
     const enforcement = await enforceIam({ stack, iam, enabled: options.iam !== false, hybrid, services, secretArns, log });
     closers.push(() => enforcement.close());
     const { guard, functionEndpoints } = enforcement;
     const credentialsById = new Map<string, AwsCredentials>();
     for (const notice of runtimeNotices(apiLambdas(stack))) log(notice);
-    const runner = new LambdaRunner({ maxContainers: options.maxContainers, log: (fn, line) => log(`[${fn}] ${line}`) });
+    const runner = new LambdaRunner({
+      maxContainers: options.maxContainers,
+      log: (fn, line) => log(`[${fn}] ${line}`),
+      fault: plan ? lambdaFaults(plan, (id) => [id, constructId(id), stack.lambdas.get(id)?.functionName ?? id]) : undefined,
+    });
     closers.push(() => runner.close());
     for (const fn of stack.lambdas.values()) {
       const env: Record<string, string> = Object.fromEntries(Object.entries(fn.environment).map(([k, v]) => [k, String(stack.resolve(v))]));
@@ -232,7 +286,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           if (process.env[name]) env[name] = process.env[name]!;
         }
         env.BEDROCK_REGION = options.bedrockRegion!;
-        env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
+        env.AWS_ENDPOINT_URL_DYNAMODB = servedDynamoUrl;
         if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
           const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
           iam.share(credentials, fn);
@@ -243,9 +297,38 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       runner.register(fn.logicalId, { functionName: fn.functionName, codeDir: fn.codeDir, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, environment: env });
     }
 
+    // Asynchronous invocations (AppSync's invocationType Event, EventBridge targets, destinations)
+    // with Lambda's retries and the functions' EventInvokeConfig, on the emulator's clock.
+    const invokeConfigs = eventInvokeConfigs(stack);
+    const asyncInvoker = new AsyncInvoker({
+      invoke: (id, event) => runner.invoke(id, event),
+      scheduler,
+      now: clock.now,
+      configOf: (id) => {
+        const c = invokeConfigs.get(id);
+        return {
+          maxRetryAttempts: c?.maxRetryAttempts ?? ASYNC_DEFAULTS.maxRetryAttempts,
+          maxEventAgeSeconds: c?.maxEventAgeSeconds ?? ASYNC_DEFAULTS.maxEventAgeSeconds,
+          onFailure: c?.onFailure,
+          onSuccess: c?.onSuccess,
+        };
+      },
+      functionArn: (id) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${stack.lambdas.get(id)?.functionName ?? id}`,
+      log,
+    });
+    const schedules = startSchedules(stack, {
+      scheduler,
+      now: clock.now,
+      enqueue: (id, event) => void asyncInvoker.enqueue(id, event),
+      invoke: (id, event) => runner.invoke(id, event),
+      warn: (message) => log(`[events] ${message}`),
+      automatic: options.schedules !== false,
+    });
+    closers.push(async () => schedules.close());
+
     // Data sources and resolvers.
     const knownTables = new Set([...stack.tables.values()].map((t) => t.physicalName));
-    const ddb = new DynamoDbDataSource(dynamoClient, knownTables);
+    const ddb = new DynamoDbDataSource(dataSourceClient, knownTables);
     const dataSource = (name: string): DataSourceCall => {
       const ds = stack.dataSources.get(name);
       if (!ds) throw new Error(`Unknown data source ${name}`);
@@ -261,9 +344,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         const refused = guard?.lambda(ds, stack.lambdas.get(ds.lambdaLogicalId)?.functionName ?? ds.lambdaLogicalId);
         if (refused) return refused;
+        if (!direct && r.invocationType === 'Event') {
+          // Lambda queues the event and answers at once; the function runs later, with retries.
+          asyncInvoker.enqueue(ds.lambdaLogicalId, r.payload);
+          return { result: LAMBDA_CHOICES.eventResult };
+        }
         const out = await runner.invoke(ds.lambdaLogicalId, direct ? request : r.payload);
         if (!out.ok) return { result: null, error: lambdaError(out) };
-        return { result: r?.invocationType === 'Event' ? LAMBDA_CHOICES.eventResult : out.payload };
+        return { result: out.payload };
       };
     };
     // What AWS would refuse to deploy is refused here too, with the rule and the line.
@@ -445,6 +533,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       tableName,
       functionCredentials,
       clock,
+      schedules,
+      lambdaAsync: {
+        idle: () => asyncInvoker.idle(),
+        pending: () => asyncInvoker.pending(),
+        stats: asyncInvoker.stats,
+        delivered: asyncInvoker.delivered,
+        invoke: (id, payload) => asyncInvoker.enqueue(id, payload),
+      },
+      faultPlan: plan,
       close,
     };
   } catch (error) {

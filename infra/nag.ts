@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 
 const BASIC_EXECUTION = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
-export function acknowledgeNagFindings(stack: Stack, parts: { functions: IConstruct[]; api: IConstruct; secret: IConstruct; tracing: boolean }): void {
+export function acknowledgeNagFindings(stack: Stack, parts: { functions: IConstruct[]; api: IConstruct; secret: IConstruct; tracing: boolean; model: IConstruct; reconciler: IConstruct }): void {
   const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
   for (const fn of parts.functions) {
     ack(fn, BASIC_EXECUTION, 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; the log group is created by this stack with a retention.');
@@ -32,6 +32,11 @@ export function acknowledgeNagFindings(stack: Stack, parts: { functions: IConstr
       ack(source, `AwsSolutions-IAM5[Resource::<${Stack.of(source).getLogicalId(stack.node.findChild(name).node.defaultChild as never)}.Arn>:*]`, 'CDK’s grantInvoke also allows this one function’s versions and aliases (<arn>:*).');
     }
   }
+  ack(
+    parts.model,
+    `AwsSolutions-IAM5[Resource::<${Stack.of(parts.reconciler).getLogicalId(parts.reconciler.node.defaultChild as never)}.Arn>:*]`,
+    'The on-failure destination of asynchronous invocations: CDK’s grantInvoke also allows the reconciler’s versions and aliases (<arn>:*).',
+  );
   ack(
     parts.secret,
     'AwsSolutions-SMG4',

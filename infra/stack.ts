@@ -5,8 +5,11 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -53,6 +56,15 @@ export class TollgateStack extends Stack {
       partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'day', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
+    });
+    // The reconciler's sparse index: only usage items holding in-flight leases have leaseShard and
+    // leaseDue (the earliest lease's end, or earlier), so a query per shard finds what needs
+    // settling without a scan. Keys only: the reconciler reads the item itself, consistently.
+    usage.addGlobalSecondaryIndex({
+      indexName: 'ByLeaseDue',
+      partitionKey: { name: 'leaseShard', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'leaseDue', type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     const prompts = new dynamodb.Table(this, 'PromptsTable', {
       ...tableDefaults,
@@ -147,6 +159,31 @@ export class TollgateStack extends Stack {
       },
     });
 
+    const reconciler = fn('reconciler', {
+      memoryMb: 256,
+      timeout: Duration.seconds(25),
+      description: 'Tollgate: settles prompts whose request ended before settling them',
+      env: { PROMPT_RETENTION_DAYS: String(config.promptRetentionDays), RECONCILE_GRACE_SECONDS: '30' },
+    });
+    // Every minute: a prompt left half-done is settled within its lease (30 s), the grace (30 s)
+    // and one period, about two minutes.
+    new events.Rule(this, 'ReconcileSchedule', {
+      description: 'Tollgate: run the reconciler',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new eventTargets.LambdaFunction(reconciler, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
+    });
+    // Asynchronous invocations of the model function (streamed prompts) are not retried by Lambda:
+    // a user waits on the stream now, and an attempt a minute later would run the model for no
+    // one (and, without its lease, be settled by the reconciler meanwhile). A failed or expired
+    // event goes to the reconciler at once, which settles its prompt from the event: refunded when
+    // Lambda never ran it, charged by the timeout rule otherwise. Events older than a minute
+    // (Lambda's smallest maximum age) have no listener left.
+    model.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      onFailure: new lambdaDestinations.LambdaDestination(reconciler, { responseOnly: false }),
+    });
+
     // Only the two token functions read the signing secret.
     jwtSecret.grantRead(authorizer);
     jwtSecret.grantRead(auth);
@@ -159,6 +196,13 @@ export class TollgateStack extends Stack {
     bind(authorizer, 'USERS_TABLE', users, ['GetItem']);
     bind(auth, 'USERS_TABLE', users, ['GetItem', 'PutItem']);
     bind(auth, 'RATE_LIMITS_TABLE', rateLimits, ['GetItem', 'UpdateItem']);
+    // Settling (functions/commons/settle.ts): the log record, then the usage change.
+    bind(model, 'PROMPTS_TABLE', prompts, ['PutItem', 'GetItem']);
+    bind(model, 'USAGE_TABLE', usage, ['UpdateItem']);
+    bind(reconciler, 'PROMPTS_TABLE', prompts, ['PutItem', 'GetItem']);
+    bind(reconciler, 'USAGE_TABLE', usage, ['GetItem', 'UpdateItem']);
+    // The reconciler queries its index, never the table.
+    reconciler.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${usage.tableArn}/index/ByLeaseDue`] }));
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
         ? config.guardrailId
@@ -237,14 +281,10 @@ export class TollgateStack extends Stack {
     const dataSources: Record<string, appsync.BaseDataSource> = {
       // logoutEverywhere (UpdateItem), sendPrompt's checkToken (GetItem)
       UsersTable: dynamoSource('UsersTable', users, [[users, ['GetItem', 'UpdateItem']]]),
-      // myUsage, readUsage (GetItem), reserveQuota, readmit (UpdateItem), settle (one transaction:
-      // UpdateItem usage + PutItem log)
-      UsageTable: dynamoSource('UsageTable', usage, [
-        [usage, ['GetItem', 'UpdateItem']],
-        [prompts, ['PutItem']],
-      ]),
-      // myPrompts (Query), deletePrompt (DeleteItem), sendPrompt's findFirst (GetItem)
-      PromptsTable: dynamoSource('PromptsTable', prompts, [[prompts, ['Query', 'DeleteItem', 'GetItem']]]),
+      // myUsage, readUsage (GetItem), reserveQuota, readmit, settle (UpdateItem)
+      UsageTable: dynamoSource('UsageTable', usage, [[usage, ['GetItem', 'UpdateItem']]]),
+      // myPrompts (Query), deletePrompt (DeleteItem), sendPrompt's findFirst (GetItem), logPrompt (PutItem)
+      PromptsTable: dynamoSource('PromptsTable', prompts, [[prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem']]]),
       AuthFunction: api.addLambdaDataSource('AuthFunction', auth),
       ModelFunction: api.addLambdaDataSource('ModelFunction', model),
       None: api.addNoneDataSource('None'),
@@ -288,8 +328,8 @@ export class TollgateStack extends Stack {
     }
 
     this.addWaf(api, config);
-    this.addAlarms(api, config, { authorizer, auth, model });
-    acknowledgeNagFindings(this, { functions: [authorizer, auth, model], api, secret: jwtSecret, tracing: config.tracing });
+    this.addAlarms(api, config, { authorizer, auth, model, reconciler });
+    acknowledgeNagFindings(this, { functions: [authorizer, auth, model, reconciler], api, secret: jwtSecret, tracing: config.tracing, model, reconciler });
 
     new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
     const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);
@@ -335,6 +375,23 @@ export class TollgateStack extends Stack {
       1,
       'A model reported more tokens than were reserved for a prompt: the token budget bound no longer holds for that model.',
     );
+    alarm(
+      'ServiceBusy',
+      eventMetric('ServiceBusy', api.logGroup, term('ServiceBusy'), apiLogRetention),
+      20,
+      'DynamoDB or a function failed 20+ requests in 5 minutes with a retryable error (throttling, 5xx): clients were asked to retry.',
+    );
+    // Every repair means a pipeline broke off between admission and settling (AppSync's 30 s cut,
+    // a crashed or timed-out function, writes failing past their retries): worth a look at once.
+    const repairs = new logs.MetricFilter(this, 'ReconciledFilter', {
+      logGroup: fns.reconciler!.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.tollgateEvent', '=', 'Reconciled'),
+      metricNamespace: namespace,
+      metricName: 'Reconciled',
+      metricValue: '$.repaired',
+      defaultValue: 0,
+    }).metric({ statistic: 'Sum', period: Duration.minutes(5) });
+    alarm('Reconciled', repairs, 1, 'The reconciler settled prompts that their requests left half-done (see its log for which and why).');
     alarm(
       'RegistrationCeiling',
       eventMetric('RegistrationCeiling', fns.auth!.logGroup, logs.FilterPattern.allTerms('registrationCeiling')),

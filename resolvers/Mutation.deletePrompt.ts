@@ -6,7 +6,7 @@ import { util } from '@aws-appsync/utils';
 import type { Context, DynamoDBDeleteItemRequest } from '@aws-appsync/utils';
 import type { MutationDeletePromptArgs } from '../generated/graphql.ts';
 import { callerOf } from './lib/caller.ts';
-import { ErrorType, internalError, validationError } from './lib/errors.ts';
+import { dataSourceError, ErrorType, validationError } from './lib/errors.ts';
 import { isPromptId } from './lib/ids.ts';
 
 const NOT_FOUND = 'No prompt with that id belongs to you.';
@@ -22,7 +22,7 @@ export function request(ctx: Context<MutationDeletePromptArgs>): DynamoDBDeleteI
 }
 
 export function response(ctx: Context<MutationDeletePromptArgs>): boolean {
-  if (ctx.error) internalError('deletePrompt', ctx.error);
+  if (ctx.error) dataSourceError('deletePrompt', ctx.error);
   if (!ctx.result) {
     util.error(NOT_FOUND, ErrorType.NotFound);
   }

@@ -4,7 +4,7 @@
 import type { Context, DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { extensions, util } from '@aws-appsync/utils';
 import { callerOf } from './lib/caller.ts';
-import { internalError } from './lib/errors.ts';
+import { dataSourceError } from './lib/errors.ts';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const caller = callerOf(ctx);
@@ -25,7 +25,7 @@ export function response(ctx: Context): boolean {
       // The account is gone or was replaced since the token was checked.
       return util.unauthorized();
     }
-    internalError('logoutEverywhere', ctx.error);
+    dataSourceError('logoutEverywhere', ctx.error);
   }
   extensions.invalidateSubscriptions({ subscriptionField: 'onPromptEvent', payload: { userId: callerOf(ctx).userId } });
   return true;

@@ -6,7 +6,7 @@
 import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
 import type { PromptPage, PromptRecord, QueryMyPromptsArgs } from '../generated/graphql.ts';
 import { callerOf } from './lib/caller.ts';
-import { internalError, validationError } from './lib/errors.ts';
+import { dataSourceError, validationError } from './lib/errors.ts';
 import { isPromptId } from './lib/ids.ts';
 import type { StoredPrompt } from './lib/prompt.ts';
 
@@ -35,7 +35,7 @@ export function request(ctx: Context<QueryMyPromptsArgs>): DynamoDBQueryRequest 
 }
 
 export function response(ctx: Context<QueryMyPromptsArgs>): PromptPage {
-  if (ctx.error) internalError('myPrompts', ctx.error);
+  if (ctx.error) dataSourceError('myPrompts', ctx.error);
   const page = ctx.result as { items: StoredPrompt[]; nextToken: string | null };
   const items: PromptRecord[] = page.items.map((item) => ({
     id: item.id,

@@ -3,7 +3,7 @@
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { Usage } from '../generated/graphql.ts';
 import { callerOf, limitsOf, type Limits } from './lib/caller.ts';
-import { internalError } from './lib/errors.ts';
+import { dataSourceError } from './lib/errors.ts';
 import { clock, type Clock } from './lib/time.ts';
 
 interface UsageStash {
@@ -20,7 +20,7 @@ export function request(ctx: Context<Record<string, never>, UsageStash>): Dynamo
 }
 
 export function response(ctx: Context<Record<string, never>, UsageStash>): Usage {
-  if (ctx.error) internalError('myUsage', ctx.error);
+  if (ctx.error) dataSourceError('myUsage', ctx.error);
   const item = (ctx.result ?? {}) as { queries?: number; inputTokens?: number; outputTokens?: number };
   const { clock: now, limits } = ctx.stash;
   const queries = item.queries ?? 0;

@@ -55,8 +55,27 @@ export const TEMPLATE_CHOICES = {
 export const LAMBDA_CHOICES = {
   /** A5: the errorType a Lambda failure carries (some reports say the thrown error's name). */
   errorType: 'Lambda:Unhandled',
-  /** A7: ctx.result of an invocationType 'Event' call. */
+  /** A11: a throttled invocation (Lambda's 429 TooManyRequestsException): AppSync's ctx.error.type is unverified. */
+  throttleType: 'Lambda:TooManyRequestsException',
+  /**
+   * A7: ctx.result of an invocationType 'Event' call: "The response from an async invocation will
+   * always be null" (https://newsletter.theburningmonk.com/posts/appsync-s-new-async-lambda-resolver-is-great-news-for-genai-apps,
+   * on AppSync's announcement of 2024-05-30; checked 2026-11-30).
+   */
   eventResult: null,
+};
+
+export const DYNAMODB_SOURCE_CHOICES = {
+  /**
+   * A12: whether AppSync's DynamoDB data source retries a throttled or failed call before the
+   * resolver sees ctx.error. AWS does not document a retry policy for single-item calls; its batch
+   * tutorial mentions "the second attempt by AWS AppSync to process the remaining elements in the
+   * batch" (https://docs.aws.amazon.com/appsync/latest/devguide/tutorial-dynamodb-batch-js.html,
+   * checked 2026-11-30). The emulator makes one attempt, so resolvers are written for the worst
+   * case: ctx.error.type DynamoDB:ThrottlingException (or ProvisionedThroughputExceededException,
+   * InternalServerError, TransactionCanceledException with its cancellationReasons).
+   */
+  maxAttempts: 1,
 };
 
 /**

@@ -22,7 +22,12 @@ export type InvokeResult =
   | { ok: true; payload: unknown; durationMs: number; coldStart: boolean; initMs: number }
   | { ok: false; errorType: string; errorMessage: string; durationMs: number; coldStart: boolean; initMs: number };
 
+/** An injected failure (emulator/faults/): throttled or failed init never run the handler; a crash or timeout ends the container `afterMs` into the invocation, or when it finishes if sooner. */
+export type LambdaFault = { kind: 'throttle' | 'init' } | { kind: 'crash' | 'timeout'; afterMs: number };
+
 export interface RunnerOptions {
+  /** Decides an injected failure for each invocation, by the function's id. */
+  fault?: (functionId: string) => LambdaFault | undefined;
   /** Containers per function at most (Lambda's reserved concurrency, in effect). */
   maxContainers?: number;
   /** Where the functions' console output goes, one line at a time. */
@@ -50,6 +55,7 @@ class FunctionPool {
   private readonly waiting: ((c: Container) => void)[] = [];
 
   constructor(
+    private readonly id: string,
     private readonly spec: LambdaSpec,
     private readonly options: Required<RunnerOptions>,
   ) {}
@@ -121,6 +127,15 @@ class FunctionPool {
 
 
   async invoke(event: unknown): Promise<InvokeResult> {
+    const fault = this.options.fault(this.id);
+    if (fault?.kind === 'throttle') {
+      // Lambda refuses the invocation (429); nothing runs.
+      return { ok: false, errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', durationMs: 0, coldStart: false, initMs: 0 };
+    }
+    if (fault?.kind === 'init') {
+      return { ok: false, errorType: 'Runtime.InitError', errorMessage: 'INIT failed: the function could not start (injected fault)', durationMs: 0, coldStart: true, initMs: 0 };
+    }
+    const ending = fault && (fault.kind === 'crash' || fault.kind === 'timeout') ? fault : undefined;
     const container = await this.acquire();
     const coldStart = !container.used;
     container.used = true;
@@ -145,6 +160,26 @@ class FunctionPool {
       clearTimeout(initTimer);
     }
     const result = await new Promise<InvokeResult>((resolve) => {
+      // An injected crash or timeout: the container ends where the invocation has got to.
+      let killTimer: NodeJS.Timeout | undefined;
+      const kill = (kind: 'crash' | 'timeout') => {
+        clearTimeout(timer);
+        clearTimeout(killTimer);
+        container.worker.off('message', onMessage);
+        container.worker.off('exit', onExit);
+        this.containers.delete(container);
+        void container.worker.terminate();
+        resolve({
+          ok: false,
+          errorType: kind === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.ExitError',
+          errorMessage:
+            kind === 'timeout' ? `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` : `RequestId: ${id} Error: Runtime exited with error: signal: killed`,
+          durationMs: performance.now() - started,
+          coldStart,
+          initMs: container.initMs,
+        });
+      };
+      if (ending) killTimer = setTimeout(() => kill(ending.kind), ending.afterMs);
       const timer = setTimeout(() => {
         container.worker.off('message', onMessage);
         container.worker.off('exit', onExit);
@@ -162,6 +197,11 @@ class FunctionPool {
       }, timeoutMs);
       const onMessage = (m: { type: string; id: string; ok: boolean; payload?: string; errorType?: string; errorMessage?: string; fatal?: boolean }) => {
         if (m.type !== 'result' || m.id !== id) return;
+        if (ending) {
+          // It finished its work, then died before answering.
+          kill(ending.kind);
+          return;
+        }
         clearTimeout(timer);
         container.worker.off('message', onMessage);
         container.worker.off('exit', onExit);
@@ -178,6 +218,7 @@ class FunctionPool {
       // instead of leaving it to the timeout.
       const onExit = (code: number) => {
         clearTimeout(timer);
+        clearTimeout(killTimer);
         container.worker.off('message', onMessage);
         resolve({
           ok: false,
@@ -211,11 +252,12 @@ export class LambdaRunner {
       maxContainers: options.maxContainers ?? 8,
       log: options.log ?? ((fn, line) => process.stdout.write(`[${fn}] ${line}\n`)),
       initTimeoutMs: options.initTimeoutMs ?? 10_000,
+      fault: options.fault ?? (() => undefined),
     };
   }
 
   register(id: string, spec: LambdaSpec): void {
-    this.pools.set(id, new FunctionPool(spec, this.options));
+    this.pools.set(id, new FunctionPool(id, spec, this.options));
   }
 
   invoke(id: string, event: unknown): Promise<InvokeResult> {

@@ -19,6 +19,8 @@
 //   [[fault:on-demand]]      400 ValidationException: on-demand throughput isn't supported
 //   [[fault:guardrail]]      200, stopReason guardrail_intervened, the guardrail's message as the
 //                            answer and the input tokens charged (as if a guardrail were configured)
+//   [[fault:stream-cut:<n>]] a ConverseStream stops after <n> text deltas with a
+//                            modelStreamErrorException event; a Converse call's stream is reset
 //   [[slow:<ms>]]            answers normally, <ms> ms later (to hold prompts in flight in tests)
 //   [[usage:<in>:<out>]]     answers normally but reports these token counts (a model whose
 //                            tokenizer counts more than the reservation allowed for)
@@ -43,7 +45,8 @@ export type Fault =
   | { kind: 'useCaseForm' }
   | { kind: 'endOfLife' }
   | { kind: 'onDemand' }
-  | { kind: 'guardrail' };
+  | { kind: 'guardrail' }
+  | { kind: 'streamCut'; afterDeltas: number };
 
 export interface FaultController {
   next(modelId: string, prompt: string): Fault | undefined;
@@ -89,7 +92,7 @@ interface ModelResult {
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_FAULT_DELAY_MS = 10 * 60 * 1000;
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
-const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied|use-case|eol|on-demand|guardrail)(?::(\d+))?\]\]/;
+const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied|use-case|eol|on-demand|guardrail|stream-cut)(?::(\d+))?\]\]/;
 const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
 const USAGE_MARKER = /\[\[usage:(\d+):(\d+)\]\]/;
 
@@ -186,14 +189,20 @@ async function handle(
       else writeJson(res, 200, converseOutput(blocked), requestId);
       return;
     }
-    if (fault) await raise(fault, AbortSignal.any([closing, abortedWith(res)]), modelId);
+    const cut = fault?.kind === 'streamCut' ? fault.afterDeltas : undefined;
+    if (fault && fault.kind !== 'streamCut') await raise(fault, AbortSignal.any([closing, abortedWith(res)]), modelId);
+    if (cut !== undefined && !streaming) {
+      // The connection breaks before an answer: the client sees the stream reset.
+      res.stream.close(2); // NGHTTP2_INTERNAL_ERROR
+      return;
+    }
     const slow = SLOW_MARKER.exec(prompt);
     if (slow) await sleep(Math.min(Number(slow[1]), MAX_FAULT_DELAY_MS), undefined, { signal: AbortSignal.any([closing, abortedWith(res)]) });
 
     const answered = bridge ? await bridged(bridge, modelId, request, started, AbortSignal.any([closing, abortedWith(res)])) : invokeModel(modelId, request, started);
     const usage = USAGE_MARKER.exec(prompt);
     const result = usage ? { ...answered, inputTokens: Number(usage[1]), outputTokens: Number(usage[2]) } : answered;
-    if (streaming) writeStream(res, result, requestId);
+    if (streaming) writeStream(res, result, requestId, cut);
     else writeJson(res, 200, converseOutput(result), requestId);
   } catch (err) {
     if (res.stream.destroyed || res.headersSent) return;
@@ -289,14 +298,21 @@ function writeJson(
   res.end(payload);
 }
 
-function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: string): void {
+function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: string, cutAfter?: number): void {
   res.writeHead(200, {
     'content-type': 'application/vnd.amazon.eventstream',
     'x-amzn-requestid': requestId,
   });
   res.write(eventFrame('messageStart', { role: 'assistant' }));
+  let sent = 0;
   for (const delta of chunks(result.text)) {
+    if (cutAfter !== undefined && sent >= cutAfter) {
+      // Bedrock ends a broken stream with an exception event, not an HTTP error (the status was 200).
+      res.end(eventFrame('modelStreamErrorException', { message: 'The model stream was interrupted. Try your request again.', originalStatusCode: 500 }, 'exception'));
+      return;
+    }
     res.write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: delta } }));
+    sent += 1;
   }
   res.write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
   res.write(eventFrame('messageStop', { stopReason: result.stopReason }));
@@ -312,11 +328,11 @@ function chunks(text: string): string[] {
 }
 
 // AWS event-stream framing: total length, headers length, prelude CRC, headers, payload, message CRC.
-function eventFrame(eventType: string, payload: unknown): Buffer {
+function eventFrame(eventType: string, payload: unknown, messageType: 'event' | 'exception' = 'event'): Buffer {
   const headers = Buffer.concat([
-    stringHeader(':event-type', eventType),
+    stringHeader(messageType === 'event' ? ':event-type' : ':exception-type', eventType),
     stringHeader(':content-type', 'application/json'),
-    stringHeader(':message-type', 'event'),
+    stringHeader(':message-type', messageType),
   ]);
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const total = 12 + headers.length + body.length + 4;
@@ -363,6 +379,8 @@ function faultFromPrompt(prompt: string): Fault | undefined {
       return { kind: 'onDemand' };
     case 'guardrail':
       return { kind: 'guardrail' };
+    case 'stream-cut':
+      return { kind: 'streamCut', afterDeltas: number ?? 1 };
     default:
       return { kind: 'accessDenied' };
   }
@@ -394,7 +412,8 @@ async function raise(fault: Fault, abort: AbortSignal, modelId: string): Promise
     case 'onDemand':
       throw validation(`Invocation of model ID ${modelId} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`);
     case 'guardrail':
-      throw new Error('a guardrail intervention is an answer, not an error');
+    case 'streamCut':
+      throw new Error('a guardrail intervention and a cut stream are answers, not errors');
   }
 }
 

@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { AuthEvent, LoginData, LoginEvent, Outcome, RegisterData, RegisterEvent } from '../commons/contracts.ts';
 import { dynamo } from '../commons/dynamo.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
-import { EmailTakenError, InvalidCredentialsError, toVocabulary } from '../commons/errors.ts';
+import { busy, EmailTakenError, InvalidCredentialsError, isRetryableAwsError, toVocabulary } from '../commons/errors.ts';
 import { keys } from '../commons/keys.ts';
 import { describeError, log } from '../commons/log.ts';
 import { issueToken } from '../commons/tokens.ts';
@@ -102,6 +102,10 @@ export async function handler(event: AuthEvent): Promise<Outcome<RegisterData | 
   } catch (error) {
     const known = toVocabulary(error);
     if (known) return { error: known };
+    if (isRetryableAwsError(error)) {
+      log('warn', 'auth: AWS failed past its retries', { action: event.action, ...describeError(error) });
+      return { error: busy() };
+    }
     // Unexpected: AppSync turns the throw into ctx.error and the resolver into InternalError.
     log('error', 'auth failed', { action: event.action, ...describeError(error) });
     throw error;

@@ -2,7 +2,7 @@
 // and has the token's version, so logoutEverywhere and account changes revoke tokens. Its two AWS
 // calls (GetItem, GetSecretValue) are signed HTTPS requests (commons/aws-json.ts), not the SDK:
 // its init is in front of every request whose token AppSync has not cached.
-import { jsonService, unmarshall } from '../commons/aws-json.ts';
+import { AwsServiceError, jsonService, unmarshall } from '../commons/aws-json.ts';
 import type { CallerContext } from '../commons/contracts.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { keysIncluding } from '../commons/keys.ts';
@@ -14,7 +14,13 @@ const SECRET_ARN = requireEnv('JWT_SECRET_ARN');
 const TOKEN_SETTINGS = { issuer: requireEnv('TOKEN_ISSUER'), audience: requireEnv('TOKEN_AUDIENCE') };
 /** The API's cache TTL: a decision is never cached longer than this, nor past the token's exp. */
 const CACHE_TTL_SECONDS = intEnv('AUTHORIZER_CACHE_TTL_SECONDS');
-const dynamodb = jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0' });
+// More attempts than the SDK's default: a failure here would refuse a valid token, and clients
+// log their user out on a 401. The deadline, not the count, is what bounds them.
+const dynamodb = jsonService({ service: 'dynamodb', endpointId: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', maxAttempts: 8 });
+/** Kept for answering: AppSync gives an authorizer 10 s, the function has its own timeout (infra/stack.ts). */
+const ANSWER_MARGIN_MS = 500;
+/** Seconds a client is asked to wait when the checks could not be made (resolvers/lib/caller.ts). */
+const UNAVAILABLE_RETRY_SECONDS = 2;
 
 export interface AuthorizerEvent {
   authorizationToken: string;
@@ -46,13 +52,42 @@ function deny(reason: string, requestId: string): AuthorizerResult {
   return { isAuthorized: false, ttlOverride: 0 };
 }
 
-export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult> {
+/**
+ * The checks could not be made (Secrets Manager or DynamoDB failing past every retry): not a
+ * denial, which clients take for a revoked token and log out on. The request is let through
+ * marked unavailable, never cached, and every resolver answers it with RateLimited
+ * { retryAfterSeconds } before touching any data (resolvers/lib/caller.ts callerOf).
+ */
+function unavailable(requestId: string, error: unknown): AuthorizerResult {
+  log('error', 'authorizer checks unavailable', { requestId, ...describeError(error) });
+  return {
+    isAuthorized: true,
+    resolverContext: {
+      userId: '',
+      email: '',
+      tokenVersion: '',
+      dailyPromptLimit: '',
+      dailyTokenLimit: '',
+      promptsPerMinute: '',
+      promptsInFlight: '',
+      unavailable: String(UNAVAILABLE_RETRY_SECONDS),
+    },
+    ttlOverride: 0,
+  };
+}
+
+export async function handler(event: AuthorizerEvent, context?: { getRemainingTimeInMillis(): number }): Promise<AuthorizerResult> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const raw = event.authorizationToken ?? '';
   const token = raw.startsWith('Bearer ') ? raw.slice('Bearer '.length) : raw;
+  const deadlineMs = Date.now() + (context ? context.getRemainingTimeInMillis() : 4000) - ANSWER_MARGIN_MS;
   try {
-    const claims = await verifyToken(token, await keysIncluding(SECRET_ARN, kidOf(token)), TOKEN_SETTINGS);
-    const found = await dynamodb<{ Item?: Parameters<typeof unmarshall>[0] }>('GetItem', { TableName: USERS_TABLE, Key: { email: { S: claims.email } }, ConsistentRead: true });
+    const claims = await verifyToken(token, await keysIncluding(SECRET_ARN, kidOf(token), Date.now(), deadlineMs), TOKEN_SETTINGS);
+    const found = await dynamodb<{ Item?: Parameters<typeof unmarshall>[0] }>(
+      'GetItem',
+      { TableName: USERS_TABLE, Key: { email: { S: claims.email } }, ConsistentRead: true },
+      { deadlineMs },
+    );
     const user = found.Item ? (unmarshall(found.Item) as unknown as UserItem) : undefined;
     if (!user || user.userId !== claims.sub) return deny('no such user', requestId);
     if (user.disabled === true) return deny('user disabled', requestId);
@@ -77,6 +112,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
     };
   } catch (error) {
     if (error instanceof TokenError) return deny(error.reason, requestId);
+    if (error instanceof AwsServiceError) return unavailable(requestId, error);
     log('error', 'authorizer failed', { requestId, ...describeError(error) });
     return deny('error', requestId);
   }

@@ -45,7 +45,8 @@ const RETRYABLE = /^(ThrottlingException|ProvisionedThroughputExceededException|
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type JsonCall = <T>(action: string, body: Record<string, unknown>) => Promise<T>;
+/** deadlineMs (epoch ms): no attempt starts, and no wait runs, past it. */
+export type JsonCall = <T>(action: string, body: Record<string, unknown>, options?: { deadlineMs?: number }) => Promise<T>;
 
 export function jsonService(opts: JsonServiceOptions): JsonCall {
   const env = opts.env ?? process.env;
@@ -66,8 +67,9 @@ export function jsonService(opts: JsonServiceOptions): JsonCall {
   const maxAttempts = opts.maxAttempts ?? 3;
   const timeoutMs = opts.timeoutMs ?? 2000;
 
-  return async function call<T>(action: string, body: Record<string, unknown>): Promise<T> {
+  return async function call<T>(action: string, body: Record<string, unknown>, callOptions: { deadlineMs?: number } = {}): Promise<T> {
     const payload = JSON.stringify(body);
+    const deadline = callOptions.deadlineMs ?? Number.POSITIVE_INFINITY;
     for (let attempt = 1; ; attempt++) {
       let failure: AwsServiceError;
       try {
@@ -82,7 +84,7 @@ export function jsonService(opts: JsonServiceOptions): JsonCall {
           credentials,
           now: new Date(),
         });
-        const res = await send(url, headers, payload, timeoutMs);
+        const res = await send(url, headers, payload, Math.max(1, Math.min(timeoutMs, deadline - Date.now())));
         if (res.status >= 200 && res.status < 300) return (res.text ? JSON.parse(res.text) : {}) as T;
         failure = errorOf(res.status, res.errorType, res.text);
       } catch (error) {
@@ -92,8 +94,10 @@ export function jsonService(opts: JsonServiceOptions): JsonCall {
       }
       const retryable = failure.status === 0 || failure.status >= 500 || failure.status === 429 || RETRYABLE.test(failure.name);
       if (!retryable || attempt >= maxAttempts) throw failure;
-      // Full jitter, as the SDK's standard retry strategy: up to 100 ms, 200 ms, …
-      await sleep(Math.random() * 100 * 2 ** (attempt - 1));
+      // Full jitter, as the SDK's standard retry strategy: up to 100 ms, 200 ms, … at most 1 s.
+      const wait = Math.random() * Math.min(1000, 100 * 2 ** (attempt - 1));
+      if (Date.now() + wait >= deadline) throw failure;
+      await sleep(wait);
     }
   };
 }

@@ -1,5 +1,6 @@
 // The payloads that cross between the APPSYNC_JS resolvers and the Lambda data sources.
 // Type-only: resolvers import these for their types, never for code.
+import type { PendingPrompt } from '../../resolvers/lib/settlement.ts';
 
 /** An error in the vocabulary of DESIGN.md, as a Lambda hands it to a resolver to raise. */
 export interface VocabularyError {
@@ -45,7 +46,18 @@ export interface ModelEvent {
   prompt: string;
   maxTokens: number;
   temperature: number | null;
+  /**
+   * The admitted prompt, for the function to settle it itself (log record, then usage) with the
+   * SDK's retries once the model has answered or failed. Without it the function only calls the
+   * model. An asynchronous invocation's on-failure record carries it to the reconciler.
+   */
+  pending?: PendingPrompt;
 }
+
+/** How far the model function got settling (resolvers/lib/prompt.ts SettleState). */
+export type ModelSettled = 'applied' | 'logged' | 'none' | 'elsewhere';
+
+export type ModelOutcome = Outcome<ModelAnswer> & { settled?: ModelSettled };
 
 /**
  * How a failed model call is settled: whether Bedrock may have run it (then its slot and reserved
@@ -77,4 +89,6 @@ export interface CallerContext {
   dailyTokenLimit: string;
   promptsPerMinute: string;
   promptsInFlight: string;
+  /** Set (seconds to wait) when the authorizer could not make its checks: every resolver answers RateLimited. */
+  unavailable?: string;
 }

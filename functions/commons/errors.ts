@@ -71,3 +71,31 @@ export function toVocabulary(error: unknown): VocabularyError | undefined {
   }
   return undefined;
 }
+
+const RETRYABLE_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'InternalServiceError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TransactionCanceledException',
+  'TimeoutError',
+  'NetworkingError',
+]);
+
+/**
+ * An AWS call that failed past its retries with an error a later try may not meet (throttling,
+ * 5xx, the network): the client is asked to retry (RateLimited), never shown InternalError.
+ */
+export function isRetryableAwsError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number }; status?: number }).$metadata?.httpStatusCode ?? (error as { status?: number }).status;
+  return RETRYABLE_NAMES.has(error.name) || (typeof status === 'number' && (status >= 500 || status === 429));
+}
+
+export function busy(): VocabularyError {
+  return { type: 'RateLimited', message: 'The service is busy right now. Try again in a moment.', info: { retryAfterSeconds: 1 } };
+}

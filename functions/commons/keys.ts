@@ -16,9 +16,9 @@ const secretsManager = (): JsonCall =>
 let loading: Promise<SigningKey[]> | undefined;
 let loadedAt = 0;
 
-async function read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SigningKey | undefined> {
+async function read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS', deadlineMs?: number): Promise<SigningKey | undefined> {
   try {
-    const out = await secretsManager()<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId, VersionStage: stage });
+    const out = await secretsManager()<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId, VersionStage: stage }, { deadlineMs });
     return out.SecretString ? signingKey(out.SecretString) : undefined;
   } catch (error) {
     if (stage === 'AWSPREVIOUS' && error instanceof AwsServiceError && error.name === 'ResourceNotFoundException') return undefined;
@@ -26,9 +26,9 @@ async function read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Prom
   }
 }
 
-function load(secretId: string): Promise<SigningKey[]> {
+function load(secretId: string, deadlineMs?: number): Promise<SigningKey[]> {
   loadedAt = Date.now();
-  loading = Promise.all([read(secretId, 'AWSCURRENT'), read(secretId, 'AWSPREVIOUS')])
+  loading = Promise.all([read(secretId, 'AWSCURRENT', deadlineMs), read(secretId, 'AWSPREVIOUS', deadlineMs)])
     .then(([current, previous]) => {
       if (!current) throw new Error('The signing secret has no current value');
       return previous && previous.kid !== current.kid ? [current, previous] : [current];
@@ -40,17 +40,17 @@ function load(secretId: string): Promise<SigningKey[]> {
   return loading;
 }
 
-/** keys()[0] signs; every entry verifies. */
-export function keys(secretId: string): Promise<SigningKey[]> {
-  return loading ?? load(secretId);
+/** keys()[0] signs; every entry verifies. A failed read is tried again by the next call. */
+export function keys(secretId: string, deadlineMs?: number): Promise<SigningKey[]> {
+  return loading ?? load(secretId, deadlineMs);
 }
 
 /**
  * The keys again, re-read if this container has not seen `kid` and has not re-read recently;
  * the interval keeps tokens with made-up kids from turning into Secrets Manager calls.
  */
-export async function keysIncluding(secretId: string, kid: string | undefined, now = Date.now()): Promise<SigningKey[]> {
-  const known = await keys(secretId);
+export async function keysIncluding(secretId: string, kid: string | undefined, now = Date.now(), deadlineMs?: number): Promise<SigningKey[]> {
+  const known = await keys(secretId, deadlineMs);
   if (kid === undefined || known.some((k) => k.kid === kid) || now - loadedAt < REFRESH_INTERVAL_MS) return known;
-  return load(secretId);
+  return load(secretId, deadlineMs);
 }

@@ -8,6 +8,7 @@ import { reservation } from '../lib/budget.ts';
 import { callerOf, limitsOf } from '../lib/caller.ts';
 import { validationError } from '../lib/errors.ts';
 import { LEASE_MS, type PromptStash } from '../lib/prompt.ts';
+import { leaseOf } from '../lib/settlement.ts';
 import { textFacts } from '../lib/text.ts';
 import { clock } from '../lib/time.ts';
 
@@ -62,6 +63,8 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
   const now = clock();
   const id = util.autoUlid();
   const retentionDays = Number(ctx.env.PROMPT_RETENTION_DAYS);
+  const reserve = reservation(text.utf8Bytes, maxTokens);
+  const leaseDeadline = now.nowMs + LEASE_MS;
   ctx.stash.input = {
     id,
     userId: caller.userId,
@@ -71,13 +74,14 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     model,
     maxTokens,
     temperature,
-    reserve: reservation(text.utf8Bytes, maxTokens),
+    reserve,
     createdAt: now.nowIso,
     expiresAt: Math.floor(now.nowMs / 1000) + retentionDays * 86400,
     clock: now,
     limits: limitsOf(ctx, caller),
     idempotencyKey: idempotencyKey ?? null,
-    lease: `${now.nowMs + LEASE_MS}:${id}`,
+    lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model),
+    leaseDeadline,
   };
   return { payload: null };
 }

@@ -7,7 +7,7 @@
 import { util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
-import { internalError } from '../lib/errors.ts';
+import { dataSourceError } from '../lib/errors.ts';
 import type { PromptStash } from '../lib/prompt.ts';
 
 interface UserItem {
@@ -21,7 +21,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
 }
 
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
-  if (ctx.error) internalError('checkToken', ctx.error);
+  if (ctx.error) dataSourceError('checkToken', ctx.error);
   const input = ctx.stash.input;
   const user = ctx.result as UserItem | null;
   if (!user || user.userId !== input.userId || user.disabled === true || String(user.tokenVersion) !== input.tokenVersion) {

@@ -3,10 +3,11 @@
 // still with the model is told to retry at once (it never waits on the model function); a
 // duplicate of a finished one is looked up next; a reached limit is raised here; otherwise
 // leases that outlived their request are what held the slot, and the prompt is admitted again.
+// After a failed admission write, this prompt's own lease in the item means it was admitted.
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
-import { ErrorType, internalError } from '../lib/errors.ts';
+import { dataSourceError, ErrorType } from '../lib/errors.ts';
 import { DUPLICATE_RETRY_SECONDS, idempotencyAttr, leasePromptId, leasesAt, refuseIfOverLimit, usageKey, type PromptStash, type UsageItem } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): DynamoDBGetItemRequest {
@@ -17,11 +18,16 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
 }
 
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
-  if (ctx.error) internalError('readUsage', ctx.error);
+  if (ctx.error) dataSourceError('readUsage', ctx.error);
   const input = ctx.stash.input;
   const item = (ctx.result ?? {}) as UsageItem;
   ctx.stash.usage = item;
   const leases = leasesAt(item, util.time.nowEpochMilliSeconds());
+  if (ctx.stash.uncertain && leases.all.includes(input.lease)) {
+    ctx.stash.admitted = true;
+    ctx.stash.queries = item.queries ?? 0;
+    return null;
+  }
   const claim = input.idempotencyKey ? (item[idempotencyAttr(input.idempotencyKey)] as string | undefined) : undefined;
   if (claim) {
     if (leases.live.some((lease) => leasePromptId(lease) === claim)) {

@@ -5,7 +5,7 @@
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
-import { internalError } from '../lib/errors.ts';
+import { dataSourceError } from '../lib/errors.ts';
 import { leasesAt, refuseIfOverLimit, type PromptStash, type StoredPrompt } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): DynamoDBGetItemRequest {
@@ -17,7 +17,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
 }
 
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
-  if (ctx.error) internalError('findFirst', ctx.error);
+  if (ctx.error) dataSourceError('findFirst', ctx.error);
   const s = ctx.stash;
   const item = ctx.result as StoredPrompt | null;
   if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED')) {

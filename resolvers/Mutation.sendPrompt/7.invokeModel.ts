@@ -1,12 +1,14 @@
 // @dataSource ModelFunction
-// Calls the model Lambda (Bedrock Converse) for an admitted prompt; anything else skips it, so
-// no refused prompt or duplicate ever occupies the model function. Failures are kept for settle,
-// which refunds what Bedrock did not run and charges what it may have.
+// Calls the model Lambda for an admitted prompt; anything else skips it, so no refused prompt or
+// duplicate ever occupies the model function. The function calls Bedrock and then settles the
+// prompt itself (log record, then usage), with the SDK's retries that AppSync does not have; what
+// it could not settle, and a function that failed as a whole, are left to the next two steps.
 import { runtime } from '@aws-appsync/utils';
 import type { Context, LambdaRequest } from '@aws-appsync/utils';
-import type { ModelAnswer, ModelEvent, ModelFailureInfo, Outcome } from '../../functions/commons/contracts.ts';
+import type { ModelEvent, ModelFailureInfo, ModelOutcome } from '../../functions/commons/contracts.ts';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
-import type { PromptStash } from '../lib/prompt.ts';
+import { lambdaNeverRan } from '../lib/errors.ts';
+import { pendingOf, type PromptStash } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): LambdaRequest {
   const s = ctx.stash;
@@ -14,26 +16,28 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Lamb
     runtime.earlyReturn(null);
   }
   const input = s.input;
-  const payload: ModelEvent = { modelId: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature };
+  const payload: ModelEvent = { modelId: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature, pending: pendingOf(s) };
   return { operation: 'Invoke', payload };
 }
 
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
+  const s = ctx.stash;
   if (ctx.error) {
-    // The function itself failed. Past its timeout the request had been sent and Bedrock may have
-    // run it: charged. A crash is ours, and most likely came before the call: refunded.
+    // The function failed as a whole. Throttled or failed in init, it never ran: refunded. Timed
+    // out or crashed, it may have called Bedrock (and even settled): charged by the timeout rule.
     const error = ctx.error as { message: string; type: string; unhandledErrorType?: string };
-    const timedOut = error.unhandledErrorType === 'Sandbox.Timedout' || error.message.includes('timed out');
-    console.error(JSON.stringify({ level: 'error', step: 'invokeModel', causeType: error.type, cause: error.message }));
-    ctx.stash.modelError = timedOut
-      ? { message: 'The model did not answer in time. This prompt was charged, as the model may have run it.', retryable: true, charged: true, timedOut: true }
-      : { message: 'The model could not be reached. Your quota was not charged; please try again.', retryable: true, charged: false, timedOut: false };
+    console.error(JSON.stringify({ level: 'error', step: 'invokeModel', causeType: error.type, unhandledErrorType: error.unhandledErrorType ?? null, cause: error.message }));
+    s.modelError = lambdaNeverRan(error)
+      ? { message: 'The model could not be reached. Your quota was not charged; please try again.', retryable: true, charged: false, timedOut: false }
+      : { message: 'The model did not answer in time. This prompt was charged, as the model may have run it.', retryable: true, charged: true, timedOut: true };
+    s.settled = 'none';
     return null;
   }
-  const outcome = ctx.result as Outcome<ModelAnswer>;
+  const outcome = ctx.result as ModelOutcome;
+  s.settled = outcome.settled ?? 'none';
   if (outcome.error) {
     const info = outcome.error.info as ModelFailureInfo | null;
-    ctx.stash.modelError = {
+    s.modelError = {
       message: outcome.error.message,
       retryable: info ? info.retryable : false,
       charged: info ? info.charged : true,
@@ -41,6 +45,6 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
     };
     return null;
   }
-  ctx.stash.answer = outcome.data;
+  s.answer = outcome.data;
   return null;
 }

@@ -3,6 +3,8 @@
 import { util } from '@aws-appsync/utils';
 import type { AppSyncIdentityLambda, Context } from '@aws-appsync/utils';
 import type { CallerContext } from '../../functions/commons/contracts.ts';
+import { ErrorType } from './errors.ts';
+import { recordEvent } from './events.ts';
 
 export interface Limits {
   dailyPromptLimit: number;
@@ -14,6 +16,11 @@ export interface Limits {
 export function callerOf(ctx: Context): CallerContext {
   const identity = ctx.identity as AppSyncIdentityLambda | null | undefined;
   const rc = identity ? (identity.resolverContext as CallerContext | undefined) : undefined;
+  if (rc && rc.unavailable) {
+    // The authorizer could not check the token (AWS failing past its retries): a retry, not a logout.
+    recordEvent('ServiceBusy', { where: 'authorizer' });
+    return util.error('Your sign-in could not be checked just now. Try again in a moment.', ErrorType.RateLimited, null, { retryAfterSeconds: Number(rc.unavailable) });
+  }
   if (!rc || !rc.userId) {
     return util.unauthorized();
   }

@@ -10,6 +10,7 @@ import { ErrorType } from './errors.ts';
 import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
+import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
 
 /**
  * How long a prompt holds its in-flight slot: AppSync ends every request within 30 s ("30 seconds
@@ -37,8 +38,10 @@ export interface PromptInput {
   clock: Clock;
   limits: Limits;
   idempotencyKey: string | null;
-  /** This prompt's in-flight lease, `<until epoch ms>:<prompt id>`, an element of the usage item's `leases` set. */
+  /** This prompt's in-flight lease (lib/settlement.ts leaseOf), an element of the usage item's `leases` set. */
   lease: string;
+  /** When the lease ends (epoch ms): the reconciler's index orders items by it. */
+  leaseDeadline: number;
 }
 
 export interface PromptStash {
@@ -51,12 +54,42 @@ export interface PromptStash {
   usage?: UsageItem;
   /** A duplicate whose first attempt is no longer running: its prompt id, to look up. */
   lookup?: string;
-  /** Admission is possible once expired leases (and a stale claim) are cleared. */
+  /** Admission is possible although expired leases (and a stale claim) hold the item. */
   readmit?: { live: string[]; all: string[]; claim: string | null };
+  /** reserveQuota failed in a way that may still have admitted it (a lost response): readUsage looks. */
+  uncertain?: boolean;
   answer?: ModelAnswer;
   modelError?: { message: string } & ModelFailureInfo;
+  /**
+   * How far settling got (lib/settlement.ts): 'applied' both writes done, 'logged' the record only
+   * (the reconciler applies it), 'none' nothing yet, 'elsewhere' someone else wrote the record.
+   */
+  settled?: SettleState;
   /** A retry of an answered prompt: its first result, returned as is and not charged again. */
   replay?: SendPromptResult;
+}
+
+export type SettleState = 'applied' | 'logged' | 'none' | 'elsewhere';
+
+/** The admitted prompt as settling sees it. */
+export function pendingOf(s: PromptStash): PendingPrompt {
+  const input = s.input;
+  return {
+    userId: input.userId,
+    id: input.id,
+    day: input.clock.day,
+    minuteAttr: input.clock.minuteAttr,
+    lease: input.lease,
+    reserve: input.reserve,
+    maxTokens: input.maxTokens,
+    prompt: input.prompt,
+    model: input.model,
+    createdAt: input.createdAt,
+    expiresAt: input.expiresAt,
+    idempotencyKey: input.idempotencyKey,
+    queries: s.queries ?? 0,
+    dailyPromptLimit: input.limits.dailyPromptLimit,
+  };
 }
 
 /** A prompt log item as the Prompts table holds it (settle writes it). */
@@ -91,18 +124,18 @@ export function usageKey(input: { userId: string; clock: Clock }): { userId: { S
 }
 
 export function leaseUntil(lease: string): number {
-  return Number(lease.split(':')[0]);
+  return leaseFacts(lease).deadlineMs;
 }
 
 export function leasePromptId(lease: string): string {
-  return lease.split(':')[1];
+  return leaseFacts(lease).id;
 }
 
 /**
  * The admission write: the day's prompt count, the minute's count, the token reservation, the
  * idempotency claim and this prompt's lease, in one conditional UpdateItem. `leases` is what the
  * in-flight condition and update are (reserveQuota: add to whatever is there while fewer than the
- * limit; readmit: replace exactly the set that was read, without its expired leases).
+ * limit; readmit: add to exactly the set that was read, when its live leases leave room).
  */
 export function admission(
   input: PromptInput,
@@ -112,7 +145,14 @@ export function admission(
   const key = input.idempotencyKey;
   const names: Record<string, string> = { '#minute': input.clock.minuteAttr };
   // Update and condition values stay apart: DynamoDB refuses a value neither expression uses.
-  const set: Record<string, DynamoDBValue> = { ':zero': { N: 0 }, ':one': { N: 1 }, ':reserve': { N: input.reserve }, ':expiresAt': { N: input.clock.usageExpiresAt } };
+  const set: Record<string, DynamoDBValue> = {
+    ':zero': { N: 0 },
+    ':one': { N: 1 },
+    ':reserve': { N: input.reserve },
+    ':expiresAt': { N: input.clock.usageExpiresAt },
+    ':shard': { S: leaseShardOf(input.userId) },
+    ':due': { N: input.leaseDeadline },
+  };
   const check: Record<string, DynamoDBValue> = {
     ':dailyLimit': { N: input.limits.dailyPromptLimit },
     ':headroom': { N: input.limits.dailyTokenLimit - input.reserve },
@@ -125,6 +165,9 @@ export function admission(
     'inputTokens = if_not_exists(inputTokens, :zero)',
     'outputTokens = if_not_exists(outputTokens, :zero)',
     'expiresAt = :expiresAt',
+    // The reconciler's sparse index: an item with leases is in it, due no later than its first lease ends.
+    'leaseShard = if_not_exists(leaseShard, :shard)',
+    'leaseDue = if_not_exists(leaseDue, :due)',
   ];
   const conditions = [
     '(attribute_not_exists(queries) OR queries < :dailyLimit)',
@@ -149,7 +192,9 @@ export function admission(
     add = ' ADD leases :lease';
     conditions.push('(attribute_not_exists(leases) OR size(leases) < :inFlight)');
   } else {
-    set[':leases'] = { SS: [...leases.live, input.lease] };
+    // Expired leases stay until the reconciler settles them (a prompt admitted and never settled
+    // has no log record yet); they no longer count against the in-flight limit.
+    set[':leases'] = { SS: [...leases.all, input.lease] };
     sets.push('leases = :leases');
     if (leases.all.length === 0) {
       conditions.push('attribute_not_exists(leases)');

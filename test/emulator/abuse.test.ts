@@ -173,25 +173,40 @@ describe('duplicates', () => {
     expect([...((await usageItem(userId)).leases as Set<string>)].sort()).toEqual([...two].sort());
   });
 
-  it('never stay blocked by leases of requests that crashed before settling', async () => {
+  it('never stay blocked by leases of requests that crashed before settling, which the reconciler then settles', async () => {
     const { client, userId } = await loggedIn('crash');
     const noon = Date.parse(`${today()}T12:00:00Z`);
     api.clock.set(noon);
-    // Three requests took a slot and died without settling (as if AppSync had crashed).
-    const ghosts = ['01J00000000000000000000001', '01J00000000000000000000002', '01J00000000000000000000003'].map((id) => `${noon + 30_000}:${id}`);
+    // Three requests took a slot and died without settling (as if AppSync had crashed): charged
+    // 1000 tokens each at admission, with no log record.
+    const ids = ['01J00000000000000000000001', '01J00000000000000000000002', '01J00000000000000000000003'];
+    const ghosts = ids.map((id) => `${noon + 30_000}:${id}:1000:500:us.amazon.nova-2-lite-v1:0`);
     await db.send(
       new UpdateCommand({
         TableName: api.tableName('UsageTable'),
         Key: { userId, day: today() },
-        UpdateExpression: 'SET leases = :ghosts',
-        ExpressionAttributeValues: { ':ghosts': new Set(ghosts) },
+        UpdateExpression: 'SET leases = :ghosts, queries = :three, tokens = :tokens, inputTokens = :zero, outputTokens = :zero, m1200 = :three, leaseShard = :shard, leaseDue = :due',
+        ExpressionAttributeValues: { ':ghosts': new Set(ghosts), ':three': 3, ':tokens': 3000, ':zero': 0, ':shard': userId.slice(-1), ':due': noon + 30_000 },
       }),
     );
     await expect(client.sendPrompt('blocked for now')).rejects.toMatchObject({ errorType: 'RateLimited' });
-    // Their leases end with AppSync's 30 s request limit.
+    // Their leases end with AppSync's 30 s request limit: they no longer hold a slot.
     api.clock.set(noon + 31_000);
-    await expect(client.sendPrompt('let through')).resolves.toMatchObject({ queries: 1 });
-    expect((await usageItem(userId)).leases).toBeUndefined();
+    const through = await client.sendPrompt('let through');
+    expect(through).toMatchObject({ queries: 4 });
+    // The ghosts wait for the reconciler, which takes them once their grace has passed too.
+    expect([...((await usageItem(userId)).leases as Set<string>)].sort()).toEqual(ghosts.sort());
+    api.clock.set(noon + 61_000);
+    const [report] = await api.schedules.run('ReconcileSchedule');
+    expect(report).toMatchObject({ timedOut: 3, failed: 0 });
+    const usage = await usageItem(userId);
+    expect(usage.leases).toBeUndefined();
+    expect(usage.leaseDue).toBeUndefined();
+    // Charged by the timeout rule: each keeps its 1000 tokens, as 500 input + 500 output.
+    const answered = through.usage.inputTokens + through.usage.outputTokens;
+    expect(usage).toMatchObject({ queries: 4, tokens: 3000 + answered, inputTokens: 1500 + through.usage.inputTokens, outputTokens: 1500 + through.usage.outputTokens });
+    const page = await client.myPrompts(10);
+    expect(page.items.filter((p) => p.status === 'TIMED_OUT').map((p) => p.id).sort()).toEqual(ids);
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../emulator/synth.ts';
-import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
+import { TEST_CDK_OUT, testSynthEnv } from '../helpers/global-setup.ts';
 import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 
 const run = promisify(execFile);
@@ -13,7 +13,7 @@ let api: TestEmulator;
 async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const out = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'admin', 'index.ts'), ...args], {
-      env: { ...process.env, TOLLGATE_DATA_DIR: api.dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT },
+      env: { ...testSynthEnv(), TOLLGATE_DATA_DIR: api.dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT },
     });
     return { code: 0, stdout: out.stdout, stderr: out.stderr };
   } catch (error) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../client/index.ts';
 import { ROOT } from '../../emulator/synth.ts';
-import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
+import { TEST_CDK_OUT, testSynthEnv } from '../helpers/global-setup.ts';
 import { freePort, PASSWORD, uniqueEmail } from '../helpers/emulator.ts';
 
 let dev: ChildProcess | undefined;
@@ -45,7 +45,7 @@ describe('npm run dev', () => {
   it('prints npm start’s banner and warnings, and restarts on every save, on the same port and with the same data', async () => {
     const port = await freePort();
     const dataDir = join(mkdtempSync(join(tmpdir(), 'tollgate-dev-')), 'data');
-    const env = { ...process.env, PORT: String(port), TOLLGATE_DATA_DIR: dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT, TOLLGATE_DAILY_PROMPTS_LIMIT: '5' };
+    const env = { ...testSynthEnv(), PORT: String(port), TOLLGATE_DATA_DIR: dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT, TOLLGATE_DAILY_PROMPTS_LIMIT: '5' };
     dev = spawn('npm', ['run', 'dev'], { cwd: ROOT, env, detached: true });
     dev.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     dev.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -16,7 +16,7 @@ import { loadStack } from '../../emulator/template.ts';
 import { buildEngine, run } from '../helpers/engine.ts';
 import { LOCK_FILE } from '../../emulator/lock.ts';
 import { freePort, PASSWORD, startTestEmulator, uniqueEmail } from '../helpers/emulator.ts';
-import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
+import { TEST_CDK_OUT, testSynthEnv } from '../helpers/global-setup.ts';
 
 describe('the template loader', () => {
   const stack = loadStack(TEST_CDK_OUT);
@@ -29,7 +29,7 @@ describe('the template loader', () => {
   it('orders pipeline functions exactly as PipelineConfig and finds their code through assets.json (§8.35)', () => {
     const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
     expect(send.kind).toBe('PIPELINE');
-    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual(['validateInput', 'checkToken', 'reserveQuota', 'readUsage', 'findFirst', 'readmit', 'invokeModel', 'settle']);
+    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual(['validateInput', 'checkToken', 'reserveQuota', 'readUsage', 'findFirst', 'readmit', 'invokeModel', 'logPrompt', 'settle']);
     for (const id of send.functions) expect(stack.functions.get(id)!.codeFile).toMatch(/asset\.[0-9a-f]{64}\.js$/);
   });
 
@@ -168,7 +168,7 @@ describe('one emulator per data folder', () => {
       );
       await expect(first.client().register(uniqueEmail('lock'), PASSWORD)).resolves.toMatchObject({ message: expect.any(String) });
       // npm start checks before it synthesizes or starts anything.
-      const env = { ...process.env, PORT: String(await freePort()), TOLLGATE_DATA_DIR: first.dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT };
+      const env = { ...testSynthEnv(), PORT: String(await freePort()), TOLLGATE_DATA_DIR: first.dataDir, TOLLGATE_CDK_OUT: TEST_CDK_OUT };
       const second = spawnSync('npm', ['start'], { cwd: ROOT, env, encoding: 'utf8' });
       expect(second.status).toBe(1);
       expect(second.stderr).toContain(`Tollgate could not start: The data folder ${first.dataDir} is in use by npm start (pid ${process.pid}`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../emulator/synth.ts';
 import { freePort } from '../helpers/emulator.ts';
-import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
+import { TEST_CDK_OUT, testSynthEnv } from '../helpers/global-setup.ts';
 
 interface Block {
   line: number;
@@ -42,7 +42,7 @@ let server: ChildProcess | undefined;
 
 
 const env = () => ({
-  ...process.env,
+  ...testSynthEnv(),
   PORT: String(port),
   TOLLGATE_DATA_DIR: dataDir,
   TOLLGATE_CDK_OUT: TEST_CDK_OUT,

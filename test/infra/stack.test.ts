@@ -57,7 +57,7 @@ describe('the AppSync API', () => {
     expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
   });
 
-  it('runs sendPrompt as the pipeline validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit → invokeModel → settle', () => {
+  it('runs sendPrompt as the pipeline validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit → invokeModel → logPrompt → settle', () => {
     const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
     const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
     const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
@@ -73,6 +73,7 @@ describe('the AppSync API', () => {
       'findFirst',
       'readmit',
       'invokeModel',
+      'logPrompt',
       'settle',
     ]);
   });
@@ -105,7 +106,7 @@ describe('the functions', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Tollgate: ') } })) as {
       Properties: { Architectures: string[]; Timeout: number; Runtime: string };
     }[];
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(4);
     // The CDK's own helpers (log retention) use nodejs24.x in this template too.
     expect(new Set(Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Runtime: string } }).Properties.Runtime))).toEqual(new Set(['nodejs24.x']));
     for (const fn of fns) {
@@ -252,8 +253,21 @@ describe('least privilege', () => {
     expect(onLimits.flatMap((st) => st.Action)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 
-  it('gives the model function no table at all: duplicates are answered by the resolvers', () => {
-    expect(JSON.stringify(statementsOf('ModelFunction'))).not.toMatch(/dynamodb:/);
+  it('lets the model function write a prompt’s record and settle its usage, and nothing else in a table', () => {
+    const dynamo = statementsOf('ModelFunction').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:GetItem'], expect.stringContaining('PromptsTable')],
+      ['dynamodb:UpdateItem', expect.stringContaining('UsageTable')],
+    ]);
+  });
+
+  it('lets the reconciler query only its index, and settle', () => {
+    const dynamo = statementsOf('ReconcilerFunction').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:GetItem'], expect.stringContaining('PromptsTable')],
+      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], expect.stringContaining('UsageTable')],
+      ['dynamodb:Query', expect.stringMatching(/UsageTable.*\/index\/ByLeaseDue/)],
+    ]);
   });
 
   it('lets only the model function call the API, and only publishPromptEvent, with the URL in its environment', () => {
@@ -294,8 +308,39 @@ describe('operations', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     }
     for (const metric of ['Errors', 'Throttles']) {
-      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(3);
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(4);
     }
+  });
+
+  it('runs the reconciler every minute, counts its repairs with an alarm, and sends it failed asynchronous model events', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconcilerFunction'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.tollgateEvent = "Reconciled" }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'Reconciled', MetricValue: '$.repaired' })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reconciled', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('ModelFunction') },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconcilerFunction'), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'ByLeaseDue',
+          KeySchema: [
+            { AttributeName: 'leaseShard', KeyType: 'HASH' },
+            { AttributeName: 'leaseDue', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        }),
+      ],
+    });
   });
 
   it('logs resolver events and errors but never arguments or context (prompt text)', () => {
@@ -372,11 +417,8 @@ describe('deploy hygiene', () => {
         .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/(\w+)Table/)![1] }));
     };
     expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' }]);
-    expect(roleOf('UsageTable')).toEqual([
-      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' },
-      { actions: ['dynamodb:PutItem'], table: 'Prompts' },
-    ]);
-    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query'], table: 'Prompts' }]);
+    expect(roleOf('UsageTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' }]);
+    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], table: 'Prompts' }]);
     const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(everything).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
   });

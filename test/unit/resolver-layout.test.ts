@@ -29,6 +29,7 @@ describe('the resolver layout', () => {
       'findFirst@PromptsTable',
       'readmit@UsageTable',
       'invokeModel@ModelFunction',
+      'logPrompt@PromptsTable',
       'settle@UsageTable',
     ]);
     expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(

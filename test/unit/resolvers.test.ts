@@ -52,7 +52,8 @@ describe('Mutation.sendPrompt 1.validateInput', () => {
       idempotencyKey: null,
     });
     const input = out.stashed.input as { id: string; lease: string };
-    expect(input.lease).toBe(`${NOW + 30_000}:${input.id}`);
+    // The lease carries what the reconciler needs if the request dies: deadline, id, reservation, maxTokens, model.
+    expect(input.lease).toBe(`${NOW + 30_000}:${input.id}:762:500:model-a`);
   });
 
   it.each([
@@ -125,10 +126,17 @@ describe('Mutation.sendPrompt 3.reserveQuota', () => {
     expect(admitted.stashed).toMatchObject({ admitted: true, queries: 4 });
   });
 
-  it('turns any other data-source error into InternalError, logging the cause', async () => {
+  it('leaves a retryable failure (throttled, or a 500 whose write may have landed) to readUsage, which looks for its lease', async () => {
     const out = await evaluate(file, 'response', { stash: { input: input() }, error: { type: 'DynamoDB:ProvisionedThroughputExceededException', message: 'slow down' } });
+    expect(out.error).toBeUndefined();
+    expect(out.stashed).toMatchObject({ uncertain: true });
+    expect(out.stashed.admitted).toBeUndefined();
+  });
+
+  it('turns any other data-source error into InternalError, logging the cause', async () => {
+    const out = await evaluate(file, 'response', { stash: { input: input() }, error: { type: 'DynamoDB:ValidationException', message: 'bad' } });
     expect(out.error?.message).toMatch(/^Something went wrong on our side\. Reference: [0-9a-f-]{36}$/);
-    expect(JSON.parse(out.logs[0]!)).toMatchObject({ level: 'error', where: 'reserveQuota', causeType: 'DynamoDB:ProvisionedThroughputExceededException' });
+    expect(JSON.parse(out.logs[0]!)).toMatchObject({ level: 'error', where: 'reserveQuota', causeType: 'DynamoDB:ValidationException' });
   });
 });
 
