@@ -1,6 +1,6 @@
 // Test projects by scope (STYLE.md): unit (pure), infra (CDK template), emulator (AppSync
 // behaviour in-process), dynamodb (the DynamoDB-facing emulator tests, run on DynamoDB Local),
-// e2e (the whole API over HTTP, one shared emulator), browser (the explorer in Chromium; not
+// e2e (the whole API over HTTP, one shared emulator), browser (the web page in Chromium; not
 // part of npm test, run it with npm run test:browser).
 //
 // Most files wait on servers, child processes and timers rather than on the CPU, so more files run
@@ -53,7 +53,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
+          globalSetup: ['test/helpers/browser-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -44,7 +44,8 @@ export function problemOf(error: unknown, now = Date.now()): Problem {
   }
   if (error.is('ModelError')) return { ...p, retryable: error.errorInfo?.retryable === true };
   if (error.is('NetworkError')) return { ...p, retryable: true, message: `The API could not be reached (${error.errorInfo.url}). Check your connection and retry.` };
-  if (error.is('UnauthorizedException') || error.is('ClientError')) return { ...p, signedOut: true, message: 'Your session has ended. Log in again.' };
+  // Unauthorized: the API refused this token for what it asked (sendPrompt after logoutEverywhere or a disabled account).
+  if (error.is('UnauthorizedException') || error.is('Unauthorized') || error.is('ClientError')) return { ...p, signedOut: true, message: 'Your session has ended. Log in again.' };
   if (error.is('InternalError')) return { ...p, retryable: true };
   if (error.is('UnknownError') && error.status === 403) {
     // A bare 403 comes from the web ACL in front of the API, never from the API itself.

@@ -28,3 +28,16 @@ export function localTime(iso: string, options: { now?: number; locale?: string;
   if (days < 6) return new Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', timeZoneName }).format(date);
   return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' }).format(date);
 }
+
+/** When something comes back, as a phrase: "at 21:00 CET", "tomorrow at 01:00 CET", "on Wed 2 Dec at 01:00 CET". */
+export function whenLocal(iso: string, options: { now?: number; locale?: string; timeZone?: string } = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return `at ${iso}`;
+  const now = options.now ?? Date.now();
+  const { locale, timeZone } = options;
+  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(date);
+  if (sameDay(date, new Date(now), timeZone)) return `at ${time}`;
+  if (sameDay(date, new Date(now + 86_400_000), timeZone)) return `tomorrow at ${time}`;
+  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(date);
+  return `on ${day} at ${time}`;
+}

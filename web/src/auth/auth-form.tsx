@@ -89,7 +89,11 @@ export function AuthForm({ session }: { session: Session }) {
               type="email"
               autoComplete="username"
               value={email}
-              onChange={(e) => setEmail(e.target.value)}
+              onChange={(e) => {
+                setEmail(e.target.value);
+                // Another email is another account: its own errors and limits, not this one's.
+                if (problem) setProblem(null);
+              }}
               aria-invalid={fieldError('email') ? true : undefined}
               aria-describedby={fieldError('email') ? ids.emailError : undefined}
               required
@@ -109,7 +113,10 @@ export function AuthForm({ session }: { session: Session }) {
               type="password"
               autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
               value={password}
-              onChange={(e) => setPassword(e.target.value)}
+              onChange={(e) => {
+                setPassword(e.target.value);
+                if (problem?.field === 'password') setProblem(null);
+              }}
               aria-invalid={fieldError('password') ? true : undefined}
               aria-describedby={fieldError('password') ? ids.passwordError : mode === 'signup' ? `${ids.password}-hint` : undefined}
               required

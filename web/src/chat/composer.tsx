@@ -5,7 +5,7 @@
 import { useEffect, useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
 import type { PromptOptions } from '../../../client/index.ts';
 import type { PromptLimits } from '../config.ts';
-import { fromNow, localTime } from '../time.ts';
+import { fromNow, whenLocal } from '../time.ts';
 import type { Exhausted, Model } from './chat-view.tsx';
 import { OptionsPopover, type OptionValues } from './options-popover.tsx';
 
@@ -21,7 +21,7 @@ const number = (n: number) => n.toLocaleString();
 
 export function exhaustedText(exhausted: Exhausted, now = Date.now()): string {
   const what = exhausted.kind === 'requests' ? `all ${number(exhausted.limit)} prompts` : `all ${number(exhausted.limit)} tokens`;
-  return `You have used ${what} for today. They come back at ${localTime(exhausted.resetsAt, { now, zoneName: true })} (${fromNow(exhausted.resetsAt, now)}).`;
+  return `You have used ${what} for today. They come back ${whenLocal(exhausted.resetsAt, { now })} (${fromNow(exhausted.resetsAt, now)}).`;
 }
 
 export function Composer(props: {
@@ -114,7 +114,10 @@ export function Composer(props: {
         rows={3}
         value={prompt}
         placeholder={exhausted ? 'Sending is paused until your quota comes back.' : 'Ask anything…'}
-        onChange={(e) => setPrompt(e.target.value)}
+        onChange={(e) => {
+          setPrompt(e.target.value);
+          setPasteRefused('');
+        }}
         onKeyDown={onKeyDown}
         onCompositionStart={() => (composing.current = true)}
         onCompositionEnd={() => (composing.current = false)}

@@ -56,7 +56,7 @@ export function TurnView({ turn, modelName, onRetry, busy }: { turn: Turn; model
           {turn.answer && !turn.fromHistory && (
             <span className="meta">
               {' '}
-              · {turn.answer.usage.inputTokens.toLocaleString()} in / {turn.answer.usage.outputTokens.toLocaleString()} out tokens · {turn.answer.balance.toLocaleString()} prompts left today
+              · {turn.answer.usage.inputTokens.toLocaleString()} in / {turn.answer.usage.outputTokens.toLocaleString()} out tokens · {turn.answer.balance.toLocaleString()} {turn.answer.balance === 1 ? 'prompt' : 'prompts'} left today
             </span>
           )}
         </p>

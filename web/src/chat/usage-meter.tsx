@@ -1,7 +1,7 @@
 // Today's usage: prompts and tokens against the day's limits, and when they come back — in the
 // reader's own time zone and as "in 3 h 12 min", kept current as time passes.
 import { useEffect, useId, useState } from 'react';
-import { fromNow, localTime } from '../time.ts';
+import { fromNow, whenLocal } from '../time.ts';
 import type { Exhausted, Usage } from './chat-view.tsx';
 
 function useNow(everyMs: number): number {
@@ -41,7 +41,7 @@ export function UsageMeter({ usage, exhausted }: { usage: Usage | null; exhauste
           <Gauge label="Prompts" used={usage.queries} limit={usage.limit} />
           <Gauge label="Tokens" used={usage.inputTokens + usage.outputTokens} limit={usage.tokenLimit} />
           <p className={`resets${exhausted ? ' exhausted-text' : ''}`}>
-            {exhausted ? 'Comes back' : 'Resets'} at <time dateTime={usage.resetsAt}>{localTime(usage.resetsAt, { now, zoneName: true })}</time> ({fromNow(usage.resetsAt, now)})
+            {exhausted ? 'Comes back' : 'Resets'} <time dateTime={usage.resetsAt}>{whenLocal(usage.resetsAt, { now })}</time> ({fromNow(usage.resetsAt, now)})
           </p>
         </>
       )}
