@@ -3,7 +3,7 @@
 // every field of the API. This module and GraphiQL load only when the view is first opened.
 import { useEditorContext, type GraphiQLPlugin } from '@graphiql/react';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
-import { useMemo, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Session } from '../session.ts';
 import { examples, type Example } from './examples.ts';
 import { createFetcher } from './fetcher.ts';
@@ -65,7 +65,42 @@ function ExamplesPanel({ list }: { list: Example[] }) {
   );
 }
 
+/**
+ * GraphiQL's CodeMirror editors have unlabelled input areas and scroll regions a keyboard cannot
+ * reach (axe-core: label, scrollable-region-focusable). Name each editor by where it sits, and let
+ * its scroll region take focus, as the editors appear.
+ */
+function useEditorAccessibility(container: React.RefObject<HTMLDivElement | null>): void {
+  useEffect(() => {
+    const root = container.current;
+    if (!root) return;
+    const name = (textarea: HTMLTextAreaElement): string => {
+      if (textarea.closest('.graphiql-query-editor')) return 'Query editor';
+      if (textarea.closest('.graphiql-response')) return 'Response';
+      const editor = textarea.closest('.graphiql-editor');
+      const tool = editor?.parentElement;
+      if (tool?.classList.contains('graphiql-editor-tool')) return [...tool.children].indexOf(editor!) === 0 ? 'Variables editor' : 'Headers editor';
+      return 'Editor';
+    };
+    const patch = () => {
+      for (const textarea of root.querySelectorAll<HTMLTextAreaElement>('.CodeMirror textarea:not([aria-label])')) textarea.setAttribute('aria-label', name(textarea));
+      // CodeMirror gives its scroller tabindex -1: reachable by script, not by keyboard.
+      for (const scroll of root.querySelectorAll<HTMLElement>('.CodeMirror-scroll:not([aria-label])')) {
+        scroll.tabIndex = 0;
+        const label = scroll.closest('.CodeMirror')?.querySelector('textarea')?.getAttribute('aria-label');
+        scroll.setAttribute('aria-label', `${label ?? 'Editor'} (scroll)`);
+      }
+    };
+    patch();
+    const observer = new MutationObserver(patch);
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [container]);
+}
+
 export function ApiView({ session }: { session: Session }) {
+  const container = useRef<HTMLDivElement>(null);
+  useEditorAccessibility(container);
   const signedIn = useSyncExternalStore(
     (l) => session.subscribe(l),
     () => session.current,
@@ -78,6 +113,8 @@ export function ApiView({ session }: { session: Session }) {
     const list = examples();
     return { title: 'Examples', icon: ExamplesIcon, content: () => <ExamplesPanel list={list} /> };
   }, []);
+  // The examples open beside the editor where there is room for both.
+  const [wide] = useState(() => matchMedia('(min-width: 1000px)').matches);
   return (
     <div className="api-view">
       <p className="api-bar" role="status">
@@ -90,8 +127,8 @@ export function ApiView({ session }: { session: Session }) {
         )}{' '}
         API <code>{session.graphqlUrl}</code>
       </p>
-      <div className="api-graphiql">
-        <GraphiQL fetcher={fetcher} schema={schema} plugins={[plugin]} visiblePlugin={plugin} defaultQuery={INTRO} defaultEditorToolsVisibility="variables" isHeadersEditorEnabled>
+      <div className="api-graphiql" ref={container}>
+        <GraphiQL fetcher={fetcher} schema={schema} plugins={[plugin]} visiblePlugin={wide ? plugin : undefined} defaultQuery={INTRO} defaultEditorToolsVisibility="variables" isHeadersEditorEnabled>
           <GraphiQL.Logo>Tollgate API</GraphiQL.Logo>
         </GraphiQL>
       </div>
