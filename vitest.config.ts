@@ -12,13 +12,21 @@ import SlowFirst from './test/helpers/sequencer.ts';
 
 const workers = Math.max(4, availableParallelism() * 2);
 
+/** schema.graphql as text, as the web build's esbuild text loader gives it (web/src/api-view/schema.ts). */
+const graphqlAsText = {
+  name: 'graphql-as-text',
+  transform(code: string, id: string) {
+    return id.endsWith('.graphql') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};
+
 export default defineConfig({
   test: {
     maxWorkers: workers,
     reporters: ['default', './test/helpers/slowest-reporter.ts'],
     sequence: { sequencer: SlowFirst },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { plugins: [graphqlAsText], test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       {
         test: {
