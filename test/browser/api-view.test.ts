@@ -7,6 +7,7 @@ import type { Browser, Page, WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_CDK_OUT } from '../helpers/browser-setup.ts';
 import { FIXED_NOW, launchChromium, openPage, screenshot, seriousViolations, VIEWPORTS, type SeenRequest } from '../helpers/browser.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { freshUser, PASSWORD, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
 import { iamGraphQL, PUBLISH_PROMPT_EVENT } from '../helpers/iam.ts';
 
@@ -46,6 +47,10 @@ async function runEditor(page: Page, exampleField: string): Promise<void> {
   await page.getByRole('button', { name: /Execute query/ }).click();
 }
 
+/** The whole response, not just the lines CodeMirror has rendered (it draws only what is in view). */
+const responseText = (page: Page) =>
+  page.locator('.graphiql-response .CodeMirror').evaluate((el) => (el as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+
 const graphqlCalls = (requests: SeenRequest[]) => requests.filter((r) => r.url === api.graphqlUrl && r.method === 'POST');
 
 describe('the API view', () => {
@@ -81,14 +86,13 @@ describe('the API view', () => {
       );
 
       await runEditor(page, 'sendPrompt');
-      const response = page.locator('.graphiql-response');
-      await expect.poll(() => response.textContent()).toContain('[tollgate dev model]');
+      await eventually(() => responseText(page)).toContain('[tollgate dev model]');
       const sent = graphqlCalls(t.requests).at(-1)!;
       expect(sent.headers.authorization).toBe(`Bearer ${user.token.length > 0 ? (await page.evaluate(() => JSON.parse(sessionStorage.getItem('tollgate.session')!).token as string)) : ''}`);
       expect(sent.headers['x-api-key']).toBeUndefined();
 
       await runEditor(page, 'register');
-      await expect.poll(() => response.textContent()).toMatch(/EmailTaken|"email"/);
+      await eventually(() => responseText(page)).toMatch(/EmailTaken|"email"/);
       const registered = graphqlCalls(t.requests).at(-1)!;
       expect(registered.headers['x-api-key']).toBe(api.apiKey);
       expect(registered.headers.authorization).toBeUndefined();
@@ -99,7 +103,7 @@ describe('the API view', () => {
       await page.keyboard.press('Control+A');
       await page.keyboard.press('Backspace');
       await page.keyboard.type('{ my');
-      await expect.poll(() => page.locator('.CodeMirror-hints .CodeMirror-hint').allTextContents()).toEqual(expect.arrayContaining(['myUsage', 'myPrompts']));
+      await eventually(() => page.locator('.CodeMirror-hints .CodeMirror-hint').allTextContents()).toEqual(expect.arrayContaining(['myUsage', 'myPrompts']));
       expect(graphqlCalls(t.requests).filter((r) => (r.body ?? '').includes('__schema'))).toEqual([]);
       expect(t.problems.filter((p) => !p.includes('status of 4'))).toEqual([]);
     } finally {
@@ -122,7 +126,7 @@ describe('the API view', () => {
       });
       await page.locator('.examples').getByRole('button', { name: /^onPromptEvent/ }).click();
       await page.getByRole('button', { name: /Execute query/ }).click();
-      await expect.poll(() => frames.some((f) => f.includes('"type":"start"'))).toBe(true);
+      await eventually(() => frames.some((f) => f.includes('"type":"start"'))).toBe(true);
       expect(sockets[0]!.url()).toBe(api.realtimeUrl);
       const start = JSON.parse(frames.find((f) => f.includes('"type":"start"'))!) as { payload: { extensions: { authorization: Record<string, string> } } };
       expect(start.payload.extensions.authorization.Authorization).toMatch(/^Bearer /);
@@ -130,10 +134,9 @@ describe('the API view', () => {
 
       // The model function's publish, as it will send it while a prompt streams.
       const event = { promptId: 'PASTE-A-PROMPT-ID', userId: user.id, seq: 0, kind: 'TEXT', text: 'Hello from the stream', offset: 0 };
-      await expect
-        .poll(async () => {
+      await eventually(async () => {
           await iamGraphQL(api.graphqlUrl, api.functionCredentials('ModelFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
-          return page.locator('.graphiql-response').textContent();
+          return responseText(page);
         })
         .toContain('Hello from the stream');
       expect(t.problems).toEqual([]);
@@ -154,7 +157,7 @@ describe('the API view', () => {
       const box = await page.locator('.graphiql-container').boundingBox();
       expect(box!.width).toBeGreaterThan(viewport.width - 20);
       await page.getByRole('button', { name: /Execute query/ }).click();
-      await expect.poll(() => page.locator('.graphiql-response').textContent()).toContain('"tokenLimit": 200000');
+      await eventually(() => responseText(page)).toContain('"tokenLimit": 200000');
       expect(await seriousViolations(page)).toEqual([]);
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       // The emulator's port differs from run to run: masked, so the picture changes only with the page.

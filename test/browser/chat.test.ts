@@ -7,13 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, TollgateError } from '../../client/index.ts';
 import { BROWSER_CDK_OUT } from '../helpers/browser-setup.ts';
 import { FIXED_NOW, launchChromium, openPage, screenshot, seriousViolations, VIEWPORTS, type TestPage } from '../helpers/browser.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { freshUser, PASSWORD, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
 let browser: Browser;
+/** While true, Bedrock throttles prompts that mention "flaky" (every SDK attempt of them). */
+let flaky = false;
 
 beforeAll(async () => {
-  [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT }), launchChromium()]);
+  const faults = { next: (_model: string, prompt: string) => (flaky && prompt.includes('flaky') ? { kind: 'throttle' as const } : undefined) };
+  [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT, faults }), launchChromium()]);
 });
 
 afterAll(async () => {
@@ -43,7 +47,7 @@ async function ask(page: Page, prompt: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Prompt' });
   await box.fill(prompt);
   await box.press('Enter');
-  await expect.poll(() => answers(page).locator('.md').count()).toBe(before + 1);
+  await eventually(() => answers(page).locator('.md').count()).toBe(before + 1);
 }
 
 const storedToken = (page: Page) => page.evaluate(() => (JSON.parse(sessionStorage.getItem('tollgate.session') ?? 'null') as { token: string } | null)?.token ?? null);
@@ -61,7 +65,7 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       await screenshot(page, `login-${viewport.name}`);
 
       await signUp(page, `ada-${viewport.width}@example.com`);
-      await expect.poll(() => page.locator('.usage').textContent()).toContain('0 of 3');
+      await eventually(() => page.locator('.usage').textContent()).toContain('0 of 3');
       expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 3 h 12 min)');
 
       await ask(page, 'What does a **toll gate** do?');
@@ -69,7 +73,7 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       expect(await first.locator('.md strong').textContent()).toBe('toll gate');
       expect(await first.textContent()).toContain('[tollgate dev model]');
       expect(await first.locator('.who').textContent()).toContain('Amazon Nova 2 Lite');
-      await expect.poll(() => page.locator('.usage').textContent()).toContain('1 of 3');
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
 
       // Copy answer puts the answer's Markdown on the clipboard.
       await first.getByRole('button', { name: 'Copy answer' }).click();
@@ -83,12 +87,12 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
 
       await ask(page, 'Last one for today.');
       const exhausted = page.locator('.exhausted');
-      await expect.poll(() => exhausted.textContent()).toBe('You have used all 3 prompts for today. They come back tomorrow at 01:00 CET (in 3 h 12 min).');
+      await eventually(() => exhausted.textContent()).toBe('You have used all 3 prompts for today. They come back tomorrow at 01:00 CET (in 3 h 12 min).');
       await page.getByRole('textbox', { name: 'Prompt' }).fill('One more?');
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
       await page.getByRole('textbox', { name: 'Prompt' }).press('Enter');
       expect(await answers(page).count()).toBe(3);
-      await expect.poll(() => page.locator('.history li').count()).toBe(3);
+      await eventually(() => page.locator('.history li').count()).toBe(3);
 
       expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('textbox', { name: 'Prompt' }).fill('');
@@ -135,7 +139,7 @@ describe('the chat, in detail', () => {
       await page.getByLabel('Password').fill('short');
       await page.locator('form').getByRole('button', { name: 'Create an account' }).click();
       const password = page.getByLabel('Password');
-      await expect.poll(() => password.getAttribute('aria-invalid')).toBe('true');
+      await eventually(() => password.getAttribute('aria-invalid')).toBe('true');
       const passwordError = await password.getAttribute('aria-describedby');
       expect(await page.locator(`[id="${passwordError}"]`).textContent()).toBe('The password needs at least 8 characters.');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('password');
@@ -144,7 +148,7 @@ describe('the chat, in detail', () => {
       await password.fill(PASSWORD);
       await page.locator('form').getByRole('button', { name: 'Create an account' }).click();
       const email = page.getByLabel('Email');
-      await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+      await eventually(() => email.getAttribute('aria-invalid')).toBe('true');
       expect(await page.locator(`[id="${await email.getAttribute('aria-describedby')}"]`).textContent()).toContain('An account with this email exists already');
       expect(await password.getAttribute('aria-invalid')).toBeNull();
 
@@ -152,7 +156,7 @@ describe('the chat, in detail', () => {
       await email.fill(taken.email);
       await password.fill('not the password at all');
       await page.locator('form').getByRole('button', { name: 'Log in' }).click();
-      await expect.poll(() => password.getAttribute('aria-invalid')).toBe('true');
+      await eventually(() => password.getAttribute('aria-invalid')).toBe('true');
       expect(await page.locator(`[id="${await password.getAttribute('aria-describedby')}"]`).textContent()).toBe('That email and password do not match an account.');
 
       // Failures from this page's address (127.0.0.1) up to the per-client limit: the next login is held back.
@@ -163,7 +167,7 @@ describe('the chat, in detail', () => {
       await password.fill(PASSWORD);
       await page.locator('form').getByRole('button', { name: 'Log in' }).click();
       const formError = page.locator('.form-error');
-      await expect.poll(() => formError.textContent()).toMatch(/Try again in \d+ min/);
+      await eventually(() => formError.textContent()).toMatch(/Try again in \d+ min/);
       expect(await page.locator('form button[type=submit]').isDisabled()).toBe(true);
       expect(await page.locator('form button[type=submit]').textContent()).toMatch(/^Try again in \d+ min/);
       expect(await seriousViolations(page)).toEqual([]);
@@ -198,14 +202,14 @@ describe('the chat, in detail', () => {
       await box.dispatchEvent('compositionend', { data: 'こんにちは' });
       await box.fill('こんにちは');
       await box.press('Enter');
-      await expect.poll(() => answers(page).locator('.md').count()).toBe(1);
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
       expect(JSON.parse(sendPromptCalls(t)[0]!.body!).variables.prompt).toBe('こんにちは');
 
       await box.fill('[[slow:8000]] take your time');
       await box.press('Enter');
       await page.getByRole('button', { name: 'Stop' }).waitFor();
       await page.keyboard.press('Escape');
-      await expect.poll(() => page.locator('.turn-stopped').count()).toBe(1);
+      await eventually(() => page.locator('.turn-stopped').count()).toBe(1);
       expect(await page.locator('.turn-stopped .status-note').textContent()).toContain('Stopped.');
       await page.getByRole('button', { name: 'Send' }).waitFor();
       expect(await answers(page).locator('.md').count()).toBe(1);
@@ -226,14 +230,14 @@ describe('the chat, in detail', () => {
       await page.keyboard.press('End');
       await page.keyboard.press('Control+V');
       const message = page.locator('.composer .field-error');
-      await expect.poll(() => message.textContent()).toBe(
+      await eventually(() => message.textContent()).toBe(
         'Not pasted: with it the prompt would have 4,111 characters, and Tollgate accepts at most 4,000. Shorten the text and paste it again.',
       );
       expect(await box.inputValue()).toBe('Summarise: ');
 
       // Typed (or dropped) past the limit: Send stays off and the counter says so.
       await box.fill('y'.repeat(4_001));
-      await expect.poll(() => message.textContent()).toBe('The prompt has 4,001 characters; Tollgate accepts at most 4,000.');
+      await eventually(() => message.textContent()).toBe('The prompt has 4,001 characters; Tollgate accepts at most 4,000.');
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
       await box.press('Enter');
       expect(sendPromptCalls(t)).toEqual([]);
@@ -241,13 +245,13 @@ describe('the chat, in detail', () => {
       // The limit the page enforces is the API's: 4,000 is accepted.
       await box.fill('z'.repeat(4_000));
       await box.press('Enter');
-      await expect.poll(() => answers(page).locator('.md').count()).toBe(1);
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
     } finally {
       await t.close();
     }
   });
 
-  it('keeps answer options within the API’s bounds and sends them with the prompt', async () => {
+  it('keeps answer options within the API’s bounds, sends them with the prompt, and shows the prompt again from the history after a reload', async () => {
     const t = await open();
     const { page } = t;
     try {
@@ -258,10 +262,10 @@ describe('the chat, in detail', () => {
       const maxTokens = dialog.getByLabel('Longest answer (tokens)');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('number');
       await maxTokens.fill('5000');
-      await expect.poll(() => dialog.locator('.field-error').first().textContent()).toBe('A whole number from 1 to 1,024.');
+      await eventually(() => dialog.locator('.field-error').first().textContent()).toBe('A whole number from 1 to 1,024.');
       await maxTokens.fill('64');
       await dialog.getByLabel('Temperature').fill('1.5');
-      await expect.poll(() => dialog.locator('.field-error').textContent()).toBe('A number from 0 to 1.');
+      await eventually(() => dialog.locator('.field-error').textContent()).toBe('A number from 0 to 1.');
       await dialog.getByLabel('Temperature').fill('0.2');
       expect(await seriousViolations(page)).toEqual([]);
       await page.keyboard.press('Escape');
@@ -270,9 +274,43 @@ describe('the chat, in detail', () => {
 
       await promptBox(page).fill('Short, please.');
       await promptBox(page).press('Enter');
-      await expect.poll(() => answers(page).locator('.md').count()).toBe(1);
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
       expect(JSON.parse(sendPromptCalls(t)[0]!.body!).variables.options).toEqual({ model: 'us.amazon.nova-2-lite-v1:0', maxTokens: 64, temperature: 0.2 });
+
+      // A reload keeps the session (the tab's sessionStorage) and finds the prompt in the history.
+      await page.reload();
+      await page.locator('.history li').first().waitFor();
+      expect(await answers(page).count()).toBe(0);
+      await page.locator('.history li button').first().click();
+      expect(await page.locator('.turn .prompt-text').textContent()).toBe('Short, please.');
+      expect(await answers(page).first().locator('.md').textContent()).toContain('[tollgate dev model]');
     } finally {
+      await t.close();
+    }
+  });
+
+  it('offers Retry when the model failed in a retryable way, and retries with the same idempotency key', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      await logIn(page, (await freshUser(api, 'retry')).email);
+      flaky = true;
+      await promptBox(page).fill('A flaky question');
+      await promptBox(page).press('Enter');
+      const retry = page.getByRole('button', { name: 'Retry' });
+      await retry.waitFor();
+      expect(await page.locator('.turn .form-error').textContent()).toMatch(/\S/);
+      flaky = false;
+      await retry.click();
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      expect(await page.locator('.turn').count()).toBe(1);
+      const keys = sendPromptCalls(t).map((r) => JSON.parse(r.body!).variables.idempotencyKey as string);
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toBe(keys[1]);
+      // The failed attempt was not charged (Bedrock throttled it): one prompt used.
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
+    } finally {
+      flaky = false;
       await t.close();
     }
   });

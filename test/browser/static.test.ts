@@ -11,6 +11,7 @@ import { contentTypeOf } from '../../web/build.ts';
 import { buildStatic } from '../../web/cli.ts';
 import { BROWSER_CDK_OUT } from '../helpers/browser-setup.ts';
 import { launchChromium, openPage } from '../helpers/browser.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { PASSWORD, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
 
 let api: TestEmulator;
@@ -55,7 +56,7 @@ describe('the static build', () => {
       const box = page.getByRole('textbox', { name: 'Prompt' });
       await box.fill('Hello from a static page');
       await box.press('Enter');
-      await expect.poll(() => page.locator('.turn .answer .md').textContent()).toContain('[tollgate dev model]');
+      await eventually(() => page.locator('.turn .answer .md').textContent()).toContain('[tollgate dev model]');
       const apiOrigin = new URL(api.graphqlUrl).origin;
       expect(t.requests.filter((r) => !r.url.startsWith(siteOrigin + '/') && !r.url.startsWith(apiOrigin + '/'))).toEqual([]);
 

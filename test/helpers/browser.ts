@@ -94,3 +94,4 @@ export async function screenshot(page: Page, name: string, mask: Locator[] = [])
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide', mask, maskColor: '#d6d3d1' });
 }
+
