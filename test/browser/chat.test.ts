@@ -315,6 +315,36 @@ describe('the chat, in detail', () => {
     }
   });
 
+  it('reads in dark mode too, with no serious accessibility violations, and takes focus in reading order', async () => {
+    api.clock.set(FIXED_NOW);
+    const t = await openPage(browser, api.url + '/', { width: 1366, height: 860 }, 'dark');
+    const { page } = t;
+    try {
+      await page.getByLabel('Email').waitFor();
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 18, 16)');
+      expect(await seriousViolations(page)).toEqual([]);
+      // Tab order: the views, then the form top to bottom.
+      const order: string[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        await page.keyboard.press('Tab');
+        order.push(await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el?.getAttribute('name') ?? el?.textContent?.trim() ?? '';
+        }));
+      }
+      expect(order).toEqual(['Tollgate', 'Chat', 'API', 'Log in', 'Sign up', 'email', 'password', 'Log in']);
+      await logIn(page, (await freshUser(api, 'dark')).email);
+      await promptBox(page).fill('Dark **and** readable?');
+      await promptBox(page).press('Enter');
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.locator('.account summary').click();
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('shows markup and script from the model as text, and links only to http(s)', async () => {
     const t = await open();
     const { page } = t;

@@ -53,12 +53,17 @@ const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), '
  * time zone, clipboard access, and axe-core injected by the browser (an init script, which the
  * page's Content-Security-Policy does not apply to; the page itself allows no inline script).
  */
-export async function openPage(browser: Browser, url: string, viewport: { width: number; height: number } = { width: 1366, height: 860 }): Promise<TestPage> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number } = { width: 1366, height: 860 },
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<TestPage> {
   const context = await browser.newContext({
     viewport,
     locale: 'en-GB',
     timezoneId: TIME_ZONE,
-    colorScheme: 'light',
+    colorScheme,
     reducedMotion: 'reduce',
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
