@@ -1,6 +1,6 @@
 // Test projects by scope (STYLE.md): unit (pure), infra (CDK template), emulator (AppSync
 // behaviour in-process), dynamodb (the DynamoDB-facing emulator tests, run on DynamoDB Local),
-// e2e (the whole API over HTTP, one shared emulator), browser (the explorer in Chromium; not
+// e2e (the whole API over HTTP, one shared emulator), browser (the web page in Chromium; not
 // part of npm test, run it with npm run test:browser).
 //
 // Most files wait on servers, child processes and timers rather than on the CPU, so more files run
@@ -12,13 +12,21 @@ import SlowFirst from './test/helpers/sequencer.ts';
 
 const workers = Math.max(4, availableParallelism() * 2);
 
+/** schema.graphql as text, as the web build's esbuild text loader gives it (web/src/api-view/schema.ts). */
+const graphqlAsText = {
+  name: 'graphql-as-text',
+  transform(code: string, id: string) {
+    return id.endsWith('.graphql') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};
+
 export default defineConfig({
   test: {
     maxWorkers: workers,
     reporters: ['default', './test/helpers/slowest-reporter.ts'],
     sequence: { sequencer: SlowFirst },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { plugins: [graphqlAsText], test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       {
         test: {
@@ -63,7 +71,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
+          globalSetup: ['test/helpers/browser-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

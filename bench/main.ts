@@ -18,6 +18,7 @@ import { CONCURRENCIES, OPERATIONS, PLANS, prepareUsers, requestsFor, runTarget,
 import { LoadClient } from './load.ts';
 import { measureOperations } from './operations.ts';
 import { consoleSummary, markdownReport, type BenchResults, type Target } from './report.ts';
+import { measureWebPage } from './web.ts';
 import { median, round } from './stats.ts';
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -88,6 +89,9 @@ export async function main(argv: string[]): Promise<void> {
   log('The front door: what one client address gets under the per-IP limits…');
   const frontDoor = { phases: await measureFrontDoor(cdkOut, log), counters: [counterCost('register', operations.register), counterCost('login', operations.login)] };
 
+  log('The web page: weight, and the time until the login form takes input…');
+  const web = await measureWebPage(cdkOut, mode === 'quick' ? 3 : 9, log);
+
   const cold = (name: string) => coldStarts.find((c) => c.name === name);
   const memory = (name: string) => cold(name)?.memoryMb ?? 256;
   const assumptions: CostAssumptions = {
@@ -150,6 +154,7 @@ export async function main(argv: string[]): Promise<void> {
     operations,
     frontDoor,
     cost: { prices: Object.values(PRICES), assumptions, levels, perRequest, modelMemory },
+    web,
     targets: [],
   };
   results.targets = targets(results);
@@ -227,6 +232,14 @@ function targets(r: BenchResults): Target[] {
     measured: r.cost.levels.map((l) => `${l.perDay}/day: $${l.tollgate.totalPerMillionPrompts.toFixed(2)} vs $${l.original.totalPerMillionPrompts.toFixed(2)}`).join('; '),
     met: cheaper,
     bound: cheaper ? null : 'the AppSync operation ($4.00/M) outweighs what the original spent on API Gateway, Secrets Manager and its count query at this level.',
+  });
+  const chat = r.web.chat.gzipBytes / 1024;
+  out.push({
+    name: 'Web page: the chat view’s JS + CSS without GraphiQL (gzip)',
+    goal: '≤ 250 kB',
+    measured: `${chat.toFixed(1)} kB in ${r.web.chat.files} files (GraphiQL and the rest: ${(r.web.rest.gzipBytes / 1024).toFixed(1)} kB, fetched when the API view opens)`,
+    met: chat <= 250,
+    bound: chat <= 250 ? null : 'see the web build’s metafile: a module shared with the API view lands in a chunk the chat loads',
   });
   return out;
 }

@@ -15,6 +15,8 @@ export interface Target {
   bound: string | null;
 }
 
+import type { WebPageReport } from './web.ts';
+
 export interface BenchResults {
   benchmark: 'tollgate';
   mode: 'full' | 'quick';
@@ -35,6 +37,8 @@ export interface BenchResults {
     perRequest: { label: string; usdPerMillion: number }[];
     modelMemory: { memoryMb: number; lambdaPerMillionPrompts: number; totalPerMillionPrompts: number }[];
   };
+  /** The web page: its weight and the time until its login form takes input (bench/web.ts). */
+  web: WebPageReport;
   targets: Target[];
 }
 
@@ -299,6 +303,26 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   );
   out.push('');
 
+  out.push('## 6. The web page');
+  out.push('');
+  const w = r.web;
+  out.push(
+    table(
+      ['what', 'files', 'raw', 'gzip'],
+      [
+        ['chat view (script, static chunks, stylesheet)', w.chat.files, kb(w.chat.rawBytes), kb(w.chat.gzipBytes)],
+        ['the rest of the build (the API view: GraphiQL, CodeMirror, its stylesheet)', w.rest.files, kb(w.rest.rawBytes), kb(w.rest.gzipBytes)],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(
+    w.loginReady
+      ? `Login form takes input (navigation start → the email field in the page, then typed into): ${f(w.loginReady.firstMs, 0)} ms on the first load after the emulator starts (it bundles the app in memory then, ${f(w.buildMs, 0)} ms here), ${f(w.loginReady.warmMs.p50, 0)} ms median (min ${f(w.loginReady.warmMs.min, 0)}, max ${f(w.loginReady.warmMs.max, 0)}) over ${w.loginReady.runs} loads after it, in Chromium on 127.0.0.1 with no network throttling.`
+      : `Login form timing skipped: ${w.chromiumMissing ?? 'no Chromium'}.`,
+  );
+  out.push('');
+
   out.push('## 5. Authorizer throughput');
   out.push('');
   out.push(
@@ -334,6 +358,7 @@ export function consoleSummary(r: BenchResults): string {
   for (const c of r.coldStarts) lines.push(`cold start  ${c.name.padEnd(10)} ${kb(c.bundleBytes).padStart(9)}  init ${f(c.initMs.p50, 1)} ms`);
   for (const p of r.frontDoor.phases) lines.push(`front door  ${p.operation.padEnd(8)} ${p.admitted} of ${p.attempts} from one address admitted per ${p.window}; refused in ${f(p.refusedMs.p50, 1)} ms (p50)`);
   for (const c of r.frontDoor.counters) lines.push(`counters    ${c.operation.padEnd(8)} +${c.writes} writes, ${f(c.wru, 1)} WRU (${Math.round(c.shareOfWru * 100)} % of its WRU)`);
+  lines.push(`web page    chat ${kb(r.web.chat.gzipBytes)} gzip; login form takes input in ${r.web.loginReady ? `${f(r.web.loginReady.warmMs.p50, 0)} ms (first load ${f(r.web.loginReady.firstMs, 0)} ms)` : 'n/a (no Chromium)'}`);
   lines.push(`authorizer  ${r.authorizer.rates.map((x) => `${x.perSecond.toLocaleString('en-US')}/s`).join(' | ')}`);
   for (const l of r.cost.levels) lines.push(`cost        ${String(l.perDay).padStart(2)}/day: Tollgate ${usd(l.tollgate.totalPerMillionPrompts)} vs original ${usd(l.original.totalPerMillionPrompts)} per million prompts`);
   lines.push('');

@@ -24,7 +24,7 @@ export function banner(emulator: Emulator, options: EmulatorOptions, env: NodeJS
     '',
     `  GraphQL   ${emulator.graphqlUrl}`,
     `  Real-time ${emulator.realtimeUrl}   (wss:// too; trust ${emulator.tls.caFile})`,
-    `  Explorer  ${emulator.url}/`,
+    `  Web page  ${emulator.url}/   (chat, and the API in GraphiQL)`,
     `  API key   ${emulator.apiKey}   (x-api-key, for register and login)`,
     `  Data      ${emulator.dataDir}`,
     `  Model     ${model}; default ${vars.DEFAULT_MODEL}`,

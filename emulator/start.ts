@@ -13,7 +13,6 @@ import { DYNAMODB_SOURCE_CHOICES, LAMBDA_CHOICES } from './appsync/choices.ts';
 import { Engine, type DataSourceCall, type LoadedResolver, type RequestState } from './appsync/engine.ts';
 import { corsHeaders, DEFAULT_HTTP_POLICY, errorTypesOf, hostAllowed, lowerCaseHeaders, parseGraphQLRequest, readBody, refuseHost, send, withForwardedFor, type HttpPolicy } from './appsync/http.ts';
 import { DynamoDbDataSource } from './datasources/dynamodb.ts';
-import { handleExplorer } from './explorer/index.ts';
 import { enforceIam, type FunctionEndpoints } from './iam/enforce.ts';
 import { LocalIam, type AwsCredentials } from './iam/index.ts';
 import { lockDataFolder } from './lock.ts';
@@ -32,6 +31,7 @@ import { startBedrock, type FaultController } from './local/bedrock.ts';
 import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
 import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
+import { handleWeb } from './web/index.ts';
 import { constructId, LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_REGION, loadStack, readCode, tablesByConstructId, type StackModel } from './template.ts';
 import { ROOT } from './synth.ts';
 
@@ -412,7 +412,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const waf = options.waf === false ? undefined : createWaf(stack.templateFile, clock.now);
     for (const line of describeWaf(waf, options.waf !== false)) log(line);
 
-    const explorer = { apiKey, stackName: stack.stackName, log };
+    const web = { apiKey, stackName: stack.stackName, env, log };
     const policy = options.http ?? DEFAULT_HTTP_POLICY;
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
@@ -431,7 +431,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           res.writeHead(204).end();
           return;
         }
-        if (handleExplorer(req, res, explorer)) return;
+        if (handleWeb(req, res, web)) return;
         if (url.pathname === '/health') {
           send(res, 200, { ok: true, stack: stack.stackName });
           return;

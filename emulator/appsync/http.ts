@@ -115,7 +115,7 @@ function hostName(header: string): string {
 /**
  * DNS rebinding needs a domain name that the attacker points at 127.0.0.1, so only names are
  * checked: localhost, *.localhost (browsers never ask DNS for them), IP literals, and the names
- * the developer lists. Everything else, the explorer page with its API key included, is refused.
+ * the developer lists. Everything else, the web page with its API key included, is refused.
  */
 export function hostAllowed(header: string | undefined, policy: HttpPolicy): boolean {
   if (!header) return false;

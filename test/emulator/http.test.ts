@@ -135,7 +135,7 @@ describe('a body over the cap (APPSYNC.md §5.4)', () => {
 });
 
 describe('browsers and host names', () => {
-  it('refuses a Host name it does not know, the explorer page and its API key included (DNS rebinding)', async () => {
+  it('refuses a Host name it does not know, the web page and its API key included (DNS rebinding)', async () => {
     for (const path of ['/', '/graphql', '/health']) {
       const res = await raw({ path, headers: { host: 'rebind.attacker.example:4000' } });
       expect(res.status, path).toBe(403);
@@ -147,11 +147,21 @@ describe('browsers and host names', () => {
     expect(page.text).toContain(api.apiKey);
   });
 
-  it('lets no other origin frame or embed the explorer page', async () => {
+  it('lets no other origin frame or embed the web page, and lets the page connect only to its own origin', async () => {
     const page = await fetch(api.url + '/');
-    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    const origin = new URL(api.url).origin;
+    expect(csp).toContain(`connect-src 'self' ${origin} ${origin.replace('http:', 'ws:')};`);
+    expect(csp).toContain("script-src 'self';");
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(page.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    // The app's files carry no key and are as private to the origin as the page.
+    const script = /src="(\/assets\/main-[^"]+\.js)"/.exec(await page.text())?.[1];
+    const asset = await fetch(api.url + script);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    expect(await asset.text()).not.toContain(api.apiKey);
   });
 
   it('gives no CORS grant to an origin nobody allowed, preflight or not', async () => {

@@ -1,0 +1,367 @@
+// The web page's chat in a real Chromium against the emulator (two models, 3 prompts a day):
+// the journey at three viewport sizes — sign up, send, read the answer, switch model, use up the
+// quota, see the exhausted state, log out everywhere — with axe-core and screenshots, then the
+// keyboard, the paste guard, inline errors and hostile Markdown.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, TollgateError } from '../../client/index.ts';
+import { BROWSER_CDK_OUT } from '../helpers/browser-setup.ts';
+import { FIXED_NOW, launchChromium, openPage, screenshot, seriousViolations, VIEWPORTS, type TestPage } from '../helpers/browser.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { freshUser, PASSWORD, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
+
+let api: TestEmulator;
+let browser: Browser;
+/** While true, Bedrock throttles prompts that mention "flaky" (every SDK attempt of them). */
+let flaky = false;
+
+beforeAll(async () => {
+  const faults = { next: (_model: string, prompt: string) => (flaky && prompt.includes('flaky') ? { kind: 'throttle' as const } : undefined) };
+  [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT, faults }), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+async function signUp(page: Page, email: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.locator('form').getByRole('button', { name: 'Create an account' }).click();
+  await page.getByRole('textbox', { name: 'Prompt' }).waitFor();
+}
+
+async function logIn(page: Page, email: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('textbox', { name: 'Prompt' }).waitFor();
+}
+
+const answers = (page: Page) => page.locator('.turn .answer');
+
+async function ask(page: Page, prompt: string): Promise<void> {
+  const before = await answers(page).locator('.md').count();
+  const box = page.getByRole('textbox', { name: 'Prompt' });
+  await box.fill(prompt);
+  await box.press('Enter');
+  await eventually(() => answers(page).locator('.md').count()).toBe(before + 1);
+}
+
+const storedToken = (page: Page) => page.evaluate(() => (JSON.parse(sessionStorage.getItem('tollgate.session') ?? 'null') as { token: string } | null)?.token ?? null);
+
+const cleanProblems = (t: TestPage) => t.problems.filter((p) => !p.includes('favicon'));
+
+describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
+  it('signs up, answers in Markdown, switches model, runs out of prompts, says when they come back and logs out everywhere', async () => {
+    api.clock.set(FIXED_NOW);
+    const t = await openPage(browser, api.url + '/', viewport);
+    const { page } = t;
+    try {
+      await page.getByLabel('Email').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, `login-${viewport.name}`);
+
+      await signUp(page, `ada-${viewport.width}@example.com`);
+      await eventually(() => page.locator('.usage').textContent()).toContain('0 of 3');
+      expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 3 h 12 min)');
+
+      await ask(page, 'What does a **toll gate** do?');
+      const first = answers(page).first();
+      expect(await first.locator('.md strong').textContent()).toBe('toll gate');
+      expect(await first.textContent()).toContain('[tollgate dev model]');
+      expect(await first.locator('.who').textContent()).toContain('Amazon Nova 2 Lite');
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
+
+      // Copy answer puts the answer's Markdown on the clipboard.
+      await first.getByRole('button', { name: 'Copy answer' }).click();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('You said: "What does a **toll gate** do?"');
+      await first.getByRole('button', { name: 'Copy answer' }).waitFor();
+
+      await page.getByLabel('Model').selectOption({ label: 'Claude Haiku 4.5' });
+      await ask(page, 'And in one word?');
+      expect(await answers(page).nth(1).locator('.who').textContent()).toContain('Claude Haiku 4.5');
+      expect(await answers(page).nth(1).textContent()).toContain('us.anthropic.claude-haiku-4-5-20251001-v1:0');
+
+      await ask(page, 'Last one for today.');
+      const exhausted = page.locator('.exhausted');
+      await eventually(() => exhausted.textContent()).toBe('You have used all 3 prompts for today. They come back tomorrow at 01:00 CET (in 3 h 12 min).');
+      await page.getByRole('textbox', { name: 'Prompt' }).fill('One more?');
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+      await page.getByRole('textbox', { name: 'Prompt' }).press('Enter');
+      expect(await answers(page).count()).toBe(3);
+      await eventually(() => page.locator('.history li').count()).toBe(3);
+
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('textbox', { name: 'Prompt' }).fill('');
+      await screenshot(page, `chat-${viewport.name}`);
+
+      const token = await storedToken(page);
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      await page.locator('.account summary').click();
+      await page.getByRole('button', { name: 'Log out everywhere' }).click();
+      await page.getByLabel('Email').waitFor();
+      expect(await storedToken(page)).toBeNull();
+      // The token the page held no longer spends: admission re-reads the account at once.
+      const refused = await createClient({ url: api.graphqlUrl, token: token! })
+        .sendPrompt('Still there?')
+        .then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
+      expect(refused).toBe('Unauthorized');
+
+      expect(cleanProblems(t)).toEqual([]);
+      // Nothing left the page's own origin (the API is served there too).
+      expect(t.requests.filter((r) => !r.url.startsWith(api.url + '/'))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the chat, in detail', () => {
+  const open = async () => {
+    api.clock.set(FIXED_NOW);
+    const t = await openPage(browser, api.url + '/');
+    await t.page.getByLabel('Email').waitFor();
+    return t;
+  };
+  const promptBox = (page: Page) => page.getByRole('textbox', { name: 'Prompt' });
+  const sendPromptCalls = (t: TestPage) => t.requests.filter((r) => r.url === api.graphqlUrl && (r.body ?? '').includes('sendPrompt'));
+
+  it('shows each sign-in error next to its field, and holds the button back while logins are refused', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      const taken = await freshUser(api, 'taken');
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.getByLabel('Email').fill('newcomer@example.com');
+      await page.getByLabel('Password').fill('short');
+      await page.locator('form').getByRole('button', { name: 'Create an account' }).click();
+      const password = page.getByLabel('Password');
+      await eventually(() => password.getAttribute('aria-invalid')).toBe('true');
+      const passwordError = await password.getAttribute('aria-describedby');
+      expect(await page.locator(`[id="${passwordError}"]`).textContent()).toBe('The password needs at least 8 characters.');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('password');
+
+      await page.getByLabel('Email').fill(taken.email);
+      await password.fill(PASSWORD);
+      await page.locator('form').getByRole('button', { name: 'Create an account' }).click();
+      const email = page.getByLabel('Email');
+      await eventually(() => email.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator(`[id="${await email.getAttribute('aria-describedby')}"]`).textContent()).toContain('An account with this email exists already');
+      expect(await password.getAttribute('aria-invalid')).toBeNull();
+
+      await page.getByRole('button', { name: 'Log in' }).first().click();
+      await email.fill(taken.email);
+      await password.fill('not the password at all');
+      await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+      await eventually(() => password.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator(`[id="${await password.getAttribute('aria-describedby')}"]`).textContent()).toBe('That email and password do not match an account.');
+
+      // Failures from this page's address (127.0.0.1) up to the per-client limit: the next login is held back.
+      const locked = await freshUser(api, 'locked');
+      const sameAddress = api.clientFrom('127.0.0.1');
+      for (let i = 0; i < 10; i += 1) await sameAddress.login(locked.email, 'wrong password, again').catch(() => undefined);
+      await email.fill(locked.email);
+      await password.fill(PASSWORD);
+      await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+      const formError = page.locator('.form-error');
+      await eventually(() => formError.textContent()).toMatch(/Try again in \d+ min/);
+      expect(await page.locator('form button[type=submit]').isDisabled()).toBe(true);
+      expect(await page.locator('form button[type=submit]').textContent()).toMatch(/^Try again in \d+ min/);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await logIn(page, taken.email);
+      expect(cleanProblems(t).filter((p) => !p.includes('status of 4'))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('sends on Enter, not on Shift+Enter nor on the Enter that ends an input-method composition, and Esc stops waiting', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      await logIn(page, (await freshUser(api, 'keys')).email);
+      const box = promptBox(page);
+      await box.click();
+      await page.keyboard.type('line one');
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.type('line two');
+      expect(await box.inputValue()).toBe('line one\nline two');
+
+      // An IME (Japanese, Chinese…) confirms its candidate with Enter while composing: the
+      // browser marks that keydown isComposing (keyCode 229), and it comes between
+      // compositionstart and compositionend.
+      await box.fill('こんにちは');
+      await box.dispatchEvent('keydown', { key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229, bubbles: true });
+      await box.dispatchEvent('compositionstart', { data: '' });
+      await box.press('Enter');
+      expect(sendPromptCalls(t)).toEqual([]);
+      await box.dispatchEvent('compositionend', { data: 'こんにちは' });
+      await box.fill('こんにちは');
+      await box.press('Enter');
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      expect(JSON.parse(sendPromptCalls(t)[0]!.body!).variables.prompt).toBe('こんにちは');
+
+      await box.fill('[[slow:8000]] take your time');
+      await box.press('Enter');
+      await page.getByRole('button', { name: 'Stop' }).waitFor();
+      await page.keyboard.press('Escape');
+      await eventually(() => page.locator('.turn-stopped').count()).toBe(1);
+      expect(await page.locator('.turn-stopped .status-note').textContent()).toContain('Stopped.');
+      await page.getByRole('button', { name: 'Send' }).waitFor();
+      expect(await answers(page).locator('.md').count()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses a paste that would pass the prompt limit, saying the limit, and sends nothing', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      await logIn(page, (await freshUser(api, 'paste')).email);
+      const box = promptBox(page);
+      await box.fill('Summarise: ');
+      await page.evaluate(() => navigator.clipboard.writeText('x'.repeat(4_100)));
+      await box.focus();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Control+V');
+      const message = page.locator('.composer .field-error');
+      await eventually(() => message.textContent()).toBe(
+        'Not pasted: with it the prompt would have 4,111 characters, and Tollgate accepts at most 4,000. Shorten the text and paste it again.',
+      );
+      expect(await box.inputValue()).toBe('Summarise: ');
+
+      // Typed (or dropped) past the limit: Send stays off and the counter says so.
+      await box.fill('y'.repeat(4_001));
+      await eventually(() => message.textContent()).toBe('The prompt has 4,001 characters; Tollgate accepts at most 4,000.');
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+      await box.press('Enter');
+      expect(sendPromptCalls(t)).toEqual([]);
+
+      // The limit the page enforces is the API's: 4,000 is accepted.
+      await box.fill('z'.repeat(4_000));
+      await box.press('Enter');
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps answer options within the API’s bounds, sends them with the prompt, and shows the prompt again from the history after a reload', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      await logIn(page, (await freshUser(api, 'options')).email);
+      const button = page.getByRole('button', { name: /^Options/ });
+      await button.click();
+      const dialog = page.getByRole('dialog', { name: 'Answer options' });
+      const maxTokens = dialog.getByLabel('Longest answer (tokens)');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('number');
+      await maxTokens.fill('5000');
+      await eventually(() => dialog.locator('.field-error').first().textContent()).toBe('A whole number from 1 to 1,024.');
+      await maxTokens.fill('64');
+      await dialog.getByLabel('Temperature').fill('1.5');
+      await eventually(() => dialog.locator('.field-error').textContent()).toBe('A number from 0 to 1.');
+      await dialog.getByLabel('Temperature').fill('0.2');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      expect(await dialog.count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Options');
+
+      await promptBox(page).fill('Short, please.');
+      await promptBox(page).press('Enter');
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      expect(JSON.parse(sendPromptCalls(t)[0]!.body!).variables.options).toEqual({ model: 'us.amazon.nova-2-lite-v1:0', maxTokens: 64, temperature: 0.2 });
+
+      // A reload keeps the session (the tab's sessionStorage) and finds the prompt in the history.
+      await page.reload();
+      await page.locator('.history li').first().waitFor();
+      expect(await answers(page).count()).toBe(0);
+      await page.locator('.history li button').first().click();
+      expect(await page.locator('.turn .prompt-text').textContent()).toBe('Short, please.');
+      expect(await answers(page).first().locator('.md').textContent()).toContain('[tollgate dev model]');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('offers Retry when the model failed in a retryable way, and retries with the same idempotency key', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      await logIn(page, (await freshUser(api, 'retry')).email);
+      flaky = true;
+      await promptBox(page).fill('A flaky question');
+      await promptBox(page).press('Enter');
+      const retry = page.getByRole('button', { name: 'Retry' });
+      await retry.waitFor();
+      expect(await page.locator('.turn .form-error').textContent()).toMatch(/\S/);
+      flaky = false;
+      await retry.click();
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      expect(await page.locator('.turn').count()).toBe(1);
+      const keys = sendPromptCalls(t).map((r) => JSON.parse(r.body!).variables.idempotencyKey as string);
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toBe(keys[1]);
+      // The failed attempt was not charged (Bedrock throttled it): one prompt used.
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
+    } finally {
+      flaky = false;
+      await t.close();
+    }
+  });
+
+  it('reads in dark mode too, with no serious accessibility violations, and takes focus in reading order', async () => {
+    api.clock.set(FIXED_NOW);
+    const t = await openPage(browser, api.url + '/', { width: 1366, height: 860 }, 'dark');
+    const { page } = t;
+    try {
+      await page.getByLabel('Email').waitFor();
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 18, 16)');
+      expect(await seriousViolations(page)).toEqual([]);
+      // Tab order: the views, then the form top to bottom.
+      const order: string[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        await page.keyboard.press('Tab');
+        order.push(await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el?.getAttribute('name') ?? el?.textContent?.trim() ?? '';
+        }));
+      }
+      expect(order).toEqual(['Tollgate', 'Chat', 'API', 'Log in', 'Sign up', 'email', 'password', 'Log in']);
+      await logIn(page, (await freshUser(api, 'dark')).email);
+      await promptBox(page).fill('Dark **and** readable?');
+      await promptBox(page).press('Enter');
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.locator('.account summary').click();
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('shows markup and script from the model as text, and links only to http(s)', async () => {
+    const t = await open();
+    const { page } = t;
+    try {
+      await logIn(page, (await freshUser(api, 'hostile')).email);
+      // The dev model repeats the start of the prompt in its answer, so the answer carries this.
+      await promptBox(page).fill('<img src=x onerror="window.pwned=1"> [go](javascript:window.pwned=2)');
+      await promptBox(page).press('Enter');
+      const answer = answers(page).first().locator('.md');
+      await answer.waitFor();
+      expect(await answer.textContent()).toContain('<img src=x onerror="window.pwned=1">');
+      expect(await answer.locator('img, script, iframe, [onerror]').count()).toBe(0);
+      expect(await answer.locator('a').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      expect(cleanProblems(t)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,106 @@
+// Chromium for the browser tests: Debian's, driven by playwright-core, with pages that record
+// every request and every script error or CSP report, a fixed clock and time zone, and axe-core
+// ready to check accessibility.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { ROOT } from '../../emulator/synth.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where the screenshots go; the README shows them from here. */
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+/** A fixed moment for every page and emulator: 20:48 UTC, 21:48 in Berlin, 3 h 12 min before the quota resets. */
+export const FIXED_NOW = Date.UTC(2026, 10, 30, 20, 48, 0);
+export const TIME_ZONE = 'Europe/Berlin';
+
+export const VIEWPORTS = [
+  { name: 'phone', width: 360, height: 740 },
+  { name: 'laptop', width: 1366, height: 860 },
+  { name: 'wide', width: 2560, height: 1440 },
+] as const;
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH.`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // The last four make rasterizing repeatable, so a screenshot changes only when the page does.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--force-color-profile=srgb', '--font-render-hinting=none', '--disable-lcd-text', '--disable-partial-raster'],
+  });
+}
+
+export interface SeenRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  resourceType: string;
+}
+
+export interface TestPage {
+  page: Page;
+  requests: SeenRequest[];
+  /** Script errors, console errors (CSP violations included) and failed requests. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * A page in a fresh context: its own storage, the given viewport, the fixed clock and Berlin's
+ * time zone, clipboard access, and axe-core injected by the browser (an init script, which the
+ * page's Content-Security-Policy does not apply to; the page itself allows no inline script).
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number } = { width: 1366, height: 860 },
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<TestPage> {
+  const context = await browser.newContext({
+    viewport,
+    locale: 'en-GB',
+    timezoneId: TIME_ZONE,
+    colorScheme,
+    reducedMotion: 'reduce',
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  await context.addInitScript({ content: AXE });
+  const page = await context.newPage();
+  await page.clock.setFixedTime(FIXED_NOW);
+  const requests: SeenRequest[] = [];
+  const problems: string[] = [];
+  page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), headers: r.headers(), body: r.postData(), resourceType: r.resourceType() }));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  await page.goto(url);
+  return { page, requests, problems, close: () => context.close() };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** axe-core's violations of impact serious or critical on the page as it is now. */
+export async function seriousViolations(page: Page, exclude: string[] = []): Promise<AxeViolation[]> {
+  const violations = await page.evaluate(async (excluded) => {
+    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run({ include: [['body']], exclude: excluded.map((s) => [s]) }, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  }, exclude);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export async function screenshot(page: Page, name: string, mask: Locator[] = []): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide', mask, maskColor: '#d6d3d1' });
+}
+

@@ -1,0 +1,43 @@
+// Times as a person reads them: in their own time zone and language, and as "in 3 h 12 min".
+import { formatDuration } from '../../client/cli-text.ts';
+
+/** "in 3 h 12 min" (or "now" once it has passed). */
+export function fromNow(iso: string, now = Date.now()): string {
+  const ms = Date.parse(iso) - now;
+  if (!Number.isFinite(ms)) return '';
+  return ms <= 0 ? 'now' : `in ${formatDuration(ms / 1000)}`;
+}
+
+function sameDay(a: Date, b: Date, timeZone?: string): boolean {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return day.format(a) === day.format(b);
+}
+
+/**
+ * A moment in the reader's time zone: "01:00" today, "Tue 01:00" within a week, else the date.
+ * The zone's short name is added when asked, so "resets at 01:00 CET" says which clock.
+ */
+export function localTime(iso: string, options: { now?: number; locale?: string; timeZone?: string; zoneName?: boolean } = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const now = new Date(options.now ?? Date.now());
+  const { locale, timeZone } = options;
+  const timeZoneName = options.zoneName ? ('short' as const) : undefined;
+  if (sameDay(date, now, timeZone)) return new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', timeZoneName }).format(date);
+  const days = Math.abs(date.getTime() - now.getTime()) / 86_400_000;
+  if (days < 6) return new Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', timeZoneName }).format(date);
+  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' }).format(date);
+}
+
+/** When something comes back, as a phrase: "at 21:00 CET", "tomorrow at 01:00 CET", "on Wed 2 Dec at 01:00 CET". */
+export function whenLocal(iso: string, options: { now?: number; locale?: string; timeZone?: string } = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return `at ${iso}`;
+  const now = options.now ?? Date.now();
+  const { locale, timeZone } = options;
+  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(date);
+  if (sameDay(date, new Date(now), timeZone)) return `at ${time}`;
+  if (sameDay(date, new Date(now + 86_400_000), timeZone)) return `tomorrow at ${time}`;
+  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(date);
+  return `on ${day} at ${time}`;
+}
