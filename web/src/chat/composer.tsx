@@ -1,5 +1,5 @@
 // The prompt box. Enter sends, Shift+Enter is a new line, Enter that confirms an input method's
-// composition (Japanese, Chinese, Korean…) never sends, Esc stops a pending answer. A prompt over
+// composition (Japanese, Chinese, Korean…) never sends, Esc stops an answer being generated. A prompt over
 // the API's limit is refused here, with the limit, before anything is sent; so is a paste that
 // would take it over.
 import { useEffect, useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
@@ -45,7 +45,7 @@ export function Composer(props: {
     if (!model && models.length > 0) setModel((models.find((m) => m.default) ?? models[0]!).id);
   }, [models, model]);
 
-  // Esc stops a pending answer wherever the focus is (the popover handles its own Esc first).
+  // Esc stops an answer being generated wherever the focus is (the popover handles its own Esc first).
   useEffect(() => {
     if (!busy) return;
     const onKey = (e: globalThis.KeyboardEvent) => {

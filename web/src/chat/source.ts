@@ -1,9 +1,11 @@
 // Where an answer comes from. The chat consumes a stream of AnswerEvents and does not care how
 // they are produced: today the blocking sendPrompt gives the whole answer as one text event; a
-// streaming source (a startPrompt mutation, then the onPromptEvent subscription over
-// ../api/realtime.ts) yields the same events as the model writes, and replaces it in one place
-// (chooseSource below).
-import { TollgateError, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
+// streaming source (a mutation that starts the prompt, then the onPromptEvent subscription over
+// ../api/realtime.ts, whose events answerEventOf turns into AnswerEvents) yields the same events
+// as the model writes, and replaces it in one place (chooseSource below). The API on this branch
+// has onPromptEvent but no mutation that starts a streamed prompt yet (issue 15's second half),
+// so chooseSource gives the blocking source.
+import { TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
 import type { Session } from '../session.ts';
 
 export interface PromptRequest {
@@ -27,9 +29,46 @@ export interface FinishedAnswer {
 export type AnswerEvent =
   /** The API admitted the prompt (a streaming source knows its id before any text). */
   | { kind: 'admitted'; id: string }
-  /** The next piece of the answer, appended to what came before. */
-  | { kind: 'text'; text: string }
+  /** The next piece of the answer: at `offset` in the whole answer when known, else after what came before. */
+  | { kind: 'text'; text: string; offset?: number }
+  /** The whole answer so far, from a catch-up read after a reconnect: it fills any gap. */
+  | { kind: 'snapshot'; text: string }
   | { kind: 'done'; answer: FinishedAnswer };
+
+/** One onPromptEvent as the subscription delivers it. */
+export type PromptEvent = NonNullable<OnPromptEventSubscription['onPromptEvent']>;
+
+/**
+ * A streamed prompt's event as the chat's AnswerEvent: TEXT a piece at its offset, DONE the end
+ * (the event does not carry the model or the time, so they come from the request), ERROR thrown
+ * as the TollgateError a blocking sendPrompt would have thrown, so Retry and the exhausted state
+ * work the same for both sources.
+ */
+export function answerEventOf(event: PromptEvent, request: PromptRequest): AnswerEvent {
+  switch (event.kind) {
+    case 'TEXT':
+      return { kind: 'text', text: event.text ?? '', offset: event.offset ?? undefined };
+    case 'DONE':
+      return {
+        kind: 'done',
+        answer: {
+          id: event.promptId,
+          model: request.options.model ?? '',
+          status: event.status ?? 'COMPLETED',
+          queries: event.queries ?? 0,
+          balance: event.balance ?? 0,
+          usage: event.usage ?? { inputTokens: 0, outputTokens: 0 },
+          createdAt: null,
+        },
+      };
+    case 'ERROR': {
+      const errorInfo: Record<string, unknown> = {};
+      if (event.retryable !== null) errorInfo.retryable = event.retryable;
+      if (event.retryAfterSeconds !== null) errorInfo.retryAfterSeconds = event.retryAfterSeconds;
+      throw TollgateError.fromResponse(200, [{ message: event.message ?? 'The prompt failed.', errorType: event.errorType ?? 'InternalError', errorInfo }]);
+    }
+  }
+}
 
 export interface AnswerSource {
   /** Yields the answer's events; throws a TollgateError when the API refuses or fails. Stops when signal aborts. */
@@ -64,7 +103,7 @@ export function blockingSource(session: Session): AnswerSource {
   };
 }
 
-/** The source the chat uses. Streaming (issue 15) plugs in here. */
+/** The source the chat uses. Streaming (issue 15's second half) plugs in here. */
 export function chooseSource(session: Session): AnswerSource {
   return blockingSource(session);
 }

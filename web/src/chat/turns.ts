@@ -1,18 +1,26 @@
 // The conversation on screen: each turn is a prompt and its answer as it arrives. A pure reducer,
-// so the way events from an AnswerSource change the page is tested without a browser.
+// so the way events from an AnswerSource change the page is tested without a browser. It is built
+// for an answer that comes in pieces: a turn is `generating` until its answer is done, failed or
+// stopped (Stop cancels it, and whatever still arrives for it is dropped); each piece of text is
+// appended at its offset, so a piece delivered twice or overlapping is not shown twice, and a gap
+// (a piece after one that never came) is marked for a catch-up read to fill with `snapshot`.
 import type { PromptOptions, PromptStatus } from '../../../client/index.ts';
 import type { Problem } from '../problem.ts';
 import type { AnswerEvent, FinishedAnswer } from './source.ts';
 
-export type TurnState = 'pending' | 'done' | 'stopped' | 'failed';
+export type TurnState = 'generating' | 'done' | 'stopped' | 'failed';
 
 export interface Turn {
   key: string;
   prompt: string;
   options: PromptOptions;
   idempotencyKey: string;
+  /** The prompt's id once the API admitted it (a streaming source knows it before any text). */
+  promptId: string | null;
   /** The answer so far (all of it once done). */
   text: string;
+  /** A piece of text arrived beyond the end of `text`: some text in between is missing. */
+  gap: boolean;
   state: TurnState;
   answer: FinishedAnswer | null;
   problem: Problem | null;
@@ -46,22 +54,28 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
     case 'send':
       return [
         ...turns,
-        { key: action.key, prompt: action.prompt, options: action.options, idempotencyKey: action.idempotencyKey, text: '', state: 'pending', answer: null, problem: null, fromHistory: false },
+        {
+          key: action.key,
+          prompt: action.prompt,
+          options: action.options,
+          idempotencyKey: action.idempotencyKey,
+          promptId: null,
+          text: '',
+          gap: false,
+          state: 'generating',
+          answer: null,
+          problem: null,
+          fromHistory: false,
+        },
       ];
     case 'retry':
-      return update(turns, action.key, (t) => ({ ...t, text: '', state: 'pending', answer: null, problem: null }));
+      return update(turns, action.key, (t) => ({ ...t, promptId: null, text: '', gap: false, state: 'generating', answer: null, problem: null }));
     case 'event':
-      return update(turns, action.key, (t) => {
-        if (t.state !== 'pending') return t; // a stopped turn ignores what still arrives
-        const e = action.event;
-        if (e.kind === 'text') return { ...t, text: t.text + e.text };
-        if (e.kind === 'done') return { ...t, state: 'done', answer: e.answer };
-        return t;
-      });
+      return update(turns, action.key, (t) => (t.state === 'generating' ? applyEvent(t, action.event) : t)); // a stopped turn ignores what still arrives
     case 'fail':
-      return update(turns, action.key, (t) => (t.state === 'pending' ? { ...t, state: 'failed', problem: action.problem } : t));
+      return update(turns, action.key, (t) => (t.state === 'generating' ? { ...t, state: 'failed', problem: action.problem } : t));
     case 'stop':
-      return update(turns, action.key, (t) => (t.state === 'pending' ? { ...t, state: 'stopped' } : t));
+      return update(turns, action.key, (t) => (t.state === 'generating' ? { ...t, state: 'stopped' } : t));
     case 'show': {
       const r = action.record;
       const key = `history-${r.id}`;
@@ -71,7 +85,9 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
         prompt: r.prompt,
         options: { model: r.model },
         idempotencyKey: '',
+        promptId: r.id,
         text: r.response ?? '',
+        gap: false,
         state: 'done',
         answer: { id: r.id, model: r.model, status: r.status, queries: 0, balance: 0, usage: r.usage ?? { inputTokens: 0, outputTokens: 0 }, createdAt: r.createdAt },
         problem: null,
@@ -80,6 +96,34 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
       return [...shown, turn];
     }
     case 'clear':
-      return turns.filter((t) => t.state === 'pending');
+      return turns.filter((t) => t.state === 'generating');
+  }
+}
+
+/**
+ * Appends a piece at its offset (in UTF-16 code units, JavaScript's string length): a piece
+ * wholly before the end is a repeat and changes nothing, one that overlaps the end adds only its
+ * new part, one beyond the end leaves a gap. A piece without an offset follows what came before.
+ */
+export function appendAt(text: string, piece: string, offset: number | undefined): { text: string; gap: boolean } {
+  if (offset === undefined) return { text: text + piece, gap: false };
+  if (offset > text.length) return { text, gap: true };
+  const end = offset + piece.length;
+  return { text: end > text.length ? text + piece.slice(text.length - offset) : text, gap: false };
+}
+
+function applyEvent(t: Turn, e: AnswerEvent): Turn {
+  switch (e.kind) {
+    case 'admitted':
+      return { ...t, promptId: e.id };
+    case 'text': {
+      const next = appendAt(t.text, e.text, e.offset);
+      return next.text === t.text && !next.gap ? t : { ...t, text: next.text, gap: t.gap || next.gap };
+    }
+    case 'snapshot':
+      // The answer so far as a whole (a catch-up read): it replaces the pieces when it has more.
+      return e.text.length >= t.text.length ? { ...t, text: e.text, gap: false } : t;
+    case 'done':
+      return { ...t, state: 'done', answer: e.answer, promptId: e.answer.id };
   }
 }

@@ -1,0 +1,134 @@
+// The chat's state, ready for answers that arrive in pieces: a turn is generating until done,
+// failed or stopped; pieces land at their offsets (repeats and overlaps shown once, gaps marked
+// for a catch-up read); onPromptEvent's events become the chat's events; and the sidebar's list
+// pages, adds, renames and deletes through one reducer.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../client/index.ts';
+import { listReducer, emptyList, type ListState } from '../../web/src/chat/side-list.ts';
+import { answerEventOf, type PromptEvent, type PromptRequest } from '../../web/src/chat/source.ts';
+import { appendAt, turnsReducer, type Turn } from '../../web/src/chat/turns.ts';
+import { problemOf } from '../../web/src/problem.ts';
+
+const sent = turnsReducer([], { type: 'send', key: 'k', prompt: 'Hi', options: { model: 'm' }, idempotencyKey: 'i' });
+const text = (turns: Turn[], piece: string, offset?: number) => turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'text', text: piece, offset } });
+
+describe('an answer arriving in pieces', () => {
+  it('is generating from the send, knows its prompt id once admitted, and is done with the result', () => {
+    expect(sent[0]).toMatchObject({ state: 'generating', promptId: null, text: '', gap: false });
+    let turns = turnsReducer(sent, { type: 'event', key: 'k', event: { kind: 'admitted', id: 'p1' } });
+    turns = text(text(turns, 'Hel', 0), 'lo', 3);
+    expect(turns[0]).toMatchObject({ state: 'generating', promptId: 'p1', text: 'Hello' });
+    const answer = { id: 'p1', model: 'm', status: 'COMPLETED' as const, queries: 1, balance: 2, usage: { inputTokens: 1, outputTokens: 2 }, createdAt: null };
+    turns = turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'done', answer } });
+    expect(turns[0]).toMatchObject({ state: 'done', answer, text: 'Hello' });
+    // Nothing changes a finished answer.
+    expect(text(turns, ' again', 5)[0]!.text).toBe('Hello');
+  });
+
+  it('shows a repeated or overlapping piece once, and marks a gap until a snapshot fills it', () => {
+    let turns = text(text(text(sent, 'Hello', 0), 'Hello', 0), 'lo, world', 3);
+    expect(turns[0]).toMatchObject({ text: 'Hello, world', gap: false });
+    turns = text(turns, '!', 20);
+    expect(turns[0]).toMatchObject({ text: 'Hello, world', gap: true });
+    turns = turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'snapshot', text: 'Hello, world, and more' } });
+    expect(turns[0]).toMatchObject({ text: 'Hello, world, and more', gap: false });
+    // An older snapshot than what is shown takes nothing away.
+    expect(turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'snapshot', text: 'Hello' } })[0]!.text).toBe('Hello, world, and more');
+  });
+
+  it('puts any answer back together from in-order pieces, whatever repeats and overlaps the delivery adds', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.array(fc.tuple(fc.nat(), fc.nat(12)), { maxLength: 30 }), (answer, cuts) => {
+        // Pieces [start, start+len) whose starts never pass the end of what came before (in order, maybe repeated).
+        let shown = '';
+        let reached = 0;
+        for (const [back, len] of cuts) {
+          const start = Math.max(0, reached - (back % (reached + 1)));
+          const piece = answer.slice(start, start + len);
+          const next = appendAt(shown, piece, start);
+          expect(next.gap).toBe(false);
+          shown = next.text;
+          reached = Math.max(reached, start + piece.length);
+        }
+        shown = appendAt(shown, answer.slice(reached), reached).text;
+        expect(shown).toBe(answer);
+      }),
+    );
+  });
+
+  it('stops: what still arrives is dropped, and a retry starts again with the same idempotency key', () => {
+    let turns = text(sent, 'Hel', 0);
+    turns = turnsReducer(turns, { type: 'stop', key: 'k' });
+    turns = text(turns, 'lo', 3);
+    expect(turns[0]).toMatchObject({ state: 'stopped', text: 'Hel' });
+    const failed = turnsReducer(sent, { type: 'fail', key: 'k', problem: problemOf(new Error('x')) });
+    expect(turnsReducer(failed, { type: 'retry', key: 'k' })[0]).toMatchObject({ state: 'generating', text: '', problem: null, idempotencyKey: 'i', promptId: null });
+  });
+});
+
+describe('onPromptEvent’s events in the chat', () => {
+  const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i' };
+  const event = (e: Partial<PromptEvent>): PromptEvent => ({
+    promptId: 'p1',
+    userId: 'u1',
+    seq: 0,
+    kind: 'TEXT',
+    text: null,
+    offset: null,
+    status: null,
+    usage: null,
+    queries: null,
+    balance: null,
+    errorType: null,
+    message: null,
+    retryable: null,
+    retryAfterSeconds: null,
+    ...e,
+  });
+
+  it('turns TEXT into a piece at its offset and DONE into the finished answer', () => {
+    expect(answerEventOf(event({ text: 'Hel', offset: 0 }), request)).toEqual({ kind: 'text', text: 'Hel', offset: 0 });
+    expect(answerEventOf(event({ seq: 2, kind: 'DONE', status: 'COMPLETED', usage: { inputTokens: 3, outputTokens: 5 }, queries: 1, balance: 2 }), request)).toEqual({
+      kind: 'done',
+      answer: { id: 'p1', model: 'us.amazon.nova-2-lite-v1:0', status: 'COMPLETED', queries: 1, balance: 2, usage: { inputTokens: 3, outputTokens: 5 }, createdAt: null },
+    });
+  });
+
+  it('throws ERROR as the error sendPrompt would have thrown, so Retry and the exhausted state work alike', () => {
+    const thrown = (e: Partial<PromptEvent>) => {
+      try {
+        answerEventOf(event({ kind: 'ERROR', ...e }), request);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('no error thrown');
+    };
+    const model = thrown({ errorType: 'ModelError', message: 'The model is busy.', retryable: true });
+    expect(model).toBeInstanceOf(TollgateError);
+    expect(problemOf(model)).toMatchObject({ errorType: 'ModelError', retryable: true, message: 'The model is busy.' });
+    expect(problemOf(thrown({ errorType: 'RateLimited', message: 'Slow down.', retryAfterSeconds: 30 }), 0)).toMatchObject({ retryable: true, retryAt: 30_000 });
+  });
+});
+
+describe('a sidebar list from a paged list query', () => {
+  type Item = { id: string; title: string };
+  const page = (ids: string[], nextToken: string | null = null) => ({ items: ids.map((id) => ({ id, title: id })), nextToken });
+  const start: ListState<Item> = emptyList<Item>();
+
+  it('replaces itself with the first page and appends later ones, each item once', () => {
+    let list = listReducer(start, { type: 'page', page: page(['c', 'b'], 't1'), more: false });
+    list = listReducer(list, { type: 'page', page: page(['b', 'a']), more: true });
+    expect(list).toEqual({ items: page(['c', 'b', 'a']).items, nextToken: null, problem: '' });
+    expect(listReducer(list, { type: 'page', page: page(['d']), more: false }).items).toEqual(page(['d']).items);
+  });
+
+  it('puts a new or renamed item first, drops a deleted one, and keeps the list when a load fails', () => {
+    let list = listReducer(start, { type: 'page', page: page(['c', 'b', 'a']), more: false });
+    list = listReducer(list, { type: 'upsert', item: { id: 'b', title: 'Renamed' } });
+    list = listReducer(list, { type: 'upsert', item: { id: 'n', title: 'New' } });
+    list = listReducer(list, { type: 'remove', id: 'c' });
+    expect(list.items).toEqual([{ id: 'n', title: 'New' }, { id: 'b', title: 'Renamed' }, { id: 'a', title: 'a' }]);
+    expect(listReducer(list, { type: 'failed', message: 'offline' })).toEqual({ ...list, problem: 'offline' });
+  });
+});
