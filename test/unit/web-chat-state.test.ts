@@ -67,6 +67,18 @@ describe('an answer arriving in pieces', () => {
   });
 });
 
+describe('a deleted prompt', () => {
+  it('leaves the screen wherever it is shown, unless it is still being generated', () => {
+    const record = { id: 'p1', prompt: 'Old', response: 'Answer', model: 'm', status: 'COMPLETED' as const, usage: null, createdAt: '2026-11-30T20:00:00.000Z' };
+    let turns = turnsReducer(sent, { type: 'show', record });
+    turns = turnsReducer(turns, { type: 'send', key: 'k2', prompt: 'Again', options: {}, idempotencyKey: 'i2' });
+    turns = turnsReducer(turns, { type: 'event', key: 'k2', event: { kind: 'admitted', id: 'p1' } });
+    expect(turnsReducer(turns, { type: 'forget', promptId: 'p1' }).map((t) => t.key)).toEqual(['k', 'k2']);
+    turns = turnsReducer(turns, { type: 'stop', key: 'k2' });
+    expect(turnsReducer(turns, { type: 'forget', promptId: 'p1' }).map((t) => t.key)).toEqual(['k']);
+  });
+});
+
 describe('onPromptEvent’s events in the chat', () => {
   const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i' };
   const event = (e: Partial<PromptEvent>): PromptEvent => ({

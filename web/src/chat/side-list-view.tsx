@@ -57,7 +57,7 @@ export function SideList<T extends { id: string }>(props: {
             const text = props.entry(item);
             return (
               <li key={item.id}>
-                <button type="button" onClick={() => props.onOpen(item)}>
+                <button type="button" className="side-list-open" onClick={() => props.onOpen(item)}>
                   <span className="side-list-label">{text.label}</span>
                   <span className="side-list-meta">
                     <time dateTime={text.time}>{text.timeText}</time>

@@ -45,6 +45,8 @@ export type TurnAction =
   | { type: 'fail'; key: string; problem: Problem }
   | { type: 'stop'; key: string }
   | { type: 'show'; record: HistoryRecord }
+  /** The prompt was deleted: its turns leave the screen (a turn still generating stays). */
+  | { type: 'forget'; promptId: string }
   | { type: 'clear' };
 
 const update = (turns: Turn[], key: string, change: (turn: Turn) => Turn) => turns.map((t) => (t.key === key ? change(t) : t));
@@ -95,6 +97,8 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
       };
       return [...shown, turn];
     }
+    case 'forget':
+      return turns.filter((t) => t.promptId !== action.promptId || t.state === 'generating');
     case 'clear':
       return turns.filter((t) => t.state === 'generating');
   }
