@@ -58,6 +58,8 @@ export async function openPage(
   url: string,
   viewport: { width: number; height: number } = { width: 1366, height: 860 },
   colorScheme: 'light' | 'dark' = 'light',
+  /** 'fixed': Date.now() stays at FIXED_NOW while timers run; 'controlled': timers too wait for page.clock.fastForward(). */
+  clock: 'fixed' | 'controlled' = 'fixed',
 ): Promise<TestPage> {
   const context = await browser.newContext({
     viewport,
@@ -69,7 +71,8 @@ export async function openPage(
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   await context.addInitScript({ content: AXE });
   const page = await context.newPage();
-  await page.clock.setFixedTime(FIXED_NOW);
+  if (clock === 'fixed') await page.clock.setFixedTime(FIXED_NOW);
+  else await page.clock.install({ time: FIXED_NOW });
   const requests: SeenRequest[] = [];
   const problems: string[] = [];
   page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), headers: r.headers(), body: r.postData(), resourceType: r.resourceType() }));
