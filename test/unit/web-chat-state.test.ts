@@ -1,13 +1,13 @@
 // The chat's state, ready for answers that arrive in pieces: a turn is generating until done,
-// failed or stopped; pieces land at their offsets (repeats and overlaps shown once, gaps marked
-// for a catch-up read); onPromptEvent's events become the chat's events; and the sidebar's list
-// pages, adds, renames and deletes through one reducer.
+// failed or stopped; pieces land at their offsets (repeats and overlaps shown once, a piece that
+// came early waits for the text before it, or for a catch-up read); onPromptEvent's events become
+// the chat's events; and the sidebar's list pages, adds, renames and deletes through one reducer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
 import { listReducer, emptyList, type ListState } from '../../web/src/chat/side-list.ts';
 import { answerEventOf, type PromptEvent, type PromptRequest } from '../../web/src/chat/source.ts';
-import { appendAt, turnsReducer, type Turn } from '../../web/src/chat/turns.ts';
+import { place, turnsReducer, type Turn } from '../../web/src/chat/turns.ts';
 import { problemOf } from '../../web/src/problem.ts';
 
 const sent = turnsReducer([], { type: 'send', key: 'k', prompt: 'Hi', options: { model: 'm' }, idempotencyKey: 'i' });
@@ -26,35 +26,50 @@ describe('an answer arriving in pieces', () => {
     expect(text(turns, ' again', 5)[0]!.text).toBe('Hello');
   });
 
-  it('shows a repeated or overlapping piece once, and marks a gap until a snapshot fills it', () => {
+  it('shows a repeated or overlapping piece once, holds an early piece until the text reaches it, and takes a snapshot for what never came', () => {
     let turns = text(text(text(sent, 'Hello', 0), 'Hello', 0), 'lo, world', 3);
     expect(turns[0]).toMatchObject({ text: 'Hello, world', gap: false });
-    turns = text(turns, '!', 20);
-    expect(turns[0]).toMatchObject({ text: 'Hello, world', gap: true });
-    turns = turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'snapshot', text: 'Hello, world, and more' } });
-    expect(turns[0]).toMatchObject({ text: 'Hello, world, and more', gap: false });
+    turns = text(turns, 'more', 18);
+    expect(turns[0]).toMatchObject({ text: 'Hello, world', gap: true, ahead: [{ offset: 18, text: 'more' }] });
+    turns = text(turns, ', and ', 12);
+    expect(turns[0]).toMatchObject({ text: 'Hello, world, and more', gap: false, ahead: [] });
+    turns = text(turns, '!', 30);
+    turns = turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'snapshot', text: 'Hello, world, and more, at las' } });
+    expect(turns[0]).toMatchObject({ text: 'Hello, world, and more, at las!', gap: false });
     // An older snapshot than what is shown takes nothing away.
-    expect(turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'snapshot', text: 'Hello' } })[0]!.text).toBe('Hello, world, and more');
+    expect(turnsReducer(turns, { type: 'event', key: 'k', event: { kind: 'snapshot', text: 'Hello' } })[0]!.text).toBe('Hello, world, and more, at las!');
   });
 
-  it('puts any answer back together from in-order pieces, whatever repeats and overlaps the delivery adds', () => {
+  it('puts any answer back together from its pieces, in any order, repeated or overlapping', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.array(fc.tuple(fc.nat(), fc.nat(12)), { maxLength: 30 }), (answer, cuts) => {
-        // Pieces [start, start+len) whose starts never pass the end of what came before (in order, maybe repeated).
-        let shown = '';
-        let reached = 0;
-        for (const [back, len] of cuts) {
-          const start = Math.max(0, reached - (back % (reached + 1)));
-          const piece = answer.slice(start, start + len);
-          const next = appendAt(shown, piece, start);
-          expect(next.gap).toBe(false);
-          shown = next.text;
-          reached = Math.max(reached, start + piece.length);
-        }
-        shown = appendAt(shown, answer.slice(reached), reached).text;
-        expect(shown).toBe(answer);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 60 }),
+        fc.array(fc.nat(12), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(12)), { maxLength: 10 }),
+        fc.infiniteStream(fc.nat()),
+        (answer, lengths, extras, order) => {
+          // Pieces that cover the answer end to end, plus repeats and overlaps anywhere in it …
+          const pieces: { offset: number; text: string }[] = [];
+          for (let at = 0, i = 0; at < answer.length; i += 1) {
+            const len = Math.max(1, lengths[i % lengths.length]!);
+            pieces.push({ offset: at, text: answer.slice(at, at + len) });
+            at += len;
+          }
+          for (const [start, len] of extras) if (answer.length > 0) pieces.push({ offset: start % answer.length, text: answer.slice(start % answer.length, (start % answer.length) + len) });
+          // … delivered in a shuffled order.
+          const shuffled = [...pieces];
+          const next = order[Symbol.iterator]();
+          for (let i = shuffled.length - 1; i > 0; i -= 1) {
+            const j = next.next().value! % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          }
+          let turns = sent;
+          for (const p of shuffled) turns = text(turns, p.text, p.offset);
+          expect(turns[0]).toMatchObject({ text: answer, gap: false, ahead: [] });
+        },
+      ),
     );
+    expect(place('', [{ offset: 2, text: 'c' }])).toEqual({ text: '', ahead: [{ offset: 2, text: 'c' }] });
   });
 
   it('stops: what still arrives is dropped, and a retry starts again with the same idempotency key', () => {

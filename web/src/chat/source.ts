@@ -1,11 +1,13 @@
 // Where an answer comes from. The chat consumes a stream of AnswerEvents and does not care how
 // they are produced: today the blocking sendPrompt gives the whole answer as one text event; a
 // streaming source (a mutation that starts the prompt, then the onPromptEvent subscription over
-// ../api/realtime.ts, whose events answerEventOf turns into AnswerEvents) yields the same events
-// as the model writes, and replaces it in one place (chooseSource below). The API on this branch
-// has onPromptEvent but no mutation that starts a streamed prompt yet (issue 15's second half),
-// so chooseSource gives the blocking source.
-import { TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
+// ../api/realtime.ts: promptEvents below) yields the same events as the model writes, and
+// replaces it in one place (chooseSource below). The API on this branch has onPromptEvent but no
+// mutation that starts a streamed prompt yet (issue 15's second half), so chooseSource gives the
+// blocking source.
+import { print } from 'graphql';
+import { OnPromptEventDocument, TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
+import { SubscriptionError, type RealtimeClient } from '../api/realtime.ts';
 import type { Session } from '../session.ts';
 
 export interface PromptRequest {
@@ -73,6 +75,59 @@ export function answerEventOf(event: PromptEvent, request: PromptRequest): Answe
 export interface AnswerSource {
   /** Yields the answer's events; throws a TollgateError when the API refuses or fails. Stops when signal aborts. */
   ask(request: PromptRequest, signal: AbortSignal): AsyncIterable<AnswerEvent>;
+}
+
+const ON_PROMPT_EVENT = print(OnPromptEventDocument);
+
+/** A subscription's end as the SDK's error, so problemOf reads it like any other API error. */
+function asTollgateError(error: unknown, realtimeUrl: string): unknown {
+  if (!(error instanceof SubscriptionError)) return error;
+  if (error.errorType === 'NetworkError') return new TollgateError(error.message, 'NetworkError', { url: realtimeUrl, code: null }, 0, error.errors);
+  return TollgateError.fromResponse(200, error.errors.map((e) => ({ message: e.message, errorType: e.errorType ?? null })));
+}
+
+/**
+ * One prompt's events from onPromptEvent, as the chat's AnswerEvents, until DONE (or ERROR,
+ * thrown): TEXT as it comes (its offset puts it in place whatever the order), DONE and ERROR only
+ * once every event before them (by seq) has arrived, so the answer is whole when it ends; a
+ * repeated event is dropped. An abort of `signal` (Stop) ends the subscription. Events published
+ * before `onStarted` are not delivered: a streaming source subscribes before it starts the prompt,
+ * or reads what it missed.
+ */
+export async function* promptEvents(
+  realtime: RealtimeClient,
+  realtimeUrl: string,
+  token: string,
+  promptId: string,
+  request: PromptRequest,
+  signal: AbortSignal,
+  hooks: { onStarted?: () => void } = {},
+): AsyncGenerator<AnswerEvent> {
+  const stream = realtime.subscribe({ query: ON_PROMPT_EVENT, variables: { promptId } }, { Authorization: `Bearer ${token}` }, hooks);
+  const stop = () => void stream.return?.();
+  signal.addEventListener('abort', stop, { once: true });
+  const seen = new Set<number>();
+  let last: PromptEvent | null = null;
+  const whole = () => last !== null && Array.from({ length: last.seq }, (_, i) => i).every((i) => seen.has(i));
+  try {
+    for await (const result of stream) {
+      if (result.errors?.length) throw new SubscriptionError(result.errors);
+      const event = (result.data as OnPromptEventSubscription | null | undefined)?.onPromptEvent;
+      if (!event || seen.has(event.seq)) continue;
+      seen.add(event.seq);
+      if (event.kind === 'TEXT') yield answerEventOf(event, request);
+      else last = event;
+      if (whole()) {
+        yield answerEventOf(last!, request); // DONE; ERROR throws
+        return;
+      }
+    }
+  } catch (error) {
+    throw asTollgateError(error, realtimeUrl);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    await stream.return?.();
+  }
 }
 
 /** The abort as the SDK reports it, so the chat can tell "you stopped it" from a network failure. */

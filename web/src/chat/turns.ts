@@ -2,13 +2,20 @@
 // so the way events from an AnswerSource change the page is tested without a browser. It is built
 // for an answer that comes in pieces: a turn is `generating` until its answer is done, failed or
 // stopped (Stop cancels it, and whatever still arrives for it is dropped); each piece of text is
-// appended at its offset, so a piece delivered twice or overlapping is not shown twice, and a gap
-// (a piece after one that never came) is marked for a catch-up read to fill with `snapshot`.
+// placed at its offset, so a piece delivered twice or overlapping is not shown twice, and a piece
+// that arrives before the one in front of it waits (`ahead`) until that one comes, or a catch-up
+// read (`snapshot`) fills the gap.
 import type { PromptOptions, PromptStatus } from '../../../client/index.ts';
 import type { Problem } from '../problem.ts';
 import type { AnswerEvent, FinishedAnswer } from './source.ts';
 
 export type TurnState = 'generating' | 'done' | 'stopped' | 'failed';
+
+/** A piece of an answer and where it starts (UTF-16 code units, JavaScript's string length). */
+export interface Piece {
+  offset: number;
+  text: string;
+}
 
 export interface Turn {
   key: string;
@@ -19,7 +26,9 @@ export interface Turn {
   promptId: string | null;
   /** The answer so far (all of it once done). */
   text: string;
-  /** A piece of text arrived beyond the end of `text`: some text in between is missing. */
+  /** Pieces that arrived beyond the end of `text`, waiting for the text in between. */
+  ahead: Piece[];
+  /** Some text is missing (pieces are waiting): shown when the answer ended that way. */
   gap: boolean;
   state: TurnState;
   answer: FinishedAnswer | null;
@@ -63,6 +72,7 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
           idempotencyKey: action.idempotencyKey,
           promptId: null,
           text: '',
+          ahead: [],
           gap: false,
           state: 'generating',
           answer: null,
@@ -71,7 +81,7 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
         },
       ];
     case 'retry':
-      return update(turns, action.key, (t) => ({ ...t, promptId: null, text: '', gap: false, state: 'generating', answer: null, problem: null }));
+      return update(turns, action.key, (t) => ({ ...t, promptId: null, text: '', ahead: [], gap: false, state: 'generating', answer: null, problem: null }));
     case 'event':
       return update(turns, action.key, (t) => (t.state === 'generating' ? applyEvent(t, action.event) : t)); // a stopped turn ignores what still arrives
     case 'fail':
@@ -89,6 +99,7 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
         idempotencyKey: '',
         promptId: r.id,
         text: r.response ?? '',
+        ahead: [],
         gap: false,
         state: 'done',
         answer: { id: r.id, model: r.model, status: r.status, queries: 0, balance: 0, usage: r.usage ?? { inputTokens: 0, outputTokens: 0 }, createdAt: r.createdAt },
@@ -105,15 +116,25 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
 }
 
 /**
- * Appends a piece at its offset (in UTF-16 code units, JavaScript's string length): a piece
- * wholly before the end is a repeat and changes nothing, one that overlaps the end adds only its
- * new part, one beyond the end leaves a gap. A piece without an offset follows what came before.
+ * The answer after `pieces` are placed on `text`: a piece that starts within or at the end of
+ * the text adds whatever of it is new (none, for a repeat), one that starts beyond the end waits
+ * in `ahead` until the text reaches it.
  */
-export function appendAt(text: string, piece: string, offset: number | undefined): { text: string; gap: boolean } {
-  if (offset === undefined) return { text: text + piece, gap: false };
-  if (offset > text.length) return { text, gap: true };
-  const end = offset + piece.length;
-  return { text: end > text.length ? text + piece.slice(text.length - offset) : text, gap: false };
+export function place(text: string, pieces: Piece[]): { text: string; ahead: Piece[] } {
+  let current = text;
+  let waiting = pieces;
+  for (let placed = true; placed; ) {
+    placed = false;
+    waiting = waiting.filter((p) => {
+      if (p.offset > current.length) return true;
+      if (p.offset + p.text.length > current.length) {
+        current += p.text.slice(current.length - p.offset);
+        placed = true;
+      }
+      return false;
+    });
+  }
+  return { text: current, ahead: waiting };
 }
 
 function applyEvent(t: Turn, e: AnswerEvent): Turn {
@@ -121,12 +142,15 @@ function applyEvent(t: Turn, e: AnswerEvent): Turn {
     case 'admitted':
       return { ...t, promptId: e.id };
     case 'text': {
-      const next = appendAt(t.text, e.text, e.offset);
-      return next.text === t.text && !next.gap ? t : { ...t, text: next.text, gap: t.gap || next.gap };
+      // A piece without an offset follows what came before.
+      const next = place(t.text, [...t.ahead, { offset: e.offset ?? t.text.length, text: e.text }]);
+      return { ...t, text: next.text, ahead: next.ahead, gap: next.ahead.length > 0 };
     }
-    case 'snapshot':
+    case 'snapshot': {
       // The answer so far as a whole (a catch-up read): it replaces the pieces when it has more.
-      return e.text.length >= t.text.length ? { ...t, text: e.text, gap: false } : t;
+      const next = place(e.text.length >= t.text.length ? e.text : t.text, t.ahead);
+      return { ...t, text: next.text, ahead: next.ahead, gap: next.ahead.length > 0 };
+    }
     case 'done':
       return { ...t, state: 'done', answer: e.answer, promptId: e.answer.id };
   }
