@@ -369,9 +369,14 @@ describe('the chat, in detail', () => {
       await promptBox(page).fill('Is it tomorrow yet?');
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
 
+      // An hour later the page says so by itself (the meter and the banner count down).
+      await page.clock.fastForward('01:00:00');
+      await eventually(() => page.locator('.exhausted').textContent()).toBe('You have used all 3 prompts for today. They come back tomorrow at 01:00 CET (in 2 h 12 min).');
+      expect(await page.locator('.usage .resets').textContent()).toBe('Comes back tomorrow at 01:00 CET (in 2 h 12 min)');
+
       // Midnight UTC passes, for the API and for the page: the page looks again by itself.
       api.clock.set(FIXED_NOW + (3 * 60 + 12) * 60_000 + 5_000);
-      await page.clock.fastForward('03:12:05');
+      await page.clock.fastForward('02:12:05');
       await eventually(() => page.locator('.usage').textContent()).toContain('0 of 3');
       expect(await page.locator('.exhausted').count()).toBe(0);
       expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 24 h)');

@@ -5,7 +5,7 @@
 import { useEffect, useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
 import type { PromptOptions } from '../../../client/index.ts';
 import type { PromptLimits } from '../config.ts';
-import { fromNow, whenLocal } from '../time.ts';
+import { fromNow, useNow, whenLocal } from '../time.ts';
 import type { Exhausted, Model } from './chat-view.tsx';
 import { OptionsPopover, type OptionValues } from './options-popover.tsx';
 
@@ -38,6 +38,7 @@ export function Composer(props: {
   const [options, setOptions] = useState<OptionValues>({ maxTokens: null, temperature: null });
   const [pasteRefused, setPasteRefused] = useState('');
   const composing = useRef(false);
+  const now = useNow();
   const box = useRef<HTMLTextAreaElement>(null);
   const ids = { prompt: useId(), model: useId(), problem: useId(), count: useId(), exhausted: useId() };
 
@@ -101,7 +102,7 @@ export function Composer(props: {
     <form className="composer" onSubmit={submit} aria-label="Send a prompt">
       {exhausted && (
         <p id={ids.exhausted} className="exhausted" role="status">
-          {exhaustedText(exhausted)}
+          {exhaustedText(exhausted, now)}
         </p>
       )}
       <label htmlFor={ids.prompt} className="visually-hidden">
