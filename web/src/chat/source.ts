@@ -5,8 +5,7 @@
 // replaces it in one place (chooseSource below). The API on this branch has onPromptEvent but no
 // mutation that starts a streamed prompt yet (issue 15's second half), so chooseSource gives the
 // blocking source.
-import { print } from 'graphql';
-import { OnPromptEventDocument, TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
+import { OnPromptEventDocument, operationText, TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
 import { SubscriptionError, type RealtimeClient } from '../api/realtime.ts';
 import type { Session } from '../session.ts';
 
@@ -77,10 +76,12 @@ export interface AnswerSource {
   ask(request: PromptRequest, signal: AbortSignal): AsyncIterable<AnswerEvent>;
 }
 
-const ON_PROMPT_EVENT = print(OnPromptEventDocument);
+// Printed by the SDK: importing graphql here would put the whole of graphql that GraphiQL uses
+// into the chat's first load (web/build.ts, sdkPrinterOnly).
+const ON_PROMPT_EVENT = operationText(OnPromptEventDocument);
 
 /** A subscription's end as the SDK's error, so problemOf reads it like any other API error. */
-function asTollgateError(error: unknown, realtimeUrl: string): unknown {
+function fromSubscriptionError(error: unknown, realtimeUrl: string): unknown {
   if (!(error instanceof SubscriptionError)) return error;
   if (error.errorType === 'NetworkError') return new TollgateError(error.message, 'NetworkError', { url: realtimeUrl, code: null }, 0, error.errors);
   return TollgateError.fromResponse(200, error.errors.map((e) => ({ message: e.message, errorType: e.errorType ?? null })));
@@ -123,7 +124,7 @@ export async function* promptEvents(
       }
     }
   } catch (error) {
-    throw asTollgateError(error, realtimeUrl);
+    throw fromSubscriptionError(error, realtimeUrl);
   } finally {
     signal.removeEventListener('abort', stop);
     await stream.return?.();
