@@ -20,7 +20,8 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
   if (ctx.error) dataSourceError('findFirst', ctx.error);
   const s = ctx.stash;
   const item = ctx.result as StoredPrompt | null;
-  if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED')) {
+  // A streamed prompt's id names one generation, so its restart returns however it ended.
+  if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED' || s.input.streamed)) {
     s.replay = {
       id: item.id,
       prompt: item.prompt,

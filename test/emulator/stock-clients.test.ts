@@ -45,7 +45,7 @@ async function user(label: string) {
 }
 
 async function publish(event: Record<string, unknown>) {
-  const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('ModelFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
+  const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('StreamFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
   expect(out.body.errors).toBeUndefined();
 }
 
