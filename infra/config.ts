@@ -209,7 +209,9 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
     modelTimeoutSeconds: integer(src, 'modelTimeoutSeconds', 20, 1, 25),
     streamMaxOutputTokens: 0,
     streamTimeoutSeconds: 0,
-    streamBatchMs: integer(src, 'streamBatchMs', 100, 0, 5000),
+    // 250 ms: 4 updates a second read as smooth text, and a 3 s answer costs ~13 publishes instead
+    // of ~53 unbatched (npm run bench, README "Streaming"); the first text goes out at once anyway.
+    streamBatchMs: integer(src, 'streamBatchMs', 250, 0, 5000),
     bedrockRegion,
     guardrailId: text(src, 'guardrailId', '', /^([a-z0-9]{1,64}|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+)?$/, 'a Bedrock guardrail id or ARN, or empty'),
     guardrailVersion: text(src, 'guardrailVersion', 'DRAFT', /^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),

@@ -21,7 +21,7 @@ import { appSyncPublisher, EventStream, type Publish, type PromptEventBody } fro
 
 const TABLES = { prompts: requireEnv('PROMPTS_TABLE'), usage: requireEnv('USAGE_TABLE') };
 /** Text goes out at most this often after the first piece (TOLLGATE_STREAM_BATCH_MS). */
-const BATCH_MS = intEnv('STREAM_BATCH_MS', 100);
+const BATCH_MS = intEnv('STREAM_BATCH_MS', 250);
 /** Used when no Lambda context says how long is left (a direct call). */
 const TIMEOUT_MS = intEnv('STREAM_TIMEOUT_MS', 120_000);
 /** Kept back from the function's time for settling and the final event. */
