@@ -25,6 +25,12 @@ export interface ClientOptions {
   realtimeUrl?: string;
   /** For streamPrompt: how often prompt(id) is read to catch up after the socket dropped (ms). */
   catchUpIntervalMs?: number;
+  /**
+   * For streamPrompt: after this long without an event, prompt(id) is read to see whether the
+   * prompt ended without its final event reaching us (the stream function crashed, an event was
+   * lost); 30 s by default.
+   */
+  streamIdleMs?: number;
 }
 
 export interface GraphQLErrorEntry {
@@ -272,7 +278,7 @@ export class TollgateClient {
     const realtimeUrl = this.options.realtimeUrl ?? realtimeUrlOf(this.options.url);
     let subscription: { close(): void };
     try {
-      subscription = await subscribePrompt(WebSocketImpl, this.options.url, realtimeUrl, token, promptId, {
+      subscription = await subscribePrompt(print(ops.OnPromptEventDocument), WebSocketImpl, this.options.url, realtimeUrl, token, promptId, {
         event: (event) => push({ kind: 'event', event }),
         closed: () => push({ kind: 'closed' }),
         refused: (errors) => push({ kind: 'refused', errors: errors.map((e) => ({ message: e.message ?? 'refused', errorType: e.errorType ?? null })) }),
@@ -292,8 +298,25 @@ export class TollgateClient {
         return;
       }
       const order = new Sequencer();
+      const idleMs = this.options.streamIdleMs ?? 30_000;
       for (;;) {
-        while (events.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        if (events.length === 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const woke = await new Promise<boolean>((resolve) => {
+            wake = () => resolve(true);
+            timer = setTimeout(() => resolve(false), idleMs);
+          });
+          clearTimeout(timer);
+          if (!woke) {
+            // Quiet for a while: if the log says it ended, the rest is there; else keep waiting.
+            const record = await this.prompt(promptId);
+            if (record.status !== 'STREAMING') {
+              yield* this.caughtUp(promptId, received);
+              return;
+            }
+          }
+          continue;
+        }
         const item = events.shift()!;
         if (item.kind === 'refused') throw TollgateError.fromResponse(200, item.errors);
         if (item.kind === 'closed') {

@@ -3,8 +3,7 @@
 // https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html, checked
 // 2026-11-30), subscribing to the prompt's id before starting it, so no text is lost to a race.
 // Events are yielded in seq order; a socket that drops before the end is caught up from prompt(id).
-import { print } from 'graphql';
-import * as ops from './generated/operations.ts';
+import type * as ops from './generated/operations.ts';
 
 /** The WebSocket constructor the SDK uses: the platform's, or one passed in (the `ws` package on Node 20). */
 export type WebSocketLike = {
@@ -65,6 +64,8 @@ interface Frame {
  * the end of the socket are handed to the callbacks.
  */
 export function subscribePrompt(
+  /** The printed OnPromptEvent document (index.ts prints it: the bundle keeps one graphql import). */
+  query: string,
   WebSocketImpl: WebSocketConstructor,
   graphqlUrl: string,
   realtimeUrl: string,
@@ -91,7 +92,7 @@ export function subscribePrompt(
       const frame = JSON.parse(String((message as { data?: unknown }).data)) as Frame;
       switch (frame.type) {
         case 'connection_ack':
-          socket.send(JSON.stringify({ id: subId, type: 'start', payload: { data: JSON.stringify({ query: print(ops.OnPromptEventDocument), variables: { promptId } }), extensions: { authorization: auth } } }));
+          socket.send(JSON.stringify({ id: subId, type: 'start', payload: { data: JSON.stringify({ query, variables: { promptId } }), extensions: { authorization: auth } } }));
           return;
         case 'start_ack':
           acknowledged = true;

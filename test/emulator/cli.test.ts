@@ -87,9 +87,12 @@ describe('the tollgate CLI', () => {
 
   it('streams ask by default, waits for the whole answer with --no-stream, and says when a guardrail blocked the answer either way', async () => {
     const { client } = await signedIn('cli-stream');
-    // Three at a time: the user's prompts in flight are limited to 3.
-    const [streamed, whole, blocked] = await Promise.all([tollgate(['ask', 'Stream this']), tollgate(['ask', 'Wait for this', '--no-stream']), tollgate(['ask', 'Block this [[fault:guardrail]]'])]);
-    const [blockedWhole, json] = await Promise.all([tollgate(['ask', 'Block this too [[fault:guardrail]]', '--no-stream']), tollgate(['ask', 'As JSON', '--json'])]);
+    // One after another: what the CLI prints is the point here, not concurrency (quota.test.ts).
+    const streamed = await tollgate(['ask', 'Stream this']);
+    const whole = await tollgate(['ask', 'Wait for this', '--no-stream']);
+    const blocked = await tollgate(['ask', 'Block this [[fault:guardrail]]']);
+    const blockedWhole = await tollgate(['ask', 'Block this too [[fault:guardrail]]', '--no-stream']);
+    const json = await tollgate(['ask', 'As JSON', '--json']);
     for (const out of [streamed, whole, blocked, blockedWhole, json]) expect(out.code, out.stderr).toBe(0);
     expect(streamed.stdout).toMatch(/^\[tollgate dev model\][^]*\n\n— us\.amazon\.nova-2-lite-v1:0 · \d+ of 50 left today\n$/);
     expect(whole.stdout).toContain('[tollgate dev model]');
