@@ -273,6 +273,20 @@ describe('least privilege', () => {
     ]);
   });
 
+  it('gives the stream function the settling writes, the claim item’s snapshot and streamed Bedrock calls, and startPrompt an Event invocation of it', () => {
+    const dynamo = statementsOf('StreamFunction').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], expect.stringContaining('PromptsTable')],
+      ['dynamodb:UpdateItem', expect.stringContaining('UsageTable')],
+    ]);
+    template.hasResourceProperties('AWS::AppSync::DataSource', { Name: 'StreamFunction', Type: 'AWS_LAMBDA' });
+    template.hasResourceProperties('AWS::AppSync::FunctionConfiguration', { Name: 'invokeStream', DataSourceName: 'StreamFunction' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Tollgate: streams Bedrock ConverseStream answers through publishPromptEvent',
+      Environment: { Variables: Match.objectLike({ STREAM_BATCH_MS: '250', STREAM_TIMEOUT_MS: String((30 + Math.ceil(4096 / 20)) * 1000) }) },
+    });
+  });
+
   it('lets only the stream function call the API, and only publishPromptEvent, with the URL in its environment', () => {
     const appsyncStatements = (fragment: string) => statementsOf(fragment).filter((s) => JSON.stringify(s.Action).includes('appsync:'));
     expect(appsyncStatements('AuthorizerFunction')).toEqual([]);
@@ -327,12 +341,15 @@ describe('operations', () => {
       MetricTransformations: [Match.objectLike({ MetricName: 'Reconciled', MetricValue: '$.repaired' })],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reconciled', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: Match.stringLikeRegexp('ModelFunction') },
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconcilerFunction'), 'Arn'] } } },
-    });
+    // startPrompt's asynchronous invocations: no retry, a minute's age, failures to the reconciler.
+    for (const fn of ['ModelFunction', 'StreamFunction']) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp(fn) },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconcilerFunction'), 'Arn'] } } },
+      });
+    }
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
