@@ -6,13 +6,16 @@ import { WebSocket as NodeWebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { createClient, newPromptId, TollgateError, type PromptStreamEvent, type TollgateClient } from '../../client/index.ts';
 import { streamLeaseMs } from '../../resolvers/lib/prompt.ts';
+import { FaultPlan, parseFaults } from '../../emulator/faults/plan.ts';
 import { checkBooks } from '../helpers/books.ts';
 import { documentClientOf, outcome, tally, useEmulator, type TestUser } from '../helpers/emulator.ts';
 import { fetchFrom, nextLoopbackAddress } from '../helpers/loopback.ts';
 import { ON_PROMPT_EVENT, RealtimeSocket, headerProtocol } from '../helpers/realtime.ts';
 
 // Paced so a stream lasts a few hundred milliseconds: long enough to drop a socket or arrive late.
-const emulator = useEmulator({ devModelPace: { firstTokenMs: 30, tokensPerSecond: 300 } });
+// The fault plan is empty except in the test that crashes the stream function.
+const faults = new FaultPlan([], 15);
+const emulator = useEmulator({ devModelPace: { firstTokenMs: 30, tokensPerSecond: 300 }, faultPlan: faults });
 const DAILY_TOKENS = 200_000;
 
 /** The `ws` package as the SDK's WebSocket on Node 20 (its constructor has overloads the SDK's type does not list). */
@@ -169,6 +172,23 @@ describe('startPrompt and streamPrompt', () => {
     const b = await books(user);
     expect(b.violations).toEqual([]);
     expect(b.records).toEqual({ BLOCKED: 1 });
+  });
+
+  it('ends the SDK’s stream from the log when the stream function crashed before its final event', async () => {
+    const user = await emulator.freshUser('crashed');
+    faults.set(parseFaults('lambda.crash@StreamFunction=1'));
+    const events: PromptStreamEvent[] = [];
+    const ended = await (async () => {
+      for await (const e of createClient({ url: emulator.api.graphqlUrl, token: user.token, WebSocket: NodeSocket, streamIdleMs: 300, catchUpIntervalMs: 50 }).streamPrompt('Crash midway')) events.push(e);
+      return 'DONE';
+    })().catch((e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
+    expect(faults.stats()['lambda.crash']).toBe(1);
+    faults.clear();
+    // Lambda gave the event up at once (no retries): the reconciler settled it from the event.
+    const record = await user.client.prompt((events[0] as { id: string }).id);
+    expect(record.status).not.toBe('STREAMING');
+    expect(ended).toBe(record.status === 'COMPLETED' ? 'DONE' : 'ModelError');
+    expect((await books(user)).violations).toEqual([]);
   });
 
   it('settles a prompt whose client dropped the socket mid-stream, with the whole answer in the log', async () => {
