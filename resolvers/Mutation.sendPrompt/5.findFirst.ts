@@ -35,6 +35,12 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
     };
     return null;
   }
+  if (s.input.streamed && s.lookup === s.input.id) {
+    // A chosen promptId is never admitted twice (two leases of one id could not both settle):
+    // its first run left no record yet, and the reconciler will write it. Same admission.
+    s.started = s.lookup;
+    return null;
+  }
   const usage = s.usage ?? {};
   const leases = leasesAt(usage, util.time.nowEpochMilliSeconds());
   refuseIfOverLimit(s.input, usage, leases.live.length);
