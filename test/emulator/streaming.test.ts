@@ -15,7 +15,8 @@ import { ON_PROMPT_EVENT, RealtimeSocket, headerProtocol } from '../helpers/real
 // Paced so a stream lasts a few hundred milliseconds: long enough to drop a socket or arrive late.
 // The fault plan is empty except in the test that crashes the stream function.
 const faults = new FaultPlan([], 15);
-const emulator = useEmulator({ devModelPace: { firstTokenMs: 30, tokensPerSecond: 300 }, faultPlan: faults });
+// The tests move the clock and run the reconciler themselves (books()), so no schedule races them.
+const emulator = useEmulator({ devModelPace: { firstTokenMs: 30, tokensPerSecond: 300 }, faultPlan: faults, schedules: false });
 const DAILY_TOKENS = 200_000;
 
 /** The `ws` package as the SDK's WebSocket on Node 20 (its constructor has overloads the SDK's type does not list). */
