@@ -4,6 +4,7 @@
 // (not a throw) so they are settled as refunded or charged.
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelAnswer, ModelEvent, ModelOutcome, Outcome } from '../commons/contracts.ts';
+import { converseRequest } from '../commons/converse-request.ts';
 import { intEnv } from '../commons/env.ts';
 import { ModelError, toVocabulary } from '../commons/errors.ts';
 import { describeError, log } from '../commons/log.ts';
@@ -14,7 +15,6 @@ const TIMEOUT_MS = intEnv('MODEL_TIMEOUT_MS', 20000);
 /** Left for returning the answer once settling gives up. */
 const RETURN_MARGIN_MS = 500;
 const client = new BedrockRuntimeClient(process.env.BEDROCK_REGION ? { region: process.env.BEDROCK_REGION } : {});
-const GUARDRAIL = process.env.GUARDRAIL_ID ? { guardrailIdentifier: process.env.GUARDRAIL_ID, guardrailVersion: process.env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined;
 const TABLES = { prompts: process.env.PROMPTS_TABLE ?? '', usage: process.env.USAGE_TABLE ?? '' };
 
 interface LambdaContext {
@@ -24,15 +24,7 @@ interface LambdaContext {
 async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer> & { failure?: ModelError }> {
   const started = Date.now();
   try {
-    const out = await client.send(
-      new ConverseCommand({
-        modelId: event.modelId,
-        messages: [{ role: 'user', content: [{ text: event.prompt }] }],
-        inferenceConfig: { maxTokens: event.maxTokens, ...(event.temperature === null ? {} : { temperature: event.temperature }) },
-        ...(GUARDRAIL ? { guardrailConfig: GUARDRAIL } : {}),
-      }),
-      { abortSignal: AbortSignal.timeout(TIMEOUT_MS) },
-    );
+    const out = await client.send(new ConverseCommand(converseRequest(event)), { abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = (out.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
     const answer: ModelAnswer = {
       text,

@@ -5,7 +5,7 @@ import type { DynamoDBExpression, DynamoDBUpdateItemRequest } from '@aws-appsync
 
 type DynamoDBValue = { N: number } | { S: string } | { SS: string[] };
 import type { ModelAnswer, ModelFailureInfo } from '../../functions/commons/contracts.ts';
-import type { PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
+import type { PromptRecord, PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType } from './errors.ts';
 import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
@@ -18,6 +18,17 @@ import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
  * so no prompt is still with the model after that, even if its request crashed before settling.
  */
 export const LEASE_MS = 30000;
+
+/**
+ * How long a streamed prompt holds its slot: Lambda may keep its asynchronous event queued up to
+ * the stream function's maximum event age (60 s, infra/stack.ts) before it runs, and the function
+ * then runs up to its timeout; a few seconds more for settling. The reconciler leaves the lease
+ * alone until then, so it never settles a stream that is still being written.
+ */
+export const STREAM_EVENT_AGE_MS = 60000;
+export function streamLeaseMs(timeoutSeconds: number): number {
+  return STREAM_EVENT_AGE_MS + timeoutSeconds * 1000 + 5000;
+}
 
 /** Seconds a duplicate is asked to wait while the first attempt is still with the model. */
 export const DUPLICATE_RETRY_SECONDS = 2;
@@ -42,6 +53,8 @@ export interface PromptInput {
   lease: string;
   /** When the lease ends (epoch ms): the reconciler's index orders items by it. */
   leaseDeadline: number;
+  /** startPrompt: answered through a stream, not in this request. */
+  streamed: boolean;
 }
 
 export interface PromptStash {
@@ -67,6 +80,8 @@ export interface PromptStash {
   settled?: SettleState;
   /** A retry of an answered prompt: its first result, returned as is and not charged again. */
   replay?: SendPromptResult;
+  /** startPrompt: a restart of a prompt still being streamed (its id); nothing is charged. */
+  started?: string;
 }
 
 export type SettleState = 'applied' | 'logged' | 'none' | 'elsewhere';
@@ -104,6 +119,22 @@ export interface StoredPrompt {
   inputTokens?: number;
   outputTokens?: number;
   createdAt: string;
+}
+
+/** The same answer whether the prompt is another user's or does not exist. */
+export const NOT_YOURS = 'No prompt with that id belongs to you.';
+
+/** A log record as clients see it (myPrompts, prompt). */
+export function recordView(item: StoredPrompt): PromptRecord {
+  return {
+    id: item.id,
+    prompt: item.prompt,
+    response: item.response ?? null,
+    model: item.model,
+    status: item.status,
+    usage: item.inputTokens !== undefined ? { inputTokens: item.inputTokens, outputTokens: item.outputTokens ?? 0 } : null,
+    createdAt: item.createdAt,
+  };
 }
 
 export interface UsageItem {

@@ -19,7 +19,7 @@ function tree(files: Record<string, string>): string {
 
 describe('the resolver layout', () => {
   it('derives every resolver of the project from its file names, pipeline order included', () => {
-    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'AuthFunction', 'ModelFunction', 'None']));
+    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'AuthFunction', 'ModelFunction', 'StreamFunction', 'None']));
     const send = all.find((r) => r.fieldName === 'sendPrompt');
     expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
       'validateInput@None',
@@ -32,6 +32,20 @@ describe('the resolver layout', () => {
       'logPrompt@PromptsTable',
       'settle@UsageTable',
     ]);
+    // startPrompt shares sendPrompt's steps (files that re-export them) around its own two.
+    const start = all.find((r) => r.fieldName === 'startPrompt');
+    expect(start?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
+      'validateInput@None',
+      'checkToken@UsersTable',
+      'claimId@PromptsTable',
+      'reserveQuota@UsageTable',
+      'readUsage@UsageTable',
+      'findFirst@PromptsTable',
+      'readmit@UsageTable',
+      'invokeStream@StreamFunction',
+      'logPrompt@PromptsTable',
+      'settle@UsageTable',
+    ]);
     expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(
       [
         'Mutation.deletePrompt',
@@ -40,9 +54,11 @@ describe('the resolver layout', () => {
         'Mutation.publishPromptEvent',
         'Mutation.register',
         'Mutation.sendPrompt',
+        'Mutation.startPrompt',
         'Query.models',
         'Query.myPrompts',
         'Query.myUsage',
+        'Query.prompt',
         'Subscription.onPromptEvent',
       ],
     );
