@@ -570,6 +570,7 @@ describe('streamed answers', () => {
       })();
       expect(copied).toBe(logged.response);
       expect(t.requests.some((r) => r.url === api.graphqlUrl && (r.body ?? '').includes('query Prompt'))).toBe(true);
+      expect(t.problems).toEqual([]);
     } finally {
       await t.close();
     }
@@ -589,6 +590,7 @@ describe('streamed answers', () => {
       expect(calls.filter((r) => (r.body ?? '').includes('sendPrompt'))).toHaveLength(1);
       expect(calls.filter((r) => (r.body ?? '').includes('startPrompt'))).toHaveLength(0);
       await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
+      expect(t.problems).toEqual([]);
     } finally {
       await t.close();
     }

@@ -167,6 +167,23 @@ describe('the chat’s streaming source (web/src/chat/source.ts)', () => {
     }
   });
 
+  it('ends at once with the API’s error when startPrompt refuses the prompt, with no event to wait for', async () => {
+    const user = await emulator.freshUser('web-refused');
+    const rt = client();
+    try {
+      const source = streamingSource(sessionOf(user), rt, emulator.api.realtimeUrl);
+      const asking = (async () => {
+        for await (const event of source.ask({ prompt: 'Too long an answer', options: { maxTokens: 1_000_000 }, idempotencyKey: 'k' }, new AbortController().signal)) void event;
+      })();
+      const error = await asking.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TollgateError);
+      expect((error as TollgateError).errorType).toBe('ValidationError');
+      expect((await user.client.myUsage()).queries).toBe(0);
+    } finally {
+      rt.close();
+    }
+  });
+
   it('asks with sendPrompt when the real-time endpoint cannot be reached, before anything was started', async () => {
     const user = await emulator.freshUser('web-fallback');
     const session = sessionOf(user);

@@ -241,27 +241,32 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
       const promptId = nextPromptId();
       // Set at start_ack (a callback, hence an object rather than a narrowed local).
       const begun: { start?: Promise<Started> } = {};
+      let announce: (start: Promise<Started>) => void = () => undefined;
+      // Settles with startPrompt's answer (or refusal) as soon as it comes, waking the loop below.
+      const started = new Promise<Started>((resolve, reject) => (announce = (start) => void start.then(resolve, reject)));
       // Ends the subscription when Stop is pressed or when this source is done with it.
       const subscription = new AbortController();
       const stop = () => subscription.abort();
       signal.addEventListener('abort', stop, { once: true });
       const events = promptEvents(realtime, realtimeUrl, token, promptId, request, subscription.signal, {
         onStarted: () => {
-          begun.start ??= session.clientFor(signal).startPrompt(request.prompt, request.options, { promptId });
+          if (begun.start) return;
+          begun.start = session.clientFor(signal).startPrompt(request.prompt, request.options, { promptId });
           begun.start.catch(() => undefined); // read below; this only keeps an early refusal from being "unhandled"
+          announce(begun.start);
         },
       });
       let counts = { queries: 0, balance: 0 };
       let admitted = false;
-      let next = events.next();
+      type Woke = { kind: 'event'; result: IteratorResult<AnswerEvent> } | { kind: 'started' } | { kind: 'quiet' };
+      // Each is made once and raced as often as needed, so a loser that fails later is still handled.
+      const startedWoke: Promise<Woke> = started.then(() => ({ kind: 'started' }));
+      let nextWoke: Promise<Woke> = events.next().then((result) => ({ kind: 'event', result }));
       try {
         for (;;) {
           let quiet: ReturnType<typeof setTimeout> | undefined;
-          const waits: Promise<{ kind: 'event'; result: IteratorResult<AnswerEvent> } | { kind: 'started' } | { kind: 'quiet' }>[] = [
-            next.then((result) => ({ kind: 'event' as const, result })),
-            new Promise((resolve) => (quiet = setTimeout(() => resolve({ kind: 'quiet' as const }), STREAM_IDLE_MS))),
-          ];
-          if (begun.start && !admitted) waits.push(begun.start.then(() => ({ kind: 'started' as const })));
+          const waits: Promise<Woke>[] = [nextWoke, new Promise((resolve) => (quiet = setTimeout(() => resolve({ kind: 'quiet' }), STREAM_IDLE_MS)))];
+          if (!admitted) waits.push(startedWoke);
           let woke;
           try {
             woke = await Promise.race(waits);
@@ -270,11 +275,11 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
           }
           if (signal.aborted) return;
           if (woke.kind === 'started') {
-            const started = await begun.start!;
+            const answer = await started;
             admitted = true;
-            counts = { queries: started.queries, balance: started.balance };
-            yield { kind: 'admitted', id: started.id };
-            if (started.status) {
+            counts = { queries: answer.queries, balance: answer.balance };
+            yield { kind: 'admitted', id: answer.id };
+            if (answer.status) {
               // A retry of a prompt that already ended: its answer is in the log, no event will come.
               yield* caughtUp(session, promptId, request, counts, signal);
               return;
@@ -291,7 +296,7 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
           if (woke.result.done) return;
           yield woke.result.value;
           if (woke.result.value.kind === 'done') return;
-          next = events.next();
+          nextWoke = events.next().then((result) => ({ kind: 'event', result }));
         }
       } catch (error) {
         if (signal.aborted) throw error;
@@ -303,10 +308,10 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
         }
         if (dropped) {
           // Started, then the socket went: make sure the start itself went through, then read the rest.
-          const started = await begun.start!;
+          const answer = await started;
           if (!admitted) {
-            counts = { queries: started.queries, balance: started.balance };
-            yield { kind: 'admitted', id: started.id };
+            counts = { queries: answer.queries, balance: answer.balance };
+            yield { kind: 'admitted', id: answer.id };
           }
           yield* caughtUp(session, promptId, request, counts, signal);
           return;
