@@ -58,6 +58,9 @@ function deny(reason: string, requestId: string): AuthorizerResult {
  * marked unavailable, never cached, and every resolver answers it with RateLimited
  * { retryAfterSeconds } before touching any data (resolvers/lib/caller.ts callerOf).
  */
+/** AWS errors that say the function may not do this or the thing is not there: no retry mends them. */
+const REFUSAL = /^(AccessDenied(Exception)?|ResourceNotFoundException|UnrecognizedClientException|InvalidSignatureException|IncompleteSignatureException|MissingAuthenticationTokenException|ValidationException|DecryptionFailure|InvalidRequestException|InvalidParameterException)$/;
+
 function unavailable(requestId: string, error: unknown): AuthorizerResult {
   log('error', 'authorizer checks unavailable', { requestId, ...describeError(error) });
   return {
@@ -112,9 +115,10 @@ export async function handler(event: AuthorizerEvent, context?: { getRemainingTi
     };
   } catch (error) {
     if (error instanceof TokenError) return deny(error.reason, requestId);
-    // Failing past the retries is an outage; a refusal (AccessDenied, a missing secret) is a
-    // misconfiguration no retry mends, and is denied as any other authorizer failure.
-    if (error instanceof AwsServiceError && error.retryable) return unavailable(requestId, error);
+    // Failing past the retries (throttles, 5xx, a transaction conflict on the account's item, no
+    // answer) is an outage; a refusal (AccessDenied, a missing secret or table, a bad signature) is
+    // a misconfiguration no retry mends, and is denied as any other authorizer failure.
+    if (error instanceof AwsServiceError && !REFUSAL.test(error.name)) return unavailable(requestId, error);
     log('error', 'authorizer failed', { requestId, ...describeError(error) });
     return deny('error', requestId);
   }

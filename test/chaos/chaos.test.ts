@@ -56,7 +56,8 @@ const FAULTS = parseFaults(
     'secretsmanager.InternalServiceError=0.15',
   ].join(';'),
 );
-const VOCABULARY = new Set(['UnauthorizedException', 'Unauthorized', 'ValidationError', 'RateLimited', 'QuotaExceeded', 'ModelError', 'NotFound']);
+// No user is logged out by a fault: an AWS outage at the authorizer is RateLimited, never a 401.
+const VOCABULARY = new Set(['ValidationError', 'RateLimited', 'QuotaExceeded', 'ModelError', 'NotFound']);
 
 let api: TestEmulator;
 const plan = new FaultPlan([], SEED);
