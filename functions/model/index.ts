@@ -7,6 +7,7 @@ import type { ModelAnswer, ModelEvent, ModelOutcome, Outcome } from '../commons/
 import { intEnv } from '../commons/env.ts';
 import { ModelError, toVocabulary } from '../commons/errors.ts';
 import { describeError, log } from '../commons/log.ts';
+import { converseMessages, systemBlocks } from '../commons/messages.ts';
 import { settlePrompt } from '../commons/settle.ts';
 import { classifyBedrockError } from './errors.ts';
 
@@ -16,6 +17,8 @@ const RETURN_MARGIN_MS = 500;
 const client = new BedrockRuntimeClient(process.env.BEDROCK_REGION ? { region: process.env.BEDROCK_REGION } : {});
 const GUARDRAIL = process.env.GUARDRAIL_ID ? { guardrailIdentifier: process.env.GUARDRAIL_ID, guardrailVersion: process.env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined;
 const TABLES = { prompts: process.env.PROMPTS_TABLE ?? '', usage: process.env.USAGE_TABLE ?? '' };
+/** The stage's system prompt (TOLLGATE_SYSTEM_PROMPT); resolvers reserve its SYSTEM_PROMPT_BYTES. */
+const SYSTEM = systemBlocks(process.env.SYSTEM_PROMPT);
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
@@ -27,7 +30,8 @@ async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer> & { fai
     const out = await client.send(
       new ConverseCommand({
         modelId: event.modelId,
-        messages: [{ role: 'user', content: [{ text: event.prompt }] }],
+        messages: converseMessages(event.history, event.prompt),
+        ...SYSTEM,
         inferenceConfig: { maxTokens: event.maxTokens, ...(event.temperature === null ? {} : { temperature: event.temperature }) },
         ...(GUARDRAIL ? { guardrailConfig: GUARDRAIL } : {}),
       }),
@@ -43,7 +47,7 @@ async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer> & { fai
     };
     // A guardrail intervention is an answer (the guardrail's message), charged as Bedrock reports it.
     const status = answer.stopReason === 'guardrail_intervened' ? 'BLOCKED' : 'COMPLETED';
-    log('info', 'converse', { model: event.modelId, ms: Date.now() - started, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, stopReason: answer.stopReason, status });
+    log('info', 'converse', { model: event.modelId, contextTurns: event.history?.length ?? 0, ms: Date.now() - started, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, stopReason: answer.stopReason, status });
     return { data: answer };
   } catch (error) {
     const failure: ModelError = classifyBedrockError(error, event.modelId);

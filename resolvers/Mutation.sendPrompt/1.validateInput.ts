@@ -4,8 +4,9 @@
 import { util } from '@aws-appsync/utils';
 import type { Context, NONERequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
-import { reservation } from '../lib/budget.ts';
 import { callerOf, limitsOf } from '../lib/caller.ts';
+import { baseInputBound, contextBudgetOf } from '../lib/context.ts';
+import { isConversationId, notFound } from '../lib/conversation.ts';
 import { validationError } from '../lib/errors.ts';
 import { LEASE_MS, type PromptStash } from '../lib/prompt.ts';
 import { leaseOf } from '../lib/settlement.ts';
@@ -16,7 +17,7 @@ const MAX_IDEMPOTENCY_KEY = 128;
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONERequest {
   const caller = callerOf(ctx);
-  const { prompt, options, idempotencyKey } = ctx.args;
+  const { prompt, options, idempotencyKey, conversationId } = ctx.args;
   const maxChars = Number(ctx.env.MAX_PROMPT_CHARS);
   const maxOutput = Number(ctx.env.MAX_OUTPUT_TOKENS);
 
@@ -60,10 +61,29 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     }
   }
 
+  // An id that cannot be a conversation's names none of the caller's: NotFound, as for any other.
+  if (conversationId !== null && conversationId !== undefined && !isConversationId(conversationId)) notFound();
+
+  const limits = limitsOf(ctx, caller);
+  // What is sent is bounded by the model's context budget, and with maxTokens by the day's token
+  // budget, so trimming the context to it keeps every reservation within a day's budget.
+  const baseInput = baseInputBound(text.utf8Bytes, Number(ctx.env.SYSTEM_PROMPT_BYTES));
+  const modelBudget = contextBudgetOf(ctx.env.CONTEXT_BUDGETS, model);
+  const dayBudget = limits.dailyTokenLimit - maxTokens;
+  const inputBudget = modelBudget > 0 && modelBudget < dayBudget ? modelBudget : dayBudget;
+  if (baseInput > inputBudget) {
+    validationError(
+      'prompt',
+      'neverFits',
+      `This prompt needs up to ${baseInput + maxTokens} tokens (its UTF-8 bytes, the system prompt and the template allowance, plus maxTokens ${maxTokens}), ` +
+        `and no prompt may need more than ${inputBudget + maxTokens}: ${inputBudget === dayBudget ? 'your daily token budget' : "the model's context budget"} allows no more, even with no earlier turns. Shorten the prompt or lower maxTokens.`,
+    );
+  }
+
   const now = clock();
   const id = util.autoUlid();
   const retentionDays = Number(ctx.env.PROMPT_RETENTION_DAYS);
-  const reserve = reservation(text.utf8Bytes, maxTokens);
+  const reserve = baseInput + maxTokens;
   const leaseDeadline = now.nowMs + LEASE_MS;
   ctx.stash.input = {
     id,
@@ -78,10 +98,14 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     createdAt: now.nowIso,
     expiresAt: Math.floor(now.nowMs / 1000) + retentionDays * 86400,
     clock: now,
-    limits: limitsOf(ctx, caller),
+    limits,
     idempotencyKey: idempotencyKey ?? null,
     lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model),
     leaseDeadline,
+    conversationId: conversationId ?? util.autoUlid(),
+    newConversation: conversationId === null || conversationId === undefined,
+    baseInput,
+    inputBudget,
   };
   return { payload: null };
 }

@@ -1,5 +1,5 @@
-// Mutation.sendPrompt: validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit
-// → invokeModel → logPrompt → settle. The steps raise
+// Mutation.sendPrompt: validateInput → checkToken → readConversation → readContext → reserveQuota
+// → readUsage → findFirst → readmit → openTurn → invokeModel → logPrompt → settle. The steps raise
 // their own errors; the after step returns what settle produced.
 import type { Context } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';

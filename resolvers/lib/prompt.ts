@@ -5,11 +5,12 @@ import type { DynamoDBExpression, DynamoDBUpdateItemRequest } from '@aws-appsync
 
 type DynamoDBValue = { N: number } | { S: string } | { SS: string[] };
 import type { ModelAnswer, ModelFailureInfo } from '../../functions/commons/contracts.ts';
-import type { PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
+import type { PromptRecord, PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType } from './errors.ts';
 import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
+import type { ContextTurn } from './context.ts';
 import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
 
 /**
@@ -42,6 +43,14 @@ export interface PromptInput {
   lease: string;
   /** When the lease ends (epoch ms): the reconciler's index orders items by it. */
   leaseDeadline: number;
+  /** The conversation the prompt goes into: the one named, or a new one's fresh id. */
+  conversationId: string;
+  /** No conversation was named: this prompt starts one (nothing to read before it). */
+  newConversation: boolean;
+  /** The bound on what is sent without earlier turns (lib/context.ts baseInputBound). */
+  baseInput: number;
+  /** The most the input may be: the model's context budget, and what the day's budget leaves beside maxTokens. */
+  inputBudget: number;
 }
 
 export interface PromptStash {
@@ -59,7 +68,8 @@ export interface PromptStash {
   /** reserveQuota failed in a way that may still have admitted it (a lost response): readUsage looks. */
   uncertain?: boolean;
   answer?: ModelAnswer;
-  modelError?: { message: string } & ModelFailureInfo;
+  /** errorType: a failure before the model that is not the model's (NotFound, RateLimited); ModelError otherwise. */
+  modelError?: { message: string; errorType?: string } & ModelFailureInfo;
   /**
    * How far settling got (lib/settlement.ts): 'applied' both writes done, 'logged' the record only
    * (the reconciler applies it), 'none' nothing yet, 'elsewhere' someone else wrote the record.
@@ -67,6 +77,10 @@ export interface PromptStash {
   settled?: SettleState;
   /** A retry of an answered prompt: its first result, returned as is and not charged again. */
   replay?: SendPromptResult;
+  /** The earlier turns sent with the prompt, oldest first (readContext). */
+  history?: ContextTurn[];
+  /** This prompt's place in its conversation, once openTurn counted it. */
+  seq?: number;
 }
 
 export type SettleState = 'applied' | 'logged' | 'none' | 'elsewhere';
@@ -89,6 +103,7 @@ export function pendingOf(s: PromptStash): PendingPrompt {
     idempotencyKey: input.idempotencyKey,
     queries: s.queries ?? 0,
     dailyPromptLimit: input.limits.dailyPromptLimit,
+    conversation: s.seq ? { id: input.conversationId, seq: s.seq, contextTurns: (s.history ?? []).length } : null,
   };
 }
 
@@ -104,6 +119,24 @@ export interface StoredPrompt {
   inputTokens?: number;
   outputTokens?: number;
   createdAt: string;
+  conversationId?: string;
+  seq?: number;
+  contextTurns?: number;
+}
+
+/** A log record as myPrompts and conversationTurns show it. */
+export function promptRecordOf(item: StoredPrompt): PromptRecord {
+  return {
+    id: item.id,
+    prompt: item.prompt,
+    response: item.response ?? null,
+    model: item.model,
+    status: item.status,
+    usage: item.inputTokens !== undefined ? { inputTokens: item.inputTokens, outputTokens: item.outputTokens ?? 0 } : null,
+    createdAt: item.createdAt,
+    conversationId: item.conversationId ?? null,
+    seq: item.seq ?? null,
+  };
 }
 
 export interface UsageItem {

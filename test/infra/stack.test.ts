@@ -57,7 +57,7 @@ describe('the AppSync API', () => {
     expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
   });
 
-  it('runs sendPrompt as the pipeline validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit → invokeModel → logPrompt → settle', () => {
+  it('runs sendPrompt as the pipeline validateInput → checkToken → readConversation → readContext → reserveQuota → readUsage → findFirst → readmit → openTurn → invokeModel → logPrompt → settle', () => {
     const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
     const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
     const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
@@ -68,10 +68,13 @@ describe('the AppSync API', () => {
     expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual([
       'validateInput',
       'checkToken',
+      'readConversation',
+      'readContext',
       'reserveQuota',
       'readUsage',
       'findFirst',
       'readmit',
+      'openTurn',
       'invokeModel',
       'logPrompt',
       'settle',
@@ -126,7 +129,7 @@ describe('the functions', () => {
 
 describe('the tables', () => {
   it('are on-demand, with point-in-time recovery, kept when the stack goes (outside dev)', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 4);
+    template.resourceCountIs('AWS::DynamoDB::Table', 5);
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table')) as { Properties: Record<string, unknown>; DeletionPolicy: string }[]) {
       expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -135,8 +138,30 @@ describe('the tables', () => {
     }
   });
 
-  it('expire usage counters, prompt logs and rate-limit windows with a TTL', () => {
-    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 3);
+  it('expire usage counters, prompt logs, conversations and rate-limit windows with a TTL', () => {
+    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 4);
+  });
+
+  it('index conversations by activity (read consistently), their turns by conversation and seq, and deleted ones for the purge', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'id', KeyType: 'RANGE' },
+      ],
+      LocalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByActivity', KeySchema: Match.arrayWith([{ AttributeName: 'activity', KeyType: 'RANGE' }]) })],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByPurge', Projection: { ProjectionType: 'KEYS_ONLY' } })],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'ByConversation',
+          KeySchema: [
+            { AttributeName: 'conversationKey', KeyType: 'HASH' },
+            { AttributeName: 'seq', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
   });
 
   it('are destroyed with a dev stack', () => {
@@ -261,12 +286,15 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the reconciler query only its index, and settle', () => {
+  it('lets the reconciler query only its indexes, settle, and purge deleted conversations', () => {
     const dynamo = statementsOf('ReconcilerFunction').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
     expect(dynamo.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual([
       [['dynamodb:PutItem', 'dynamodb:GetItem'], expect.stringContaining('PromptsTable')],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], expect.stringContaining('UsageTable')],
       ['dynamodb:Query', expect.stringMatching(/UsageTable.*\/index\/ByLeaseDue/)],
+      ['dynamodb:DeleteItem', expect.stringContaining('ConversationsTable')],
+      ['dynamodb:DeleteItem', expect.stringContaining('PromptsTable')],
+      ['dynamodb:Query', expect.stringMatching(/ConversationsTable.*\/index\/ByPurge.*PromptsTable.*\/index\/ByConversation/)],
     ]);
   });
 
@@ -418,7 +446,14 @@ describe('deploy hygiene', () => {
     };
     expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' }]);
     expect(roleOf('UsageTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' }]);
-    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], table: 'Prompts' }]);
+    expect(roleOf('PromptsTable')).toEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], table: 'Prompts' },
+      { actions: ['dynamodb:Query'], table: 'Prompts' },
+    ]);
+    expect(roleOf('ConversationsTable')).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Conversations' },
+      { actions: ['dynamodb:Query'], table: 'Conversations' },
+    ]);
     const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(everything).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
   });

@@ -19,28 +19,36 @@ function tree(files: Record<string, string>): string {
 
 describe('the resolver layout', () => {
   it('derives every resolver of the project from its file names, pipeline order included', () => {
-    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'AuthFunction', 'ModelFunction', 'None']));
+    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'ConversationsTable', 'AuthFunction', 'ModelFunction', 'None']));
     const send = all.find((r) => r.fieldName === 'sendPrompt');
     expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
       'validateInput@None',
       'checkToken@UsersTable',
+      'readConversation@ConversationsTable',
+      'readContext@PromptsTable',
       'reserveQuota@UsageTable',
       'readUsage@UsageTable',
       'findFirst@PromptsTable',
       'readmit@UsageTable',
+      'openTurn@ConversationsTable',
       'invokeModel@ModelFunction',
       'logPrompt@PromptsTable',
       'settle@UsageTable',
     ]);
     expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(
       [
+        'Mutation.deleteConversation',
         'Mutation.deletePrompt',
         'Mutation.login',
         'Mutation.logoutEverywhere',
         'Mutation.publishPromptEvent',
         'Mutation.register',
+        'Mutation.renameConversation',
         'Mutation.sendPrompt',
+        'Query.conversation',
+        'Query.conversationTurns',
         'Query.models',
+        'Query.myConversations',
         'Query.myPrompts',
         'Query.myUsage',
         'Subscription.onPromptEvent',

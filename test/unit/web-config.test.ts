@@ -17,6 +17,8 @@ const ENV = {
   DAILY_TOKEN_LIMIT: '10000',
   PROMPTS_PER_MINUTE: '10',
   PROMPTS_IN_FLIGHT: '3',
+  CONTEXT_BUDGETS: 'model-a=2000,model-b=500',
+  SYSTEM_PROMPT_BYTES: '0',
 };
 
 const code = resolverCode(join(ROOT, 'resolvers', 'Mutation.sendPrompt', '1.validateInput.ts'));

@@ -12,7 +12,7 @@
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
-import { ErrorType, internalError, isRetryable } from '../lib/errors.ts';
+import { BUSY_RETRY_SECONDS, ErrorType, internalError, isRetryable } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import { pendingOf, type PromptStash } from '../lib/prompt.ts';
 import { answerStatus, recordOf, usageWrite } from '../lib/settlement.ts';
@@ -59,6 +59,9 @@ function finish(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptRe
   const settled = recordOf(pendingOf(s), { answer: s.answer ?? null, failure: s.modelError ?? null });
   if (!s.answer) {
     const failure = s.modelError ?? { message: 'The model failed.', retryable: true, charged: true, timedOut: false };
+    // Refused before the model (its conversation deleted meanwhile, or busy): refunded, and said so.
+    if (failure.errorType === ErrorType.NotFound) return util.error(failure.message, ErrorType.NotFound);
+    if (failure.errorType === ErrorType.RateLimited) return util.error(failure.message, ErrorType.RateLimited, null, { retryAfterSeconds: BUSY_RETRY_SECONDS });
     recordEvent('ModelError', { retryable: failure.retryable, charged: failure.charged, timedOut: failure.timedOut, model: input.model });
     // A refund nobody recorded does not happen: without a record the reconciler charges the
     // prompt by the timeout rule, and the message must not promise otherwise.
@@ -85,5 +88,7 @@ function finish(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptRe
     usage: { inputTokens: s.answer.inputTokens, outputTokens: s.answer.outputTokens },
     createdAt: input.createdAt,
     status,
+    conversationId: input.conversationId,
+    contextTurns: (s.history ?? []).length,
   };
 }
