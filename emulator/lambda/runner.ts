@@ -180,21 +180,8 @@ class FunctionPool {
         });
       };
       if (ending) killTimer = setTimeout(() => kill(ending.kind), ending.afterMs);
-      const timer = setTimeout(() => {
-        container.worker.off('message', onMessage);
-        container.worker.off('exit', onExit);
-        // A timed-out container is gone, as on Lambda; the next invocation starts a fresh one.
-        this.containers.delete(container);
-        void container.worker.terminate();
-        resolve({
-          ok: false,
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
-          durationMs: performance.now() - started,
-          coldStart,
-          initMs: container.initMs,
-        });
-      }, timeoutMs);
+      // A timed-out container is gone, as on Lambda; the next invocation starts a fresh one.
+      const timer = setTimeout(() => kill('timeout'), timeoutMs);
       const onMessage = (m: { type: string; id: string; ok: boolean; payload?: string; errorType?: string; errorMessage?: string; fatal?: boolean }) => {
         if (m.type !== 'result' || m.id !== id) return;
         if (ending) {

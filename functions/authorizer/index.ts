@@ -53,7 +53,7 @@ function deny(reason: string, requestId: string): AuthorizerResult {
 }
 
 /**
- * The checks could not be made (Secrets Manager or DynamoDB failing past every retry): not a
+ * The checks could not be made (Secrets Manager or DynamoDB failing, retryably, past every retry): not a
  * denial, which clients take for a revoked token and log out on. The request is let through
  * marked unavailable, never cached, and every resolver answers it with RateLimited
  * { retryAfterSeconds } before touching any data (resolvers/lib/caller.ts callerOf).
@@ -112,7 +112,9 @@ export async function handler(event: AuthorizerEvent, context?: { getRemainingTi
     };
   } catch (error) {
     if (error instanceof TokenError) return deny(error.reason, requestId);
-    if (error instanceof AwsServiceError) return unavailable(requestId, error);
+    // Failing past the retries is an outage; a refusal (AccessDenied, a missing secret) is a
+    // misconfiguration no retry mends, and is denied as any other authorizer failure.
+    if (error instanceof AwsServiceError && error.retryable) return unavailable(requestId, error);
     log('error', 'authorizer failed', { requestId, ...describeError(error) });
     return deny('error', requestId);
   }

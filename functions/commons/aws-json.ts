@@ -22,6 +22,11 @@ export class AwsServiceError extends Error {
   ) {
     super(message);
   }
+
+  /** What another attempt may meet differently: no answer, a 5xx, a throttle. Not AccessDenied. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 429 || RETRYABLE.test(this.name);
+  }
 }
 
 export interface JsonServiceOptions {
@@ -92,7 +97,7 @@ export function jsonService(opts: JsonServiceOptions): JsonCall {
         const e = error as Error;
         failure = new AwsServiceError(e.name === 'TimeoutError' ? 'TimeoutError' : 'NetworkingError', e.message, 0);
       }
-      const retryable = failure.status === 0 || failure.status >= 500 || failure.status === 429 || RETRYABLE.test(failure.name);
+      const retryable = failure.retryable;
       if (!retryable || attempt >= maxAttempts) throw failure;
       // Full jitter, as the SDK's standard retry strategy: up to 100 ms, 200 ms, … at most 1 s.
       const wait = Math.random() * Math.min(1000, 100 * 2 ** (attempt - 1));

@@ -78,8 +78,10 @@ export function isLambdaFault(cause: { type: string; unhandledErrorType?: string
 }
 
 /** Lambda failures that prove the handler never ran, so nothing it does (a model call) happened. */
-export function lambdaNeverRan(cause: { type: string; unhandledErrorType?: string } | null | undefined): boolean {
+export function lambdaNeverRan(cause: { type: string; message?: string; unhandledErrorType?: string } | null | undefined): boolean {
   if (!cause) return false;
   const kind = cause.unhandledErrorType ?? '';
-  return cause.type === 'Lambda:TooManyRequestsException' || kind === 'Runtime.InitError' || kind === 'Runtime.ImportModuleError' || kind === 'Runtime.HandlerNotFound';
+  // IAM refused the data source's role the invocation (AccessDenied): the function never started.
+  const invokeDenied = cause.type === 'Lambda:LambdaException' && (cause.message ?? '').includes('not authorized to perform: lambda:InvokeFunction');
+  return invokeDenied || cause.type === 'Lambda:TooManyRequestsException' || kind === 'Runtime.InitError' || kind === 'Runtime.ImportModuleError' || kind === 'Runtime.HandlerNotFound';
 }

@@ -190,10 +190,12 @@ describe('containers', () => {
     clearInterval(interval);
     expect(value.ok).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(290);
-    // The main thread kept ticking all along: many ticks, and never a gap near the 300 ms of work.
-    expect(ticks.length).toBeGreaterThanOrEqual(10);
+    // The main thread kept ticking while the handler worked: a handler run on it would allow no
+    // tick until the end, one gap as long as the whole call. (Loose bounds: a busy machine may
+    // delay ticks, but cannot make a blocked loop tick.)
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
     const gaps = [ticks[0]! - started, ...ticks.slice(1).map((t, i) => t - ticks[i]!)];
-    expect(Math.max(...gaps)).toBeLessThan(150);
+    expect(Math.max(...gaps)).toBeLessThan(ms * 0.75);
   });
 });
 

@@ -1,26 +1,11 @@
 // The API's schema, bundled into the build from schema.graphql (introspection is off outside the
-// dev stage), with AppSync's own scalars and directives declared as codegen.yml declares them, and
+// dev stage), with AppSync's own scalars and directives declared as the emulator declares them, and
 // the auth modes AppSync's directives give each root field.
 import { buildSchema, Kind, type DocumentNode, type GraphQLField, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import sdl from '../../../schema.graphql';
+import { APPSYNC_PRELUDE } from '../../../emulator/appsync/prelude.ts';
 
-const APPSYNC_DECLARATIONS = `
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_api_key on FIELD_DEFINITION | OBJECT
-directive @aws_lambda on FIELD_DEFINITION | OBJECT
-directive @aws_iam on FIELD_DEFINITION | OBJECT
-directive @aws_subscribe(mutations: [String!]!) on FIELD_DEFINITION
-`;
-
-export const schema: GraphQLSchema = buildSchema(APPSYNC_DECLARATIONS + sdl);
+export const schema: GraphQLSchema = buildSchema(APPSYNC_PRELUDE + sdl);
 
 export type AuthMode = 'API_KEY' | 'AWS_LAMBDA' | 'AWS_IAM';
 
