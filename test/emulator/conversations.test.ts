@@ -74,7 +74,7 @@ async function converse(client: TollgateClient, prompts: string[], conversationI
 
 describe('a conversation', () => {
   it('sends the model its earlier turns and the system prompt, and counts and orders its turns', async () => {
-    const { client } = await chatter('context');
+    const { client, id: userId } = await chatter('context');
     const first = await client.sendPrompt('Tell me about alpacas.');
     expect(first.contextTurns).toBe(0);
     expect(first.response).toContain('(Following a system prompt of');
@@ -94,6 +94,11 @@ describe('a conversation', () => {
       [2, 'And llamas?', second.id],
       [1, 'Tell me about alpacas.', first.id],
     ]);
+    // Retention: the header expires with its newest turn, whose log record has the prompts' TTL.
+    const header = (await db.send(new GetCommand({ TableName: api.tableName('ConversationsTable'), Key: { userId, id: first.conversationId }, ConsistentRead: true }))).Item!;
+    const newest = (await db.send(new GetCommand({ TableName: api.tableName('PromptsTable'), Key: { userId, id: third.id }, ConsistentRead: true }))).Item!;
+    expect(newest.expiresAt).toBe(Math.floor(Date.parse(third.createdAt) / 1000) + 30 * 86400);
+    expect(header.expiresAt).toBe(newest.expiresAt);
     // The turns are the prompt log: myPrompts shows them, with their conversation.
     const logged = (await client.myPrompts(10)).items;
     expect(logged.map((p) => [p.id, p.conversationId, p.seq])).toEqual([

@@ -142,6 +142,18 @@ describe('the tables', () => {
     template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 4);
   });
 
+  it('give resolvers the context budgets and the system prompt’s size, and the model function the system prompt itself', () => {
+    const withSystem = synth({ TOLLGATE_SYSTEM_PROMPT: 'Be brief.', TOLLGATE_CONTEXT_BUDGET_TOKENS: '9000' });
+    withSystem.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      EnvironmentVariables: Match.objectLike({ CONTEXT_BUDGETS: 'us.amazon.nova-2-lite-v1:0=9000', SYSTEM_PROMPT_BYTES: '9' }),
+    });
+    withSystem.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Tollgate: calls Bedrock Converse',
+      Environment: { Variables: Match.objectLike({ SYSTEM_PROMPT: 'Be brief.' }) },
+    });
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { EnvironmentVariables: Match.objectLike({ CONTEXT_BUDGETS: 'us.amazon.nova-2-lite-v1:0=32000', SYSTEM_PROMPT_BYTES: '0' }) });
+  });
+
   it('index conversations by activity (read consistently), their turns by conversation and seq, and deleted ones for the purge', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
