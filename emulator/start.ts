@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { addMissingIndexes, createInput } from './local/table-migration.ts';
 import { describeProblems, lintBundlesCached } from './appsync-js/lint-cache.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
@@ -139,42 +140,16 @@ function generatedSecret(spec: { length: number; excludePunctuation: boolean; in
 }
 
 async function ensureTables(client: DynamoDBClient, stack: StackModel, log: (line: string) => void): Promise<void> {
-  type CreateInput = ConstructorParameters<typeof CreateTableCommand>[0];
   for (const table of stack.tables.values()) {
-    let existing;
     try {
-      existing = await client.send(new DescribeTableCommand({ TableName: table.physicalName }));
+      await client.send(new DescribeTableCommand({ TableName: table.physicalName }));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
-      await client.send(
-        new CreateTableCommand({
-          TableName: table.physicalName,
-          KeySchema: table.keySchema,
-          AttributeDefinitions: table.attributeDefinitions,
-          BillingMode: 'PAY_PER_REQUEST',
-          GlobalSecondaryIndexes: table.globalSecondaryIndexes.length ? (table.globalSecondaryIndexes as unknown as CreateInput['GlobalSecondaryIndexes']) : undefined,
-          LocalSecondaryIndexes: table.localSecondaryIndexes.length ? (table.localSecondaryIndexes as unknown as CreateInput['LocalSecondaryIndexes']) : undefined,
-        }),
-      );
+      await client.send(new CreateTableCommand(createInput(table)));
       continue;
     }
-    // A data folder from an older template: add the global indexes it lacks, as a deploy would
-    // (local indexes cannot be added to a table, on AWS either).
-    const have = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-    for (const index of table.globalSecondaryIndexes as unknown as NonNullable<CreateInput['GlobalSecondaryIndexes']>) {
-      if (have.has(index.IndexName)) continue;
-      try {
-        await client.send(
-          new UpdateTableCommand({
-            TableName: table.physicalName,
-            AttributeDefinitions: table.attributeDefinitions,
-            GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
-          }),
-        );
-      } catch (error) {
-        log(`⚠ Could not add the index ${index.IndexName} to ${table.logicalId} in this data folder (${(error as Error).message}); start with a new TOLLGATE_DATA_DIR.`);
-      }
-    }
+    // A data folder from an older template: its tables get the global indexes added since.
+    await addMissingIndexes(client, table, log);
   }
 }
 
