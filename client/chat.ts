@@ -88,12 +88,20 @@ export async function runChat(options: ChatOptions): Promise<number> {
       } else if (line.startsWith('/')) {
         say(`Unknown command ${line.split(/\s/)[0]}. ${HELP}`);
       } else {
-        const answer = await options.send(line, conversationId, (text) => output.write(text));
+        // While nothing of the answer has come, a person sees that it is on its way.
+        let waiting = interactive;
+        if (waiting) output.write('…');
+        const answer = await options.send(line, conversationId, (text) => {
+          if (waiting) output.write('\r\x1b[K');
+          waiting = false;
+          output.write(text);
+        });
         conversationId = answer.conversationId;
         const context = answer.contextTurns === 0 ? 'new conversation' : `${answer.contextTurns} earlier ${answer.contextTurns === 1 ? 'turn' : 'turns'} sent`;
         say(`\n— ${answer.model} · ${context} · ${answer.balance} of ${answer.queries + answer.balance} prompts left today\n`);
       }
     } catch (error) {
+      if (interactive) output.write('\r\x1b[K');
       const explained = options.explain(error);
       say(explained.message);
       if (explained.fatal) {
