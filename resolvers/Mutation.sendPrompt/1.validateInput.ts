@@ -5,8 +5,7 @@ import { util } from '@aws-appsync/utils';
 import type { Context, NONERequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
 import { callerOf, limitsOf } from '../lib/caller.ts';
-import { baseInputBound, contextBudgetOf } from '../lib/context.ts';
-import { isConversationId, notFound } from '../lib/conversation.ts';
+import { conversationInput } from '../lib/context.ts';
 import { validationError } from '../lib/errors.ts';
 import { LEASE_MS, type PromptStash } from '../lib/prompt.ts';
 import { leaseOf } from '../lib/settlement.ts';
@@ -61,29 +60,13 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     }
   }
 
-  // An id that cannot be a conversation's names none of the caller's: NotFound, as for any other.
-  if (conversationId !== null && conversationId !== undefined && !isConversationId(conversationId)) notFound();
-
   const limits = limitsOf(ctx, caller);
-  // What is sent is bounded by the model's context budget, and with maxTokens by the day's token
-  // budget, so trimming the context to it keeps every reservation within a day's budget.
-  const baseInput = baseInputBound(text.utf8Bytes, Number(ctx.env.SYSTEM_PROMPT_BYTES));
-  const modelBudget = contextBudgetOf(ctx.env.CONTEXT_BUDGETS, model);
-  const dayBudget = limits.dailyTokenLimit - maxTokens;
-  const inputBudget = modelBudget > 0 && modelBudget < dayBudget ? modelBudget : dayBudget;
-  if (baseInput > inputBudget) {
-    validationError(
-      'prompt',
-      'neverFits',
-      `This prompt needs up to ${baseInput + maxTokens} tokens (its UTF-8 bytes, the system prompt and the template allowance, plus maxTokens ${maxTokens}), ` +
-        `and no prompt may need more than ${inputBudget + maxTokens}: ${inputBudget === dayBudget ? 'your daily token budget' : "the model's context budget"} allows no more, even with no earlier turns. Shorten the prompt or lower maxTokens.`,
-    );
-  }
+  const conversation = conversationInput(ctx.env, conversationId, text.utf8Bytes, model, maxTokens, limits);
 
   const now = clock();
   const id = util.autoUlid();
   const retentionDays = Number(ctx.env.PROMPT_RETENTION_DAYS);
-  const reserve = baseInput + maxTokens;
+  const reserve = conversation.baseInput + maxTokens;
   const leaseDeadline = now.nowMs + LEASE_MS;
   ctx.stash.input = {
     id,
@@ -102,10 +85,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     idempotencyKey: idempotencyKey ?? null,
     lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model),
     leaseDeadline,
-    conversationId: conversationId ?? util.autoUlid(),
-    newConversation: conversationId === null || conversationId === undefined,
-    baseInput,
-    inputBudget,
+    ...conversation,
   };
   return { payload: null };
 }

@@ -2,7 +2,11 @@
 // turns, newest kept first until the context budget would be passed (so the oldest go first), each
 // bounded as a single prompt is (lib/budget.ts: one token per UTF-8 byte at most) plus a per-message
 // allowance for its role markers. Pure and APPSYNC_JS-safe, so a property test can check it.
+import { util } from '@aws-appsync/utils';
 import { TEMPLATE_ALLOWANCE_TOKENS } from './budget.ts';
+import type { Limits } from './caller.ts';
+import { isConversationId, notFound } from './conversation.ts';
+import { validationError } from './errors.ts';
 import { textFacts } from './text.ts';
 
 /**
@@ -70,4 +74,48 @@ export function contextBudgetOf(budgets: string, model: string): number {
     if (at > 0 && entry.slice(0, at) === model) return Number(entry.slice(at + 1));
   }
   return 0;
+}
+
+/** What a prompt's admission needs to know about its conversation (PromptInput's conversation fields). */
+export interface ConversationInput {
+  /** The conversation named, or a new one's fresh id. */
+  conversationId: string;
+  newConversation: boolean;
+  /** The bound on what is sent without earlier turns. */
+  baseInput: number;
+  /** The most the input may be: the model's context budget, and what the day's budget leaves beside maxTokens. */
+  inputBudget: number;
+}
+
+/**
+ * The conversation part of a prompt's validation (sendPrompt's validateInput; a streamed prompt's
+ * the same): an id that cannot be a conversation's is NotFound, and a prompt whose bound alone
+ * passes its input budget could never be admitted (ValidationError). Reads the resolvers'
+ * SYSTEM_PROMPT_BYTES and CONTEXT_BUDGETS.
+ */
+export function conversationInput(
+  env: Record<string, string>,
+  conversationId: string | null | undefined,
+  promptUtf8Bytes: number,
+  model: string,
+  maxTokens: number,
+  limits: Limits,
+): ConversationInput {
+  if (conversationId !== null && conversationId !== undefined && !isConversationId(conversationId)) notFound();
+  // What is sent is bounded by the model's context budget, and with maxTokens by the day's token
+  // budget, so trimming the context to it keeps every reservation within a day's budget.
+  const baseInput = baseInputBound(promptUtf8Bytes, Number(env.SYSTEM_PROMPT_BYTES));
+  const modelBudget = contextBudgetOf(env.CONTEXT_BUDGETS, model);
+  const dayBudget = limits.dailyTokenLimit - maxTokens;
+  const inputBudget = modelBudget > 0 && modelBudget < dayBudget ? modelBudget : dayBudget;
+  if (baseInput > inputBudget) {
+    validationError(
+      'prompt',
+      'neverFits',
+      `This prompt needs up to ${baseInput + maxTokens} tokens (its UTF-8 bytes, the system prompt and the template allowance, plus maxTokens ${maxTokens}), ` +
+        `and no prompt may need more than ${inputBudget + maxTokens}: ${inputBudget === dayBudget ? 'your daily token budget' : "the model's context budget"} allows no more, even with no earlier turns. Shorten the prompt or lower maxTokens.`,
+    );
+  }
+  const fresh = conversationId === null || conversationId === undefined;
+  return { conversationId: fresh ? util.autoUlid() : (conversationId as string), newConversation: fresh, baseInput, inputBudget };
 }
