@@ -4,7 +4,7 @@
 // ends. Up and down recall earlier lines, kept across runs in the config folder (mode 0600).
 // The loop is apart from how a prompt is sent: a Sender gets the text and a `write` for the
 // answer, so a streamed send (another branch) can write deltas where this one writes the whole.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -151,6 +151,8 @@ function remember(file: string, line: string): void {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     appendFileSync(file, line.replace(/\n/g, ' ') + '\n', { mode: 0o600 });
     chmodSync(file, 0o600);
+    // Kept to the lines recall can use, once it has grown well past them.
+    if (statSync(file).size > 256 * 1024) writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').slice(-HISTORY_LINES).join('\n') + '\n', { mode: 0o600 });
   } catch {
     // Recall is a convenience: a read-only config folder must not end the chat.
   }
