@@ -250,8 +250,9 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
 
 /**
  * The system prompt travels in the model function's environment, which Lambda caps at 4 KB for all
- * variables together (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html,
- * checked 2026-11-30): 2 KB leaves room for the rest.
+ * variables together ("Total size of environment variables set: 4 KB",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html, checked 2026-11-30):
+ * 2 KB leaves room for the rest.
  */
 export const MAX_SYSTEM_PROMPT_BYTES = 2048;
 

@@ -74,7 +74,11 @@ export class TollgateStack extends Stack {
     });
     // A conversation's turns are its prompts' log records: this sparse index holds the records that
     // carry conversationKey (`<userId>#<conversation id>`, so the owner is part of every lookup)
-    // ordered by seq, so a prompt reads its context, and a client its turns, with one Query.
+    // ordered by seq, so a prompt reads its context, and a client its turns, with one Query. Global,
+    // as a local index cannot be added to an existing table; its reads are eventually consistent
+    // ("All reads from GSIs and streams are eventually consistent",
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html,
+    // checked 2026-11-30; README, Conversations).
     prompts.addGlobalSecondaryIndex({
       indexName: 'ByConversation',
       partitionKey: { name: 'conversationKey', type: dynamodb.AttributeType.STRING },
@@ -83,8 +87,10 @@ export class TollgateStack extends Stack {
     });
     // Conversation headers (title, turn count, activity) under the owner's id. ByActivity lists a
     // user's conversations most recently active first (a local index: read consistently, and
-    // sparse, as a deleted conversation loses its `activity`); ByPurge names deleted ones whose
-    // turns the reconciler still has to purge.
+    // sparse, as a deleted conversation loses its `activity`; it limits a user's headers to 10 GB,
+    // "a 10 GB size limit per partition key value",
+    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html, checked
+    // 2026-11-30); ByPurge names deleted ones whose turns the reconciler still has to purge.
     const conversations = new dynamodb.Table(this, 'ConversationsTable', {
       ...tableDefaults,
       partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },

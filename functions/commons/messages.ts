@@ -7,8 +7,10 @@ import type { ContextTurn } from '../../resolvers/lib/context.ts';
 
 /**
  * Converse's messages: each earlier turn as a user message and the assistant's answer, oldest
- * first, then the prompt; Converse wants the first message from the user and the roles to alternate
- * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, checked 2026-11-30).
+ * first, then the prompt. Bedrock refuses anything else with a ValidationException: "A conversation
+ * must start with a user message" and "A conversation must alternate between user and assistant
+ * roles" (as users quote them: https://github.com/langgenius/dify/issues/12340 and
+ * https://github.com/langgenius/dify/issues/9294, checked 2026-11-30; a kept turn always has both).
  */
 export function converseMessages(history: readonly ContextTurn[] | undefined, prompt: string): Message[] {
   const text = (value: string): ContentBlock[] => [{ text: value }];
