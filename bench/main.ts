@@ -19,13 +19,14 @@ import { CONCURRENCIES, OPERATIONS, PLANS, prepareUsers, requestsFor, runTarget,
 import { LoadClient } from './load.ts';
 import { measureOperations } from './operations.ts';
 import { consoleSummary, markdownReport, type BenchResults, type Target } from './report.ts';
+import { measureStreaming, streamingMarkdown } from './streaming.ts';
 import { measureWebPage } from './web.ts';
 import { median, round } from './stats.ts';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
 export async function main(argv: string[]): Promise<void> {
-  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false } } });
+  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, streaming: { type: 'boolean', default: false } } });
   const mode = args.quick ? 'quick' : 'full';
   const started = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
@@ -40,6 +41,14 @@ export async function main(argv: string[]): Promise<void> {
   log(`Tollgate benchmark (${mode}), results in ${relative(ROOT, outDir)}/${stamp}.*`);
   await synthIfChanged(cdkOut, log, env);
   const stack = loadStack(cdkOut);
+
+  log('Streamed prompts: time to first token, operations and cost per batching interval, concurrent streams…');
+  const streaming = await measureStreaming(cdkOut, log, mode);
+  writeFileSync(join(outDir, `${stamp}-streaming.json`), JSON.stringify(streaming, null, 2) + '\n');
+  writeFileSync(join(outDir, `${stamp}-streaming.md`), streamingMarkdown(streaming));
+  log(streamingMarkdown(streaming));
+  // --streaming: this phase only.
+  if (args.streaming) return;
 
   log('Cold start: bundle sizes and module init in fresh processes…');
   const coldStarts = measureColdStarts(stack, mode === 'quick' ? 5 : 11, log, ROOT, ['authorizer', 'auth', 'model']);

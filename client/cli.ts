@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
 import { blockingSender, historyPath, runChat } from './chat.ts';
-import { asTollgateError, createClient, TollgateError, type AnyTollgateError, type TollgateClient } from './index.ts';
+import { asTollgateError, createClient, TollgateError, type AnyTollgateError, type TollgateClient, type WebSocketConstructor } from './index.ts';
 import { configPath, forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
 
 const HELP = `Tollgate: chat with a model behind a quota.
@@ -12,8 +12,11 @@ Usage: tollgate <command> [options]
 
   register <email>          create an account (asks for a password)
   login <email>             log in; the token is kept in ~/.config/tollgate (only you can read it)
-  ask "<prompt>"            send a prompt    [--model ID] [--max-tokens N] [--temperature T] [--key IDEMPOTENCY_KEY]
+  ask "<prompt>"            send a prompt; the answer prints as it is written
+                            [--model ID] [--max-tokens N] [--temperature T]
                             [--conversation ID] to continue a conversation
+                            [--no-stream] wait for the whole answer instead
+                            [--key IDEMPOTENCY_KEY] retry-safe (waits for the whole answer)
   chat                      chat in the terminal: /new, /history, /usage, /quit    [--conversation ID] [--model ID] …
   usage                     today's prompts and tokens
   history                   your recent prompts    [--limit N] [--next TOKEN]
@@ -121,7 +124,19 @@ async function authedClient(ctx: Ctx): Promise<TollgateClient> {
     await ensureReachable(ctx.endpoint);
     throw new CliFailure(notLoggedIn(ctx.endpoint), EXIT.credentials, 'ClientError');
   }
-  return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey, token: session.token });
+  return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey, token: session.token, WebSocket: await webSocket() });
+}
+
+/** The platform's WebSocket (Node 22+), or on Node 20 the `ws` package the repository installs. */
+async function webSocket(): Promise<WebSocketConstructor> {
+  const platform = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (platform) return platform;
+  const { WebSocket } = await import('ws');
+  return class NodeSocket extends WebSocket {
+    constructor(url: string, protocols: string[]) {
+      super(url, protocols);
+    }
+  };
 }
 
 /** A client with the API key, for register and login; says so, in words, when there is none. */
@@ -133,6 +148,38 @@ async function keyedClient(ctx: Ctx, email: string): Promise<TollgateClient> {
     throw new CliFailure(missingApiKey(ctx.endpoint), EXIT.credentials, 'ClientError');
   }
   return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey });
+}
+
+const BLOCKED_NOTE = '⚠ A guardrail blocked this answer. Its message instead:';
+
+/** ask, streamed: each piece printed as it arrives (--json: one object at the end, as --no-stream prints). */
+async function streamAnswer(ctx: Ctx, client: TollgateClient, prompt: string, options: { model?: string; maxTokens?: number; temperature?: number }): Promise<void> {
+  let text = '';
+  let started: { id: string; model: string } | undefined;
+  for await (const event of client.streamPrompt(prompt, options)) {
+    if (event.kind === 'STARTED') {
+      started = event;
+    } else if (event.kind === 'TEXT') {
+      text += event.text;
+      if (!ctx.json) process.stdout.write(event.text);
+    } else {
+      const blocked = event.status === 'BLOCKED';
+      const response = blocked ? (event.replacement ?? '') : text;
+      const total = event.queries !== null && event.balance !== null ? ` · ${event.balance} of ${event.queries + event.balance} left today` : '';
+      // What was shown is withdrawn: the guardrail's message replaces it.
+      const shown = ctx.json ? '' : blocked ? `${text === '' ? '' : '\n\n'}${BLOCKED_NOTE}\n${response}` : '';
+      ctx.out(`${shown}\n\n— ${started?.model ?? ''}${total}`, {
+        id: started?.id,
+        prompt,
+        response,
+        model: started?.model,
+        queries: event.queries,
+        balance: event.balance,
+        usage: event.usage,
+        status: event.status,
+      });
+    }
+  }
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -148,6 +195,7 @@ async function run(argv: string[]): Promise<number> {
       temperature: { type: 'string' },
       key: { type: 'string' },
       conversation: { type: 'string' },
+      'no-stream': { type: 'boolean', default: false },
       limit: { type: 'string' },
       next: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -200,8 +248,14 @@ async function run(argv: string[]): Promise<number> {
         temperature: number('temperature', values.temperature),
       };
       const client = await authedClient(ctx);
-      const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key, values.conversation));
-      ctx.out(`${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today · conversation ${answer.conversationId}`, answer);
+      // An idempotency key belongs to the blocking call; a stream is named by its prompt id.
+      if (values['no-stream'] || values.key !== undefined || values.conversation !== undefined) {
+        const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key, values.conversation));
+        const blocked = answer.status === 'BLOCKED' ? `${BLOCKED_NOTE}\n` : '';
+        ctx.out(`${blocked}${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today · conversation ${answer.conversationId}`, answer);
+        return EXIT.ok;
+      }
+      await streamAnswer(ctx, client, arg, options);
       return EXIT.ok;
     }
     case 'chat': {

@@ -3,8 +3,10 @@
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import * as ops from './generated/operations.ts';
+import { newPromptId, realtimeUrlOf, Sequencer, subscribePrompt, type PromptStreamEvent, type WebSocketConstructor } from './stream.ts';
 
 export * from './generated/operations.ts';
+export { newPromptId, realtimeUrlOf, type PromptStreamEvent, type WebSocketConstructor } from './stream.ts';
 
 /** Operations that use the API key (everything else needs a token). */
 const PUBLIC_OPERATIONS = new Set(['Register', 'Login']);
@@ -17,6 +19,18 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Give up on a request after this long (a NetworkError with code ETIMEDOUT); no limit when absent. */
   timeoutMs?: number;
+  /** For streamPrompt: a WebSocket implementation where the platform has none (Node 20: the `ws` package). */
+  WebSocket?: WebSocketConstructor;
+  /** For streamPrompt: the real-time endpoint, when it is not the one AppSync derives from url. */
+  realtimeUrl?: string;
+  /** For streamPrompt: how often prompt(id) is read to catch up after the socket dropped (ms). */
+  catchUpIntervalMs?: number;
+  /**
+   * For streamPrompt: after this long without an event, prompt(id) is read to see whether the
+   * prompt ended without its final event reaching us (the stream function crashed, an event was
+   * lost); 30 s by default.
+   */
+  streamIdleMs?: number;
 }
 
 export interface GraphQLErrorEntry {
@@ -63,7 +77,7 @@ export interface ErrorInfoByType {
   InternalError: null;
   /** url: where the SDK tried; code: the system's reason (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…) when known. */
   NetworkError: { url: string; code: string | null };
-  ClientError: { missing: 'apiKey' | 'token' };
+  ClientError: { missing: 'apiKey' | 'token' | 'WebSocket' };
   /** What the server said (its errorType, if any) and its HTTP status. */
   UnknownError: { errorType: string | null; status: number };
 }
@@ -253,6 +267,123 @@ export class TollgateClient {
 
   deleteConversation(id: string) {
     return this.request(ops.DeleteConversationDocument, { id }).then((d) => d.deleteConversation);
+  }
+
+  /** Starts a prompt without waiting for its answer (streamPrompt subscribes and starts for you). */
+  startPrompt(prompt: string, options?: ops.PromptOptions, ids: { promptId?: string; idempotencyKey?: string } = {}) {
+    return this.request(ops.StartPromptDocument, { prompt, options, ...ids }).then((d) => d.startPrompt);
+  }
+
+  /** One of your prompts: whole once it ended, the answer so far (STREAMING) while it streams. */
+  prompt(id: string) {
+    return this.request(ops.PromptDocument, { id }).then((d) => d.prompt);
+  }
+
+  /**
+   * Asks the model and yields the answer as it is written: STARTED (admitted), TEXT pieces in
+   * order, then DONE. Refusals and model failures throw the same TollgateErrors as sendPrompt.
+   * It subscribes to a prompt id it makes before starting the prompt, so no text is lost; if the
+   * socket drops, it catches up from prompt(id). Leaving the loop early closes the socket; the
+   * prompt still ends and is settled on the server.
+   */
+  async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: { promptId?: string } = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
+    const token = this.token;
+    if (!token) throw new TollgateError('StartPrompt needs a token: log in first.', 'ClientError', { missing: 'token' }, 0, []);
+    const WebSocketImpl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocketImpl) throw new TollgateError('streamPrompt needs a WebSocket: pass one (the ws package on Node 20) as the WebSocket option.', 'ClientError', { missing: 'WebSocket' }, 0, []);
+    const promptId = ids.promptId ?? newPromptId();
+    const events: ({ kind: 'event'; event: NonNullable<ops.OnPromptEventSubscription['onPromptEvent']> } | { kind: 'closed' } | { kind: 'refused'; errors: GraphQLErrorEntry[] })[] = [];
+    let wake: (() => void) | undefined;
+    const push = (item: (typeof events)[number]) => {
+      events.push(item);
+      wake?.();
+    };
+    const realtimeUrl = this.options.realtimeUrl ?? realtimeUrlOf(this.options.url);
+    let subscription: { close(): void };
+    try {
+      subscription = await subscribePrompt(print(ops.OnPromptEventDocument), WebSocketImpl, this.options.url, realtimeUrl, token, promptId, {
+        event: (event) => push({ kind: 'event', event }),
+        closed: () => push({ kind: 'closed' }),
+        refused: (errors) => push({ kind: 'refused', errors: errors.map((e) => ({ message: e.message ?? 'refused', errorType: e.errorType ?? null })) }),
+      });
+    } catch (error) {
+      const errors = ((error as { errors?: GraphQLErrorEntry[] }).errors ?? []).map((e) => ({ message: e.message ?? 'refused', errorType: e.errorType ?? null }));
+      if (errors.length > 0) throw TollgateError.fromResponse(200, errors);
+      throw networkError(realtimeUrl, error);
+    }
+    try {
+      const started = await this.startPrompt(prompt, options, { promptId });
+      yield { kind: 'STARTED', id: started.id, model: started.model, queries: started.queries, balance: started.balance };
+      let received = 0;
+      if (started.status) {
+        // A restart of a prompt that has ended: its answer is in the log.
+        yield* this.caughtUp(promptId, received);
+        return;
+      }
+      const order = new Sequencer();
+      const idleMs = this.options.streamIdleMs ?? 30_000;
+      for (;;) {
+        if (events.length === 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const woke = await new Promise<boolean>((resolve) => {
+            wake = () => resolve(true);
+            timer = setTimeout(() => resolve(false), idleMs);
+          });
+          clearTimeout(timer);
+          if (!woke) {
+            // Quiet for a while: if the log says it ended, the rest is there; else keep waiting.
+            const record = await this.prompt(promptId);
+            if (record.status !== 'STREAMING') {
+              yield* this.caughtUp(promptId, received);
+              return;
+            }
+          }
+          continue;
+        }
+        const item = events.shift()!;
+        if (item.kind === 'refused') throw TollgateError.fromResponse(200, item.errors);
+        if (item.kind === 'closed') {
+          yield* this.caughtUp(promptId, received);
+          return;
+        }
+        for (const event of order.accept(item.event)) {
+          if (event.kind === 'TEXT') {
+            const text = event.text ?? '';
+            // A piece that overlaps what was shown (a catch-up) yields only what is new.
+            const offset = event.offset ?? received;
+            const fresh = text.slice(Math.max(0, received - offset));
+            if (fresh !== '') yield { kind: 'TEXT', text: fresh, offset: Math.max(offset, received) };
+            received = Math.max(received, offset + text.length);
+          } else if (event.kind === 'DONE') {
+            yield { kind: 'DONE', status: event.status!, usage: event.usage ?? null, queries: event.queries ?? null, balance: event.balance ?? null, replacement: event.status === 'BLOCKED' ? (event.text ?? null) : null };
+            return;
+          } else {
+            throw TollgateError.fromResponse(200, [{ message: event.message ?? 'The model failed.', errorType: event.errorType, errorInfo: { retryable: event.retryable ?? false, retryAfterSeconds: event.retryAfterSeconds } }]);
+          }
+        }
+      }
+    } finally {
+      subscription.close();
+    }
+  }
+
+  /** The rest of a prompt's answer from its log once it has ended (after `received` characters). */
+  private async *caughtUp(id: string, received: number): AsyncGenerator<PromptStreamEvent, void, undefined> {
+    let record = await this.prompt(id);
+    while (record.status === 'STREAMING') {
+      await new Promise((resolve) => setTimeout(resolve, this.options.catchUpIntervalMs ?? 1000));
+      record = await this.prompt(id);
+    }
+    if (record.status === 'FAILED' || record.status === 'TIMED_OUT') {
+      throw new TollgateError(`The prompt ended ${record.status}: prompt(id) and myPrompts show it.`, 'ModelError', { retryable: true }, 200, []);
+    }
+    const text = record.response ?? '';
+    if (record.status === 'BLOCKED') {
+      yield { kind: 'DONE', status: 'BLOCKED', usage: record.usage ?? null, queries: null, balance: null, replacement: text };
+      return;
+    }
+    if (text.length > received) yield { kind: 'TEXT', text: text.slice(received), offset: received };
+    yield { kind: 'DONE', status: record.status, usage: record.usage ?? null, queries: null, balance: null, replacement: null };
   }
 
   myUsage() {

@@ -2,6 +2,7 @@
 // the list of every TOLLGATE_* name, so a misspelt one is named at start instead of ignored.
 import { join } from 'node:path';
 import type { RealtimeSettings } from './realtime/index.ts';
+import { DEFAULT_PACE, parsePace } from './local/bedrock.ts';
 import { dynamoDbBackend } from './local/dynamodb-backend.ts';
 import { FaultPlan, parseFaults } from './faults/plan.ts';
 import type { HttpPolicy } from './appsync/http.ts';
@@ -17,6 +18,7 @@ export const LOCAL_SETTINGS: Readonly<Record<string, string>> = {
   TOLLGATE_LOCAL_MODEL_URL: 'an OpenAI-compatible model server instead of the dev model',
   TOLLGATE_LOCAL_MODEL: 'the model name on that server',
   TOLLGATE_LOCAL_MODEL_API_KEY: 'its API key',
+  TOLLGATE_DEV_MODEL_PACE: 'how fast the dev model streams: <firstTokenMs>:<tokensPerSecond> (400:80 by default)',
   TOLLGATE_ALLOWED_HOSTS: 'host names the API answers besides localhost and IP addresses',
   TOLLGATE_CORS_ORIGINS: 'browser origins allowed to call the API',
   TOLLGATE_DYNAMODB: 'the local DynamoDB: dynalite (default) or dynamodb-local (AWS’s, needs Java)',
@@ -118,6 +120,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorO
     iam: onOff('TOLLGATE_IAM', env.TOLLGATE_IAM),
     localModel: env.TOLLGATE_LOCAL_MODEL_URL ? { url: env.TOLLGATE_LOCAL_MODEL_URL, model: env.TOLLGATE_LOCAL_MODEL, apiKey: env.TOLLGATE_LOCAL_MODEL_API_KEY } : undefined,
     realtime: realtimeFromEnv(env),
+    devModelPace: parsePace(env.TOLLGATE_DEV_MODEL_PACE || `${DEFAULT_PACE.firstTokenMs}:${DEFAULT_PACE.tokensPerSecond}`),
     http: httpPolicyFromEnv(env),
     faultPlan: faultPlanFromEnv(env),
   };

@@ -28,7 +28,7 @@ import { eventInvokeConfigs, startSchedules, type Schedules } from './events/sch
 import { startFaultProxy } from './faults/aws-proxy.ts';
 import { bedrockFaults, lambdaFaults } from './faults/adapters.ts';
 import type { FaultPlan } from './faults/plan.ts';
-import { startBedrock, type FaultController } from './local/bedrock.ts';
+import { startBedrock, type FaultController, type StreamPace } from './local/bedrock.ts';
 import { startLocalDynamo, type DynamoDbBackend } from './local/dynamodb-backend.ts';
 import { createWaf, describeWaf, wafRequest } from './waf/index.ts';
 import { startSecretsManager } from './local/secrets-manager.ts';
@@ -58,6 +58,8 @@ export interface EmulatorOptions {
   bedrockRegion?: string;
   /** An OpenAI-compatible local model server to answer instead of the dev model. */
   localModel?: { url: string; model?: string; apiKey?: string };
+  /** The dev model's ConverseStream pace (emulator/local/bedrock.ts); every delta at once when unset. */
+  devModelPace?: StreamPace;
   /** Real-time (subscriptions) settings: keep-alive, limits; AppSync's values by default. */
   realtime?: Partial<RealtimeSettings>;
   /** dynalite (default) or AWS's DynamoDB Local (needs Java). */
@@ -232,7 +234,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
 
     const hybrid = options.bedrockRegion !== undefined && options.bedrockRegion !== '';
-    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults ?? (plan ? bedrockFaults(plan) : undefined), bridge: options.localModel });
+    const bedrock = hybrid ? null : await startBedrock({ faults: options.faults ?? (plan ? bedrockFaults(plan) : undefined), bridge: options.localModel, pace: options.devModelPace });
     if (bedrock) closers.push(() => bedrock.close());
 
     // Lambda functions, each with the template's environment pointed at the local endpoints and

@@ -46,6 +46,10 @@ export interface TollgateConfig {
   promptRetentionDays: number;
   queryDepthLimit: number;
   modelTimeoutSeconds: number;
+  /** Streamed prompts (startPrompt): their output cap, the stream function's timeout, and text batching. */
+  streamMaxOutputTokens: number;
+  streamTimeoutSeconds: number;
+  streamBatchMs: number;
   /** Bedrock region when it differs from the stack's region; empty means the stack's region. */
   bedrockRegion: string;
   /** An optional Bedrock guardrail applied to every prompt and answer (id and version). */
@@ -72,6 +76,9 @@ export interface TollgateConfig {
   /** Sent as Converse's system prompt with every prompt; empty for none. */
   systemPrompt: string;
 }
+
+/** The slowest output rate a stream's timeout allows for (tokens a second). A choice, not a measurement of AWS. */
+export const STREAM_FLOOR_TOKENS_PER_SECOND = 20;
 
 /** A source of raw settings: CDK context first, then the environment. */
 export type SettingSource = (key: string, envName: string) => string | undefined;
@@ -204,6 +211,11 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
     promptRetentionDays: integer(src, 'promptRetentionDays', 30, 1, 3650),
     queryDepthLimit: integer(src, 'queryDepthLimit', 10, 1, 75),
     modelTimeoutSeconds: integer(src, 'modelTimeoutSeconds', 20, 1, 25),
+    streamMaxOutputTokens: 0,
+    streamTimeoutSeconds: 0,
+    // 250 ms: 4 updates a second read as smooth text, and a 3 s answer costs ~13 publishes instead
+    // of ~53 unbatched (npm run bench, README "Streaming"); the first text goes out at once anyway.
+    streamBatchMs: integer(src, 'streamBatchMs', 250, 0, 5000),
     bedrockRegion,
     guardrailId: text(src, 'guardrailId', '', /^([a-z0-9]{1,64}|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+)?$/, 'a Bedrock guardrail id or ARN, or empty'),
     guardrailVersion: text(src, 'guardrailVersion', 'DRAFT', /^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),
@@ -245,6 +257,15 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
       `TOLLGATE_MAX_OUTPUT_TOKENS (${config.maxOutputTokens}) is more than ${smallest.name} can write (${smallest.model.maxOutputTokens}, ${smallest.model.source.url}).`,
     );
   }
+  // A stream may run past AppSync's 30 s, so it may write more: up to what the configured models
+  // can (the catalog), 4096 by default, within the day's token budget.
+  config.streamMaxOutputTokens = integer(src, 'streamMaxOutputTokens', Math.min(4096, smallest.model.maxOutputTokens, config.dailyTokenLimit), 1, smallest.model.maxOutputTokens);
+  if (config.streamMaxOutputTokens > config.dailyTokenLimit) {
+    throw new ConfigError(`TOLLGATE_STREAM_MAX_OUTPUT_TOKENS (${config.streamMaxOutputTokens}) must be at most TOLLGATE_DAILY_TOKEN_LIMIT (${config.dailyTokenLimit}), or no such prompt could fit.`);
+  }
+  // The stream function's timeout follows its output cap: a floor of STREAM_FLOOR_TOKENS_PER_SECOND
+  // (slower than any catalog model streams) plus the time to first token, within Lambda's 900 s.
+  config.streamTimeoutSeconds = integer(src, 'streamTimeoutSeconds', Math.min(900, 30 + Math.ceil(config.streamMaxOutputTokens / STREAM_FLOOR_TOKENS_PER_SECOND)), 10, 900);
   return config;
 }
 

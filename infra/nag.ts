@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 
 const BASIC_EXECUTION = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
-export function acknowledgeNagFindings(stack: Stack, parts: { functions: IConstruct[]; api: IConstruct; secret: IConstruct; tracing: boolean; model: IConstruct; reconciler: IConstruct }): void {
+export function acknowledgeNagFindings(stack: Stack, parts: { functions: IConstruct[]; api: IConstruct; secret: IConstruct; tracing: boolean; model: IConstruct; stream: IConstruct; reconciler: IConstruct }): void {
   const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
   for (const fn of parts.functions) {
     ack(fn, BASIC_EXECUTION, 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; the log group is created by this stack with a retention.');
@@ -26,17 +26,19 @@ export function acknowledgeNagFindings(stack: Stack, parts: { functions: IConstr
     'AwsSolutions-ASC3',
     'Verbose request logging would write GraphQL arguments and headers (prompts, passwords, tokens) to CloudWatch; field logs at INFO keep errors and the resolvers’ event lines without them.',
   );
-  for (const name of ['AuthFunction', 'ModelFunction']) {
+  for (const name of ['AuthFunction', 'ModelFunction', 'StreamFunction']) {
     const source = parts.api.node.tryFindChild(name);
     if (source) {
       ack(source, `AwsSolutions-IAM5[Resource::<${Stack.of(source).getLogicalId(stack.node.findChild(name).node.defaultChild as never)}.Arn>:*]`, 'CDK’s grantInvoke also allows this one function’s versions and aliases (<arn>:*).');
     }
   }
-  ack(
-    parts.model,
-    `AwsSolutions-IAM5[Resource::<${Stack.of(parts.reconciler).getLogicalId(parts.reconciler.node.defaultChild as never)}.Arn>:*]`,
-    'The on-failure destination of asynchronous invocations: CDK’s grantInvoke also allows the reconciler’s versions and aliases (<arn>:*).',
-  );
+  for (const fn of [parts.model, parts.stream]) {
+    ack(
+      fn,
+      `AwsSolutions-IAM5[Resource::<${Stack.of(parts.reconciler).getLogicalId(parts.reconciler.node.defaultChild as never)}.Arn>:*]`,
+      'The on-failure destination of asynchronous invocations: CDK’s grantInvoke also allows the reconciler’s versions and aliases (<arn>:*).',
+    );
+  }
   ack(
     parts.secret,
     'AwsSolutions-SMG4',

@@ -1,4 +1,4 @@
-// The Tollgate stack: AppSync (Lambda authorizer + API key), three Lambdas, three tables,
+// The Tollgate stack: AppSync (Lambda authorizer + API key + IAM), five Lambdas, four tables,
 // the JWT signing secret and the resolvers derived from resolvers/.
 import { CfnOutput, Duration, Expiration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
@@ -196,6 +196,23 @@ export class TollgateStack extends Stack {
       },
     });
 
+    // Streamed prompts (startPrompt) get their own function: it may run past AppSync's 30 s,
+    // which the blocking path's must not. Same memory choice as the model function (it waits on
+    // Bedrock); its timeout follows its output cap (infra/config.ts streamTimeoutSeconds).
+    const stream = fn('stream', {
+      memoryMb: 128,
+      timeout: Duration.seconds(config.streamTimeoutSeconds),
+      description: 'Tollgate: streams Bedrock ConverseStream answers through publishPromptEvent',
+      reservedConcurrency: config.modelReservedConcurrency,
+      env: {
+        STREAM_TIMEOUT_MS: String(config.streamTimeoutSeconds * 1000),
+        STREAM_BATCH_MS: String(config.streamBatchMs),
+        ...(config.systemPrompt ? { SYSTEM_PROMPT: config.systemPrompt } : {}),
+        ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
+        ...(config.guardrailId ? { GUARDRAIL_ID: config.guardrailId, GUARDRAIL_VERSION: config.guardrailVersion } : {}),
+      },
+    });
+
     const reconciler = fn('reconciler', {
       memoryMb: 256,
       timeout: Duration.seconds(25),
@@ -220,6 +237,16 @@ export class TollgateStack extends Stack {
       maxEventAge: Duration.minutes(1),
       onFailure: new lambdaDestinations.LambdaDestination(reconciler, { responseOnly: false }),
     });
+    // The stream function is what startPrompt invokes asynchronously, for the same reasons: no
+    // retry (a second attempt would stream the answer again to a user who saw the first one fail,
+    // and Bedrock would bill it twice), events older than a minute dropped (the user who started
+    // it has given up by then; lib/prompt.ts STREAM_EVENT_AGE_MS sizes the lease to match), and
+    // what Lambda gives up on settled at once by the reconciler (refunded if it never ran).
+    stream.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      onFailure: new lambdaDestinations.LambdaDestination(reconciler, { responseOnly: false }),
+    });
 
     // Only the two token functions read the signing secret.
     jwtSecret.grantRead(authorizer);
@@ -236,6 +263,9 @@ export class TollgateStack extends Stack {
     // Settling (functions/commons/settle.ts): the log record, then the usage change.
     bind(model, 'PROMPTS_TABLE', prompts, ['PutItem', 'GetItem']);
     bind(model, 'USAGE_TABLE', usage, ['UpdateItem']);
+    // The same settling, plus UpdateItem on the Prompts table for the answer so far (the claim item).
+    bind(stream, 'PROMPTS_TABLE', prompts, ['PutItem', 'GetItem', 'UpdateItem']);
+    bind(stream, 'USAGE_TABLE', usage, ['UpdateItem']);
     bind(reconciler, 'PROMPTS_TABLE', prompts, ['PutItem', 'GetItem']);
     bind(reconciler, 'USAGE_TABLE', usage, ['GetItem', 'UpdateItem']);
     // The reconciler queries its index, never the table.
@@ -252,20 +282,22 @@ export class TollgateStack extends Stack {
         ? config.guardrailId
         : `arn:${this.partition}:bedrock:${config.bedrockRegion || this.region}:${this.account}:guardrail/${config.guardrailId}`;
       model.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrailArn] }));
+      stream.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrailArn] }));
     }
     const bedrockRegion = config.bedrockRegion || this.region;
     // What each application inference profile wraps is not in its ARN; the emulator reads it here
     // to authorize the models behind it as Bedrock does.
     const profiles = applicationProfilesMetadata(config.models);
-    if (profiles) (model.node.defaultChild as lambda.CfnFunction).addMetadata(profiles.key, profiles.value);
+    if (profiles) {
+      (model.node.defaultChild as lambda.CfnFunction).addMetadata(profiles.key, profiles.value);
+      (stream.node.defaultChild as lambda.CfnFunction).addMetadata(profiles.key, profiles.value);
+    }
+    // Converse is authorized as bedrock:InvokeModel, ConverseStream as
+    // bedrock:InvokeModelWithResponseStream (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html).
     for (const grant of modelGrants(config.models, { partition: this.partition, region: bedrockRegion, account: this.account })) {
-      model.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['bedrock:InvokeModel'],
-          resources: grant.resources,
-          ...(grant.throughProfiles ? { conditions: { StringEquals: { 'bedrock:InferenceProfileArn': grant.throughProfiles } } } : {}),
-        }),
-      );
+      const conditions = grant.throughProfiles ? { conditions: { StringEquals: { 'bedrock:InferenceProfileArn': grant.throughProfiles } } } : {};
+      model.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: grant.resources, ...conditions }));
+      stream.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModelWithResponseStream'], resources: grant.resources, ...conditions }));
     }
 
     const api = new appsync.GraphqlApi(this, 'Api', {
@@ -300,6 +332,8 @@ export class TollgateStack extends Stack {
         PROMPTS_PER_MINUTE: String(config.promptsPerMinute),
         MAX_PROMPT_CHARS: String(config.maxPromptChars),
         MAX_OUTPUT_TOKENS: String(config.maxOutputTokens),
+        STREAM_MAX_OUTPUT_TOKENS: String(config.streamMaxOutputTokens),
+        STREAM_TIMEOUT_SECONDS: String(config.streamTimeoutSeconds),
         MODELS: formatModels(config.models),
         DEFAULT_MODEL: config.defaultModel,
         PROMPT_RETENTION_DAYS: String(config.promptRetentionDays),
@@ -329,10 +363,10 @@ export class TollgateStack extends Stack {
       UsersTable: dynamoSource('UsersTable', users, [[users, ['GetItem', 'UpdateItem']]]),
       // myUsage, readUsage (GetItem), reserveQuota, readmit, settle (UpdateItem)
       UsageTable: dynamoSource('UsageTable', usage, [[usage, ['GetItem', 'UpdateItem']]]),
-      // myPrompts (Query), deletePrompt (DeleteItem), sendPrompt's findFirst (GetItem), logPrompt (PutItem);
-      // sendPrompt's readContext and conversationTurns (Query on ByConversation)
+      // myPrompts (Query), deletePrompt (DeleteItem), findFirst, prompt, onPromptEvent (GetItem), logPrompt (PutItem),
+      // startPrompt's claimId (UpdateItem); sendPrompt's readContext and conversationTurns (Query on ByConversation)
       PromptsTable: dynamoSource('PromptsTable', prompts, [
-        [prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem']],
+        [prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
         [prompts, ['Query'], 'ByConversation'],
       ]),
       // sendPrompt's readConversation, conversation, conversationTurns (GetItem); openTurn, rename,
@@ -343,6 +377,7 @@ export class TollgateStack extends Stack {
       ]),
       AuthFunction: api.addLambdaDataSource('AuthFunction', auth),
       ModelFunction: api.addLambdaDataSource('ModelFunction', model),
+      StreamFunction: api.addLambdaDataSource('StreamFunction', stream),
       None: api.addNoneDataSource('None'),
     };
     // A function that calls the API gets its URL and appsync:GraphQL on exactly the mutation
@@ -351,8 +386,8 @@ export class TollgateStack extends Stack {
       fn.addEnvironment('GRAPHQL_URL', api.graphqlUrl);
       api.grantMutation(fn, ...fields);
     };
-    // The model function will publish streamed prompts' events (issue 15).
-    bindApi(model, ['publishPromptEvent']);
+    // The stream function publishes streamed prompts' events.
+    bindApi(stream, ['publishPromptEvent']);
 
     const schema = appSyncSchema(join(ROOT, 'schema.graphql'));
     const runtime = appsync.FunctionRuntime.JS_1_0_0;
@@ -384,8 +419,8 @@ export class TollgateStack extends Stack {
     }
 
     this.addWaf(api, config);
-    this.addAlarms(api, config, { authorizer, auth, model, reconciler });
-    acknowledgeNagFindings(this, { functions: [authorizer, auth, model, reconciler], api, secret: jwtSecret, tracing: config.tracing, model, reconciler });
+    this.addAlarms(api, config, { authorizer, auth, model, stream, reconciler });
+    acknowledgeNagFindings(this, { functions: [authorizer, auth, model, stream, reconciler], api, secret: jwtSecret, tracing: config.tracing, model, stream, reconciler });
 
     new CfnOutput(this, 'GraphQLUrl', { value: api.graphqlUrl });
     const apiKey = api.node.children.find((c): c is appsync.CfnApiKey => c instanceof appsync.CfnApiKey);

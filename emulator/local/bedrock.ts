@@ -19,6 +19,8 @@
 //   [[fault:on-demand]]      400 ValidationException: on-demand throughput isn't supported
 //   [[fault:guardrail]]      200, stopReason guardrail_intervened, the guardrail's message as the
 //                            answer and the input tokens charged (as if a guardrail were configured)
+// ConverseStream sends its deltas at the pace set by `pace` (TOLLGATE_DEV_MODEL_PACE), so a
+// stream offline looks like one on AWS; the markers work the same mid-stream.
 //   [[fault:stream-cut:<n>]] a ConverseStream stops after <n> text deltas with a
 //                            modelStreamErrorException event; a Converse call's stream is reset
 //   [[slow:<ms>]]            answers normally, <ms> ms later (to hold prompts in flight in tests)
@@ -60,6 +62,26 @@ export interface BedrockOptions {
   bridge?: BridgeOptions;
   /** The control plane's extra models (tests use a LEGACY one); the catalog is always served. */
   control?: ControlPlaneOptions;
+  /** ConverseStream's pace: none (every delta at once) unless set. */
+  pace?: StreamPace;
+}
+
+/**
+ * How fast the dev model streams: the wait before the first delta, then each delta after the
+ * time its tokens take at `tokensPerSecond` (TOLLGATE_DEV_MODEL_PACE, `<firstTokenMs>:<tokensPerSecond>`).
+ */
+export interface StreamPace {
+  firstTokenMs: number;
+  tokensPerSecond: number;
+}
+
+/** `npm start`'s pace: a small model on Bedrock, roughly (a choice for realism offline, not a measurement of AWS). */
+export const DEFAULT_PACE: StreamPace = { firstTokenMs: 400, tokensPerSecond: 80 };
+
+export function parsePace(raw: string): StreamPace {
+  const match = /^(\d+):(\d+)$/.exec(raw.trim());
+  if (!match || Number(match[2]) === 0) throw new Error(`TOLLGATE_DEV_MODEL_PACE is <firstTokenMs>:<tokensPerSecond>, e.g. 400:80 (0:1000000 for no wait). Received: ${JSON.stringify(raw)}`);
+  return { firstTokenMs: Number(match[1]), tokensPerSecond: Number(match[2]) };
 }
 
 export interface LocalBedrock {
@@ -128,7 +150,7 @@ export async function startBedrock(opts: BedrockOptions = {}): Promise<LocalBedr
   });
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
     res.stream.on('error', () => undefined);
-    handle(req, res, opts.faults, closing.signal, opts.bridge).catch(() => {
+    handle(req, res, opts.faults, closing.signal, opts.bridge, opts.pace).catch(() => {
       if (!res.stream.destroyed) res.stream.close();
     });
   });
@@ -167,6 +189,7 @@ async function handle(
   faults: FaultController | undefined,
   closing: AbortSignal,
   bridge?: BridgeOptions,
+  pace?: StreamPace,
 ): Promise<void> {
   const started = Date.now();
   const requestId = randomUUID();
@@ -185,7 +208,7 @@ async function handle(
     const fault = faults?.next(modelId, prompt) ?? faultFromPrompt(prompt) ?? faultFromCatalog(modelId);
     if (fault?.kind === 'guardrail') {
       const blocked = guardrailResult(request, started);
-      if (streaming) writeStream(res, blocked, requestId);
+      if (streaming) await writeStream(res, blocked, requestId);
       else writeJson(res, 200, converseOutput(blocked), requestId);
       return;
     }
@@ -202,7 +225,7 @@ async function handle(
     const answered = bridge ? await bridged(bridge, modelId, request, started, AbortSignal.any([closing, abortedWith(res)])) : invokeModel(modelId, request, started);
     const usage = USAGE_MARKER.exec(prompt);
     const result = usage ? { ...answered, inputTokens: Number(usage[1]), outputTokens: Number(usage[2]) } : answered;
-    if (streaming) writeStream(res, result, requestId, cut);
+    if (streaming) await writeStream(res, result, requestId, cut, pace, AbortSignal.any([closing, abortedWith(res)]));
     else writeJson(res, 200, converseOutput(result), requestId);
   } catch (err) {
     if (res.stream.destroyed || res.headersSent) return;
@@ -298,7 +321,7 @@ function writeJson(
   res.end(payload);
 }
 
-function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: string, cutAfter?: number): void {
+async function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: string, cutAfter?: number, pace?: StreamPace, signal?: AbortSignal): Promise<void> {
   res.writeHead(200, {
     'content-type': 'application/vnd.amazon.eventstream',
     'x-amzn-requestid': requestId,
@@ -306,6 +329,11 @@ function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: s
   res.write(eventFrame('messageStart', { role: 'assistant' }));
   let sent = 0;
   for (const delta of chunks(result.text)) {
+    if (pace) {
+      const wait = sent === 0 ? pace.firstTokenMs : (estimateTokens(delta) / pace.tokensPerSecond) * 1000;
+      if (wait >= 1) await sleep(wait, undefined, { signal });
+      if (res.stream.destroyed) return;
+    }
     if (cutAfter !== undefined && sent >= cutAfter) {
       // Bedrock ends a broken stream with an exception event, not an HTTP error (the status was 200).
       res.end(eventFrame('modelStreamErrorException', { message: 'The model stream was interrupted. Try your request again.', originalStatusCode: 500 }, 'exception'));

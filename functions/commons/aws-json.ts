@@ -153,13 +153,14 @@ export function signRequest(input: SignInput): Record<string, string> {
   return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   errorType: string | undefined;
   text: string;
 }
 
-function send(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Reply> {
+/** One POST over node:http(s); the answer whole, whatever its status. */
+export function send(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: timeoutMs }, (res: IncomingMessage) => {

@@ -4,10 +4,10 @@
 // (not a throw) so they are settled as refunded or charged.
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelAnswer, ModelEvent, ModelOutcome, Outcome } from '../commons/contracts.ts';
+import { converseRequest } from '../commons/converse-request.ts';
 import { intEnv } from '../commons/env.ts';
 import { ModelError, toVocabulary } from '../commons/errors.ts';
 import { describeError, log } from '../commons/log.ts';
-import { converseMessages, systemBlocks } from '../commons/messages.ts';
 import { settlePrompt } from '../commons/settle.ts';
 import { classifyBedrockError } from './errors.ts';
 
@@ -15,10 +15,7 @@ const TIMEOUT_MS = intEnv('MODEL_TIMEOUT_MS', 20000);
 /** Left for returning the answer once settling gives up. */
 const RETURN_MARGIN_MS = 500;
 const client = new BedrockRuntimeClient(process.env.BEDROCK_REGION ? { region: process.env.BEDROCK_REGION } : {});
-const GUARDRAIL = process.env.GUARDRAIL_ID ? { guardrailIdentifier: process.env.GUARDRAIL_ID, guardrailVersion: process.env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined;
 const TABLES = { prompts: process.env.PROMPTS_TABLE ?? '', usage: process.env.USAGE_TABLE ?? '' };
-/** The stage's system prompt (TOLLGATE_SYSTEM_PROMPT); resolvers reserve its SYSTEM_PROMPT_BYTES. */
-const SYSTEM = systemBlocks(process.env.SYSTEM_PROMPT);
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
@@ -27,16 +24,7 @@ interface LambdaContext {
 async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer> & { failure?: ModelError }> {
   const started = Date.now();
   try {
-    const out = await client.send(
-      new ConverseCommand({
-        modelId: event.modelId,
-        messages: converseMessages(event.history, event.prompt),
-        ...SYSTEM,
-        inferenceConfig: { maxTokens: event.maxTokens, ...(event.temperature === null ? {} : { temperature: event.temperature }) },
-        ...(GUARDRAIL ? { guardrailConfig: GUARDRAIL } : {}),
-      }),
-      { abortSignal: AbortSignal.timeout(TIMEOUT_MS) },
-    );
+    const out = await client.send(new ConverseCommand(converseRequest(event)), { abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = (out.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
     const answer: ModelAnswer = {
       text,

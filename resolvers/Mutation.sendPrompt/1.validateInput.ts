@@ -1,24 +1,32 @@
 // @dataSource None
 // Checks the prompt and options against the stack's bounds before anything is charged. Lengths
-// are Unicode code points; the token reservation is an upper bound (lib/budget.ts).
+// are Unicode code points; the token reservation is an upper bound (lib/budget.ts). Shared by
+// sendPrompt and startPrompt (a streamed prompt: its own output cap, a lease as long as its
+// function may run, and a client-chosen id that is also its idempotency key).
 import { util } from '@aws-appsync/utils';
 import type { Context, NONERequest } from '@aws-appsync/utils';
-import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
+import type { MutationSendPromptArgs, MutationStartPromptArgs } from '../../generated/graphql.ts';
 import { callerOf, limitsOf } from '../lib/caller.ts';
 import { conversationInput } from '../lib/context.ts';
 import { validationError } from '../lib/errors.ts';
-import { LEASE_MS, type PromptStash } from '../lib/prompt.ts';
+import { isPromptId } from '../lib/ids.ts';
+import { LEASE_MS, streamLeaseMs, type PromptStash } from '../lib/prompt.ts';
 import { leaseOf } from '../lib/settlement.ts';
 import { textFacts } from '../lib/text.ts';
 import { clock } from '../lib/time.ts';
 
 const MAX_IDEMPOTENCY_KEY = 128;
 
-export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONERequest {
+/** Both mutations' arguments: sendPrompt has no promptId. */
+type Args = MutationSendPromptArgs & MutationStartPromptArgs;
+
+export function request(ctx: Context<Args, PromptStash>): NONERequest {
   const caller = callerOf(ctx);
-  const { prompt, options, idempotencyKey, conversationId } = ctx.args;
+  const { prompt, options, idempotencyKey, promptId, conversationId } = ctx.args;
+  // EvaluateCode contexts (unit tests, the web page's limits) may leave info out: sendPrompt then.
+  const streamed = ctx.info !== undefined && ctx.info !== null && ctx.info.fieldName === 'startPrompt';
   const maxChars = Number(ctx.env.MAX_PROMPT_CHARS);
-  const maxOutput = Number(ctx.env.MAX_OUTPUT_TOKENS);
+  const maxOutput = Number(streamed ? ctx.env.STREAM_MAX_OUTPUT_TOKENS : ctx.env.MAX_OUTPUT_TOKENS);
 
   const text = textFacts(prompt);
   if (text.broken) {
@@ -60,14 +68,19 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     }
   }
 
+  const chosen = promptId !== null && promptId !== undefined;
+  if (chosen && !isPromptId(promptId)) {
+    validationError('promptId', 'invalid', 'promptId must be a ULID (26 characters of Crockford base32), or left out.');
+  }
+
   const limits = limitsOf(ctx, caller);
   const conversation = conversationInput(ctx.env, conversationId, text.utf8Bytes, model, maxTokens, limits);
 
   const now = clock();
-  const id = util.autoUlid();
+  const id = chosen ? promptId : util.autoUlid();
   const retentionDays = Number(ctx.env.PROMPT_RETENTION_DAYS);
   const reserve = conversation.baseInput + maxTokens;
-  const leaseDeadline = now.nowMs + LEASE_MS;
+  const leaseDeadline = now.nowMs + (streamed ? streamLeaseMs(Number(ctx.env.STREAM_TIMEOUT_SECONDS)) : LEASE_MS);
   ctx.stash.input = {
     id,
     userId: caller.userId,
@@ -82,14 +95,16 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): NONE
     expiresAt: Math.floor(now.nowMs / 1000) + retentionDays * 86400,
     clock: now,
     limits,
-    idempotencyKey: idempotencyKey ?? null,
+    // A chosen id names one generation: it is the idempotency key (lib/settlement.ts keeps it).
+    idempotencyKey: chosen ? id : (idempotencyKey ?? null),
     lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model),
     leaseDeadline,
+    streamed,
     ...conversation,
   };
   return { payload: null };
 }
 
-export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {
+export function response(ctx: Context<Args, PromptStash>): null {
   return ctx.result as null;
 }

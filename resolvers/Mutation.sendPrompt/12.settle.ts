@@ -23,6 +23,10 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Dyna
   if (s.replay) {
     runtime.earlyReturn(s.replay);
   }
+  if (s.input.streamed && !s.modelError) {
+    // startPrompt: the stream function settles (or this is a restart); its after step answers.
+    runtime.earlyReturn(null);
+  }
   if (!s.admitted) {
     // Every earlier step either admits, replays or raises; anything else is a bug, not a charge.
     internalError('settle.notAdmitted', null);

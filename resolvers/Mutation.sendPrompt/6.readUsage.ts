@@ -4,6 +4,7 @@
 // duplicate of a finished one is looked up next; a reached limit is raised here; otherwise
 // leases that outlived their request are what held the slot, and the prompt is admitted again.
 // After a failed admission write, this prompt's own lease in the item means it was admitted.
+// A streamed prompt's duplicate still running is not refused: startPrompt answers its admission.
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
@@ -31,6 +32,11 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
   const claim = input.idempotencyKey ? (item[idempotencyAttr(input.idempotencyKey)] as string | undefined) : undefined;
   if (claim) {
     if (leases.live.some((lease) => leasePromptId(lease) === claim)) {
+      // A streamed prompt's restart gets the same admission: its stream is still being written.
+      if (input.streamed) {
+        ctx.stash.started = claim;
+        return null;
+      }
       util.error('The first request with this idempotency key is still being answered. Retry in a moment.', ErrorType.RateLimited, null, {
         retryAfterSeconds: DUPLICATE_RETRY_SECONDS,
       });

@@ -20,7 +20,8 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
   if (ctx.error) dataSourceError('findFirst', ctx.error);
   const s = ctx.stash;
   const item = ctx.result as StoredPrompt | null;
-  if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED')) {
+  // A streamed prompt's id names one generation, so its restart returns however it ended.
+  if (item && (item.status === 'COMPLETED' || item.status === 'BLOCKED' || s.input.streamed)) {
     s.replay = {
       id: item.id,
       prompt: item.prompt,
@@ -35,6 +36,12 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
       conversationId: item.conversationId ?? s.input.conversationId,
       contextTurns: item.contextTurns ?? 0,
     };
+    return null;
+  }
+  if (s.input.streamed && s.lookup === s.input.id) {
+    // A chosen promptId is never admitted twice (two leases of one id could not both settle):
+    // its first run left no record yet, and the reconciler will write it. Same admission.
+    s.started = s.lookup;
     return null;
   }
   const usage = s.usage ?? {};

@@ -81,7 +81,8 @@ export function isLambdaFault(cause: { type: string; unhandledErrorType?: string
 export function lambdaNeverRan(cause: { type: string; message?: string; unhandledErrorType?: string } | null | undefined): boolean {
   if (!cause) return false;
   const kind = cause.unhandledErrorType ?? '';
-  // IAM refused the data source's role the invocation (AccessDenied): the function never started.
-  const invokeDenied = cause.type === 'Lambda:LambdaException' && (cause.message ?? '').includes('not authorized to perform: lambda:InvokeFunction');
-  return invokeDenied || cause.type === 'Lambda:TooManyRequestsException' || kind === 'Runtime.InitError' || kind === 'Runtime.ImportModuleError' || kind === 'Runtime.HandlerNotFound';
+  // Lambda's service refusing the call itself (the data source's role may not invoke it: AppSync's
+  // Lambda:LambdaException with no function error) means no handler ran either.
+  if (cause.type === 'Lambda:LambdaException' && kind === '') return true;
+  return cause.type === 'Lambda:TooManyRequestsException' || kind === 'Runtime.InitError' || kind === 'Runtime.ImportModuleError' || kind === 'Runtime.HandlerNotFound';
 }

@@ -20,6 +20,17 @@ import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
  */
 export const LEASE_MS = 30000;
 
+/**
+ * How long a streamed prompt holds its slot: Lambda may keep its asynchronous event queued up to
+ * the stream function's maximum event age (60 s, infra/stack.ts) before it runs, and the function
+ * then runs up to its timeout; a few seconds more for settling. The reconciler leaves the lease
+ * alone until then, so it never settles a stream that is still being written.
+ */
+export const STREAM_EVENT_AGE_MS = 60000;
+export function streamLeaseMs(timeoutSeconds: number): number {
+  return STREAM_EVENT_AGE_MS + timeoutSeconds * 1000 + 5000;
+}
+
 /** Seconds a duplicate is asked to wait while the first attempt is still with the model. */
 export const DUPLICATE_RETRY_SECONDS = 2;
 
@@ -51,6 +62,8 @@ export interface PromptInput {
   baseInput: number;
   /** The most the input may be: the model's context budget, and what the day's budget leaves beside maxTokens. */
   inputBudget: number;
+  /** startPrompt: answered through a stream, not in this request. */
+  streamed: boolean;
 }
 
 export interface PromptStash {
@@ -81,6 +94,8 @@ export interface PromptStash {
   history?: ContextTurn[];
   /** This prompt's place in its conversation, once openTurn counted it. */
   seq?: number;
+  /** startPrompt: a restart of a prompt still being streamed (its id); nothing is charged. */
+  started?: string;
 }
 
 export type SettleState = 'applied' | 'logged' | 'none' | 'elsewhere';
@@ -124,7 +139,7 @@ export interface StoredPrompt {
   contextTurns?: number;
 }
 
-/** A log record as myPrompts and conversationTurns show it. */
+/** A log record as clients see it (myPrompts, conversationTurns, prompt). */
 export function promptRecordOf(item: StoredPrompt): PromptRecord {
   return {
     id: item.id,
@@ -138,6 +153,9 @@ export function promptRecordOf(item: StoredPrompt): PromptRecord {
     seq: item.seq ?? null,
   };
 }
+
+/** The same answer whether the prompt is another user's or does not exist. */
+export const NOT_YOURS = 'No prompt with that id belongs to you.';
 
 export interface UsageItem {
   queries?: number;

@@ -80,7 +80,9 @@ export function recordOf(p: PendingPrompt, result: SettleResult): { attributes: 
     tokensDelta: outcome.tokensDelta,
     inputTokens: outcome.inputTokens,
     outputTokens: outcome.outputTokens,
-    releaseKey: !answer && p.idempotencyKey ? p.idempotencyKey : '',
+    // A failed prompt frees its key so a retry runs again, except a streamed prompt's chosen id
+    // (its key is the id itself): that id names one generation, and a retry needs a new one.
+    releaseKey: !answer && p.idempotencyKey && p.idempotencyKey !== p.id ? p.idempotencyKey : '',
   };
   const attributes: Record<string, Typed> = {
     prompt: { S: p.prompt },

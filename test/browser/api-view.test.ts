@@ -135,7 +135,7 @@ describe('the API view', () => {
       // The model function's publish, as it will send it while a prompt streams.
       const event = { promptId: 'PASTE-A-PROMPT-ID', userId: user.id, seq: 0, kind: 'TEXT', text: 'Hello from the stream', offset: 0 };
       await eventually(async () => {
-          await iamGraphQL(api.graphqlUrl, api.functionCredentials('ModelFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
+          await iamGraphQL(api.graphqlUrl, api.functionCredentials('StreamFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
           return responseText(page);
         })
         .toContain('Hello from the stream');

@@ -7,10 +7,17 @@
 // vocabulary, never a hang and never InternalError. The seed is printed: TOLLGATE_CHAOS_SEED=<seed>
 // npm run test:chaos replays the same faults (the interleaving of concurrent calls still varies).
 //
-// Streaming (issue 15) is not built yet: its asynchronous path joins this test when it is.
+// One prompt in four is streamed (startPrompt, the stream function invoked asynchronously, the
+// SDK's streamPrompt over the real-time WebSocket), under the same faults plus the stream
+// function's own crashes, timeouts, throttles and cut Bedrock streams; a streamed client ends with
+// DONE, or an error from the vocabulary once the prompt ended (the SDK reads prompt(id) when its
+// events stop), and its text is then the one in the log.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { WebSocket as NodeWebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TollgateError, type TollgateClient } from '../../client/index.ts';
+import { createClient, TollgateError, type TollgateClient } from '../../client/index.ts';
+import { streamLeaseMs } from '../../resolvers/lib/prompt.ts';
+import { fetchFrom, nextLoopbackAddress } from '../helpers/loopback.ts';
 import { FaultPlan, parseFaults } from '../../emulator/faults/plan.ts';
 import { checkBooks } from '../helpers/books.ts';
 import { documentClientOf, freshUser, startTestEmulator, type TestEmulator, type TestUser } from '../helpers/emulator.ts';
@@ -38,6 +45,11 @@ const FAULTS = parseFaults(
     'lambda.timeout@ModelFunction=0.03',
     'lambda.throttle@ModelFunction=0.04',
     'lambda.init@ModelFunction=0.02',
+    'lambda.crash@StreamFunction=0.05',
+    'lambda.timeout@StreamFunction=0.03',
+    'lambda.throttle@StreamFunction=0.04',
+    'lambda.init@StreamFunction=0.02',
+    'bedrock.stream-cut=0.05',
     'bedrock.throttle=0.06',
     'bedrock.error=0.05',
     'bedrock.unavailable=0.04',
@@ -62,6 +74,9 @@ interface Attempt {
   retried: number;
   id?: string;
   response?: string;
+  /** Streamed prompts: whose (index into users), and the text the client ended with. */
+  user?: number;
+  text?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,6 +99,37 @@ async function send(client: TollgateClient, prompt: string, key: string | undefi
   }
 }
 
+class NodeSocket extends NodeWebSocket {
+  constructor(url: string, protocols: string[]) {
+    super(url, protocols);
+  }
+}
+
+/** One streamed prompt as a client reads it: retried (a new prompt id each time) while worth it. */
+async function stream(client: TollgateClient, prompt: string, user: number): Promise<Attempt> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await Promise.race([
+      (async () => {
+        let text = '';
+        let id = '';
+        let replacement: string | null = null;
+        for await (const event of client.streamPrompt(prompt, { maxTokens: 300 })) {
+          if (event.kind === 'STARTED') id = event.id;
+          if (event.kind === 'TEXT') text += event.text;
+          if (event.kind === 'DONE') replacement = event.replacement;
+        }
+        return { result: 'ok', id, text: replacement ?? text };
+      })().catch((error: unknown) => ({ result: error instanceof TollgateError ? error.errorType : `thrown: ${String(error)}`, error })),
+      sleep(HANG_MS).then(() => ({ result: 'hang' })),
+    ]);
+    const error = (outcome as { error?: unknown }).error;
+    const retryable =
+      error instanceof TollgateError && (error.errorType === 'RateLimited' || (error.errorType === 'ModelError' && (error.errorInfo as { retryable?: boolean } | null)?.retryable === true));
+    if (!retryable || attempt >= CLIENT_ATTEMPTS) return { ...outcome, retried: attempt - 1, user } as Attempt;
+    await sleep(50 + attempt * 50);
+  }
+}
+
 describe('chaos', () => {
   it(`keeps the books under ~15 % injected faults (seed ${SEED})`, { timeout: 240_000 }, async () => {
     const started = Date.now();
@@ -99,6 +145,9 @@ describe('chaos', () => {
       }
       users.push({ ...user, budget });
     }
+    const streamingClients = users.map((user) =>
+      createClient({ url: api.graphqlUrl, apiKey: api.apiKey, token: user.token, fetch: fetchFrom(nextLoopbackAddress()), WebSocket: NodeSocket, streamIdleMs: 2000, catchUpIntervalMs: 200 }),
+    );
     plan.set(FAULTS);
     const attempts: Attempt[] = [];
     let repairs = { applied: 0, timedOut: 0, refunded: 0, dropped: 0 };
@@ -108,7 +157,11 @@ describe('chaos', () => {
     };
     for (let round = 0; round < ROUNDS; round++) {
       const batch = users.flatMap((user, u) =>
-        Array.from({ length: PER_ROUND }, (_, p) => send(user.client, `chaos round ${round} prompt ${p} of user ${u}`, p % 2 === 0 ? `r${round}p${p}` : undefined)),
+        Array.from({ length: PER_ROUND }, (_, p) =>
+          p === PER_ROUND - 1
+            ? stream(streamingClients[u]!, `chaos round ${round} streamed prompt of user ${u}`, u)
+            : send(user.client, `chaos round ${round} prompt ${p} of user ${u}`, p % 2 === 0 ? `r${round}p${p}` : undefined),
+        ),
       );
       attempts.push(...(await Promise.all(batch)));
       // The next minute window, and EventBridge's minute: the reconciler runs, faults and all.
@@ -119,7 +172,9 @@ describe('chaos', () => {
     // Quiet: no more faults; every lease past its grace; the reconciler until nothing is left.
     const injected = plan.stats();
     plan.clear();
-    api.clock.set(api.clock.now() + 61_000);
+    // A streamed prompt's lease lasts its event's age and its function's timeout (lib/prompt.ts).
+    api.clock.set(api.clock.now() + streamLeaseMs(900) + 31_000);
+    await api.lambdaAsync.idle();
     await reconcile();
     await reconcile();
 
@@ -129,6 +184,14 @@ describe('chaos', () => {
       const books = await checkBooks(db, api, user.id, day, user.budget);
       violations.push(...books.violations);
       for (const [status, n] of Object.entries(books.records)) statuses[status] = (statuses[status] ?? 0) + n;
+    }
+    // A streamed prompt that ended well showed its client the text its log holds.
+    let streamedOk = 0;
+    for (const a of attempts) {
+      if (a.user === undefined || a.result !== 'ok') continue;
+      streamedOk += 1;
+      const logged = await streamingClients[a.user]!.prompt(a.id!);
+      if (logged.response !== a.text) violations.push(`streamed prompt ${a.id}: the client saw ${JSON.stringify(a.text)}, the log holds ${JSON.stringify(logged.response)}`);
     }
     const outcomes: Record<string, number> = {};
     for (const a of attempts) outcomes[a.result] = (outcomes[a.result] ?? 0) + 1;
@@ -140,6 +203,7 @@ describe('chaos', () => {
       seed: SEED,
       users: USERS,
       prompts: attempts.length,
+      streamed: { prompts: attempts.filter((a) => a.user !== undefined).length, ok: streamedOk },
       clientRetries: attempts.reduce((n, a) => n + a.retried, 0),
       outcomes,
       records: statuses,

@@ -31,7 +31,8 @@ const typesOf = (body: GraphQLBody) => (body.errors ?? []).map((e) => e.errorTyp
 const today = () => new Date(api.clock.now()).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  // The reconciler runs when a test says so (schedules.run), not when the clock happens to pass a minute.
+  // The tests own the clock and run the reconciler themselves: a scheduled run set off by a clock
+  // jump would race theirs (seen under load: one ghost lease settled by each).
   api = await startTestEmulator({ schedules: false });
   db = documentClientOf(api);
 });

@@ -85,6 +85,24 @@ describe('the tollgate CLI', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ queries: 1, limit: 50, balance: 49 });
   });
 
+  it('streams ask by default, waits for the whole answer with --no-stream, and says when a guardrail blocked the answer either way', async () => {
+    const { client } = await signedIn('cli-stream');
+    // One after another: what the CLI prints is the point here, not concurrency (quota.test.ts).
+    const streamed = await tollgate(['ask', 'Stream this']);
+    const whole = await tollgate(['ask', 'Wait for this', '--no-stream']);
+    const blocked = await tollgate(['ask', 'Block this [[fault:guardrail]]']);
+    const blockedWhole = await tollgate(['ask', 'Block this too [[fault:guardrail]]', '--no-stream']);
+    const json = await tollgate(['ask', 'As JSON', '--json']);
+    for (const out of [streamed, whole, blocked, blockedWhole, json]) expect(out.code, out.stderr).toBe(0);
+    expect(streamed.stdout).toMatch(/^\[tollgate dev model\][^]*\n\n— us\.amazon\.nova-2-lite-v1:0 · \d+ of 50 left today\n$/);
+    expect(whole.stdout).toContain('[tollgate dev model]');
+    for (const out of [blocked, blockedWhole]) expect(out.stdout).toContain('⚠ A guardrail blocked this answer. Its message instead:\nSorry, the model cannot answer this question.');
+    const answer = JSON.parse(json.stdout) as { id: string; response: string; status: string };
+    expect(answer.status).toBe('COMPLETED');
+    // The streamed answer is the one in the log.
+    expect((await client.prompt(answer.id)).response).toBe(answer.response);
+  });
+
   it('lines up the models table and says when more history pages exist, with the command for the next one', async () => {
     const { client } = await signedIn('cli-pages');
     for (const prompt of ['first', 'second', 'third']) await client.sendPrompt(prompt);
@@ -123,7 +141,7 @@ describe('the tollgate CLI', () => {
     expect(taken).toMatchObject({ code: 1, stderr: `An account with this email already exists. Run: tollgate login ${email}\n` });
     expect(weak).toMatchObject({ code: 1, stderr: 'The password needs at least 8 characters.\n' });
     expect(model).toMatchObject({ code: 1, stderr: 'The model "nope" is not available to you. Run: tollgate models\n' });
-    expect(tokens).toMatchObject({ code: 1, stderr: '--max-tokens must be from 1 to 1024. Received: 999999\n' });
+    expect(tokens).toMatchObject({ code: 1, stderr: '--max-tokens must be from 1 to 4096. Received: 999999\n' });
     expect(usageError.code).toBe(2);
   });
 

@@ -105,3 +105,16 @@ describe('a Lambda data source whose role may not invoke the function', () => {
     expect(await user.client.myUsage()).toMatchObject({ queries: 0 });
   });
 });
+
+describe('the stream function’s data source, whose role may not invoke it', () => {
+  const api = variant((r) => withoutAction(r, 'ApiStreamFunctionServiceRoleDefaultPolicy', 'lambda:InvokeFunction'));
+
+  it('makes startPrompt refund the prompt and answer a retryable ModelError: Lambda never took the event', async () => {
+    const user = await freshUser(api());
+    const failure = await failureOf(user.client.startPrompt('Stream, please'));
+    expect(failure).toMatchObject({ errorType: 'ModelError', message: 'The model could not be reached. Your quota was not charged; please try again.', errorInfo: { retryable: true } });
+    expect(resolverErrors(api()).find((e) => e.step === 'invokeStream')).toMatchObject({ causeType: 'Lambda:LambdaException' });
+    expect(await user.client.myUsage()).toMatchObject({ queries: 0, inputTokens: 0, outputTokens: 0 });
+    expect((await user.client.myPrompts()).items).toMatchObject([{ status: 'FAILED', usage: null }]);
+  });
+});

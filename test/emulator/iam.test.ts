@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const event = (overrides: Record<string, unknown> = {}) => ({ promptId: 'p-1', userId: 'u-1', seq: 0, kind: 'TEXT', text: 'Hello', offset: 0, ...overrides });
-const publish = (overrides: Record<string, unknown> = {}, credentials = api.functionCredentials('ModelFunction'), options: Parameters<typeof iamGraphQL>[3] = {}) =>
+const publish = (overrides: Record<string, unknown> = {}, credentials = api.functionCredentials('StreamFunction'), options: Parameters<typeof iamGraphQL>[3] = {}) =>
   iamGraphQL(api.graphqlUrl, credentials, { query: PUBLISH_PROMPT_EVENT, variables: { event: event(overrides) } }, options);
 
 const notAuthorized = { errorType: 'Unauthorized', message: 'Not Authorized to access publishPromptEvent on type Mutation' };
@@ -83,7 +83,7 @@ describe('an IAM signature', () => {
   });
 
   it('over a body other than the one signed gets 403', async () => {
-    const credentials = api.functionCredentials('ModelFunction');
+    const credentials = api.functionCredentials('StreamFunction');
     const { signPost } = await import('../helpers/iam.ts');
     const signed = await signPost(api.graphqlUrl, JSON.stringify({ query: PUBLISH_PROMPT_EVENT, variables: { event: event() } }), credentials, { 'content-type': 'application/json' });
     const { host: _host, ...headers } = signed;
@@ -93,7 +93,7 @@ describe('an IAM signature', () => {
   });
 
   it('with a key the emulator never issued, or without the session token, gets 403 UnrecognizedClientException', async () => {
-    const real = api.functionCredentials('ModelFunction');
+    const real = api.functionCredentials('StreamFunction');
     const unknown = await publish({}, { accessKeyId: 'ASIAUNKNOWNUNKNOWN12', secretAccessKey: real.secretAccessKey, sessionToken: real.sessionToken });
     expect(unknown).toMatchObject({ status: 403, errorType: 'UnrecognizedClientException', body: { errors: [{ message: 'The security token included in the request is invalid.' }] } });
     const tokenless = await publish({}, { accessKeyId: real.accessKeyId, secretAccessKey: real.secretAccessKey });
@@ -109,7 +109,7 @@ describe('an IAM signature', () => {
   });
 
   it('reaches only fields that list @aws_iam: myUsage is the default mode’s', async () => {
-    const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('ModelFunction'), { query: '{ myUsage { queries } }' });
+    const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('StreamFunction'), { query: '{ myUsage { queries } }' });
     expect(out.status).toBe(200);
     expect(out.body).toMatchObject({ data: null, errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access myUsage on type Query' }] });
   });

@@ -62,8 +62,8 @@ describe('the template loader', () => {
 
   it('knows each function’s role and resolves the API’s attributes to their local values', () => {
     const local = loadStack(TEST_CDK_OUT, { graphqlUrl: 'http://localhost:4115/graphql' });
-    const model = [...local.lambdas.values()].find((l) => l.logicalId.startsWith('ModelFunction'))!;
-    expect(model.roleLogicalId).toMatch(/^ModelFunctionServiceRole/);
+    const model = [...local.lambdas.values()].find((l) => l.logicalId.startsWith('StreamFunction'))!;
+    expect(model.roleLogicalId).toMatch(/^StreamFunctionServiceRole/);
     expect(local.resolve(model.environment.GRAPHQL_URL!)).toBe('http://localhost:4115/graphql');
     expect(local.resolve({ 'Fn::GetAtt': [model.roleLogicalId!, 'Arn'] })).toBe(`arn:aws:iam::000000000000:role/${local.stackName}-${model.roleLogicalId}`);
   });

@@ -49,7 +49,7 @@ async function subscribe(socket: RealtimeSocket, u: User, id: string, promptId: 
 
 let seq = 0;
 async function publish(event: Record<string, unknown>, selection = 'promptId userId seq kind text') {
-  const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('ModelFunction'), {
+  const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('StreamFunction'), {
     query: PUBLISH_PROMPT_EVENT.replace(/publishPromptEvent\(event: \$event\) \{[^]*\}\s*\}\s*$/, `publishPromptEvent(event: $event) { ${selection} } }`),
     variables: { event: { seq: (seq += 1), kind: 'TEXT', text: 'x', ...event } },
   });
@@ -131,7 +131,7 @@ describe('the handshake', () => {
   });
 
   it('accepts an IAM-signed connection (POST <graphql>/connect over {}), and refuses a bad signature with connection_error 403', async () => {
-    const credentials = api.functionCredentials('ModelFunction');
+    const credentials = api.functionCredentials('StreamFunction');
     const headers = { accept: 'application/json, text/javascript', 'content-encoding': 'amz-1.0', 'content-type': 'application/json; charset=UTF-8' };
     const signed = await signPost(`${api.graphqlUrl}/connect`, '{}', credentials, headers);
     const socket = await RealtimeSocket.open(api.realtimeUrl, { protocols: ['graphql-ws', headerProtocol(signed)] });

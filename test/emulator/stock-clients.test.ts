@@ -13,6 +13,7 @@ import { print } from 'graphql';
 import { WebSocket as NodeWebSocket, type ClientOptions } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnPromptEventDocument, type OnPromptEventSubscription } from '../../client/generated/operations.ts';
+import { newPromptId } from '../../client/index.ts';
 import { PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
 import { iamGraphQL, PUBLISH_PROMPT_EVENT } from '../helpers/iam.ts';
 
@@ -45,7 +46,7 @@ async function user(label: string) {
 }
 
 async function publish(event: Record<string, unknown>) {
-  const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('ModelFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
+  const out = await iamGraphQL(api.graphqlUrl, api.functionCredentials('StreamFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
   expect(out.body.errors).toBeUndefined();
 }
 
@@ -103,6 +104,39 @@ describe('AWS Amplify v6', () => {
     expect(received[2]).toMatchObject({ status: 'COMPLETED', usage: { inputTokens: 3, outputTokens: 2 }, queries: 1, balance: 49 });
   });
 
+  it('receives a real stream: subscribed first on a ULID, startPrompt, every TEXT then DONE, the text the one in the log', async () => {
+    const me = await user('amplify-real');
+    const client = api.client(me.token);
+    Amplify.configure({ API: { GraphQL: { endpoint: api.graphqlUrl, region: 'us-east-1', defaultAuthMode: 'lambda' } } });
+    const promptId = newPromptId();
+    const received: PromptEvent[] = [];
+    let acknowledged!: () => void;
+    const ready = new Promise<void>((resolve) => (acknowledged = resolve));
+    const stopListening = Hub.listen('api', ({ payload }) => {
+      if (payload.event === CONNECTION_STATE_CHANGE && (payload.data as { connectionState: string }).connectionState === ConnectionState.Connected) acknowledged();
+    });
+    const done = new Promise<void>((resolve, reject) => {
+      const subscription = amplifySubscribe(promptId, `Bearer ${me.token}`).subscribe({
+        next: ({ data }) => {
+          received.push(data.onPromptEvent);
+          if (data.onPromptEvent?.kind === 'DONE') {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    await ready;
+    stopListening();
+    await client.startPrompt('Stream to Amplify', undefined, { promptId });
+    await done;
+    const text = received.filter((e) => e?.kind === 'TEXT').map((e) => e!.text).join('');
+    expect(received.map((e) => e?.seq)).toEqual(received.map((_, i) => i));
+    expect(received.at(-1)).toMatchObject({ kind: 'DONE', status: 'COMPLETED', queries: 1, balance: 49 });
+    expect(text).toBe((await client.prompt(promptId)).response);
+  });
+
   it('fails a subscription whose token is refused with the UnauthorizedException AppSync sends', async () => {
     Amplify.configure({ API: { GraphQL: { endpoint: api.graphqlUrl, region: 'us-east-1', defaultAuthMode: 'lambda' } } });
     const error = await new Promise<unknown>((resolve) => {
@@ -149,6 +183,42 @@ describe('Apollo Client with aws-appsync-subscription-link', () => {
       [1, 'TEXT', 'lo', 3],
       [2, 'DONE', null, null],
     ]);
+    apollo.stop();
+  });
+
+  it('receives a real stream from startPrompt, in order, ending with DONE', async () => {
+    const me = await user('apollo-real');
+    const client = api.client(me.token);
+    const apollo = new ApolloClient({
+      link: createSubscriptionHandshakeLink({ url: api.graphqlUrl, region: 'us-east-1', auth: { type: 'AWS_LAMBDA', token: `Bearer ${me.token}` } }),
+      cache: new InMemoryCache(),
+    });
+    const promptId = newPromptId();
+    const received: PromptEvent[] = [];
+    let ready!: () => void;
+    const connected = new Promise<void>((resolve) => (ready = resolve));
+    const done = new Promise<void>((resolve, reject) => {
+      const subscription = apollo
+        .subscribe({ query: OnPromptEventDocument, variables: { promptId }, fetchPolicy: 'no-cache', context: { controlMessages: { '@@controlEvents': true } } })
+        .subscribe({
+          next: (result) => {
+            if ((result.extensions as { controlMsgType?: string } | undefined)?.controlMsgType === 'CONNECTED') return ready();
+            received.push(result.data!.onPromptEvent);
+            if (result.data?.onPromptEvent?.kind === 'DONE') {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          error: reject,
+        });
+    });
+    await connected;
+    await client.startPrompt('Stream to Apollo', undefined, { promptId });
+    await done;
+    const texts = received.filter((e) => e?.kind === 'TEXT');
+    expect(texts[0]).toMatchObject({ offset: 0 });
+    expect(received.at(-1)).toMatchObject({ kind: 'DONE', status: 'COMPLETED' });
+    expect(texts.map((e) => e!.text).join('')).toBe((await client.prompt(promptId)).response);
     apollo.stop();
   });
 });

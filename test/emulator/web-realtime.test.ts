@@ -15,7 +15,7 @@ function client(): RealtimeClient {
   return new RealtimeClient({ graphqlUrl: emulator.api.graphqlUrl, realtimeUrl: emulator.api.realtimeUrl, WebSocket: WebSocket as unknown as WebSocketClass, ackTimeoutMs: 10_000 });
 }
 
-const publish = (event: Record<string, unknown>) => iamGraphQL(emulator.api.graphqlUrl, emulator.api.functionCredentials('ModelFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
+const publish = (event: Record<string, unknown>) => iamGraphQL(emulator.api.graphqlUrl, emulator.api.functionCredentials('StreamFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
 
 describe('the web page’s real-time client', () => {
   it('subscribes with the token, receives the owner’s events in order from start_ack on, and stops', async () => {

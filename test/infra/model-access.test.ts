@@ -26,21 +26,27 @@ function bedrockStatements(env: Record<string, string>): { resources: string[]; 
     if ((v as { Ref?: string }).Ref === 'AWS::Partition') return 'aws';
     throw new Error(`unexpected ${JSON.stringify(v)}`);
   };
-  const statements = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([id]) => id.startsWith('ModelFunction'))
-    .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+  const grants = (fn: string, action: string) =>
+    policies
+      .filter(([id]) => id.startsWith(fn))
+      .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)
+      .filter((s) => String(s.Action).startsWith('bedrock:'))
+      .map((s) => {
+        expect(s.Action).toBe(action);
+        const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(flat);
+        const through = s.Condition?.StringEquals['bedrock:InferenceProfileArn'].map(flat);
+        return through ? { resources, through } : { resources };
+      });
+  const others = JSON.stringify(policies.filter(([id]) => !id.startsWith('ModelFunction') && !id.startsWith('StreamFunction')));
+  expect(others).not.toContain('bedrock:');
   const all = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-  expect(all).not.toContain('InvokeModelWithResponseStream');
   expect(all).not.toContain('"bedrock:*"');
   expect(all).not.toMatch(/foundation-model\/\*/);
-  return statements
-    .filter((s) => String(s.Action).startsWith('bedrock:'))
-    .map((s) => {
-      expect(s.Action).toBe('bedrock:InvokeModel');
-      const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(flat);
-      const through = s.Condition?.StringEquals['bedrock:InferenceProfileArn'].map(flat);
-      return through ? { resources, through } : { resources };
-    });
+  const blocking = grants('ModelFunction', 'bedrock:InvokeModel');
+  // The stream function (ConverseStream) gets the same models, as InvokeModelWithResponseStream.
+  expect(grants('StreamFunction', 'bedrock:InvokeModelWithResponseStream')).toEqual(blocking);
+  return blocking;
 }
 
 const fm = (region: string, id: string) => `arn:aws:bedrock:${region}::foundation-model/${id}`;

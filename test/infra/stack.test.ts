@@ -91,7 +91,7 @@ describe('the AppSync API', () => {
       ['Mutation', 'logoutEverywhere', 'UsersTable'],
       ['Query', 'models', 'None'],
       ['Mutation', 'publishPromptEvent', 'None'],
-      ['Subscription', 'onPromptEvent', 'None'],
+      ['Subscription', 'onPromptEvent', 'PromptsTable'],
     ]) {
       template.hasResourceProperties('AWS::AppSync::Resolver', {
         TypeName: type,
@@ -105,17 +105,20 @@ describe('the AppSync API', () => {
 });
 
 describe('the functions', () => {
-  it('run on nodejs24.x, arm64, with timeouts under AppSync’s 30 s', () => {
+  it('run on nodejs24.x, arm64, with timeouts under AppSync’s 30 s, except the stream function’s, which follows its output cap', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Tollgate: ') } })) as {
       Properties: { Architectures: string[]; Timeout: number; Runtime: string };
     }[];
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     // The CDK's own helpers (log retention) use nodejs24.x in this template too.
     expect(new Set(Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Runtime: string } }).Properties.Runtime))).toEqual(new Set(['nodejs24.x']));
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.Timeout).toBeLessThan(30);
+      const streams = (fn.Properties as { Description?: string }).Description?.includes('ConverseStream');
+      // 4096 output tokens at 20 tokens/s, plus 30 s to the first token (infra/config.ts).
+      expect(fn.Properties.Timeout).toBe(streams ? 30 + Math.ceil(4096 / 20) : fn.Properties.Timeout);
+      if (!streams) expect(fn.Properties.Timeout).toBeLessThan(30);
     }
   });
 
@@ -310,11 +313,26 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the model function call the API, and only publishPromptEvent, with the URL in its environment', () => {
+  it('gives the stream function the settling writes, the claim item’s snapshot and streamed Bedrock calls, and startPrompt an Event invocation of it', () => {
+    const dynamo = statementsOf('StreamFunction').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], expect.stringContaining('PromptsTable')],
+      ['dynamodb:UpdateItem', expect.stringContaining('UsageTable')],
+    ]);
+    template.hasResourceProperties('AWS::AppSync::DataSource', { Name: 'StreamFunction', Type: 'AWS_LAMBDA' });
+    template.hasResourceProperties('AWS::AppSync::FunctionConfiguration', { Name: 'invokeStream', DataSourceName: 'StreamFunction' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Tollgate: streams Bedrock ConverseStream answers through publishPromptEvent',
+      Environment: { Variables: Match.objectLike({ STREAM_BATCH_MS: '250', STREAM_TIMEOUT_MS: String((30 + Math.ceil(4096 / 20)) * 1000) }) },
+    });
+  });
+
+  it('lets only the stream function call the API, and only publishPromptEvent, with the URL in its environment', () => {
     const appsyncStatements = (fragment: string) => statementsOf(fragment).filter((s) => JSON.stringify(s.Action).includes('appsync:'));
     expect(appsyncStatements('AuthorizerFunction')).toEqual([]);
     expect(appsyncStatements('AuthFunction')).toEqual([]);
-    const [grant, ...others] = appsyncStatements('ModelFunction');
+    expect(appsyncStatements('ModelFunction')).toEqual([]);
+    const [grant, ...others] = appsyncStatements('StreamFunction');
     expect(others).toEqual([]);
     expect(grant).toMatchObject({ Action: 'appsync:GraphQL', Effect: 'Allow' });
     const resource = grant!.Resource as { 'Fn::Join': [string, unknown[]] };
@@ -322,7 +340,7 @@ describe('least privilege', () => {
     expect(parts.at(-1)).toBe('/types/Mutation/fields/publishPromptEvent');
     expect(parts).toContainEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Api/), 'ApiId'] });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'Tollgate: calls Bedrock Converse',
+      Description: 'Tollgate: streams Bedrock ConverseStream answers through publishPromptEvent',
       Environment: { Variables: Match.objectLike({ GRAPHQL_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Api'), 'GraphQLUrl'] } }) },
     });
   });
@@ -348,7 +366,7 @@ describe('operations', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     }
     for (const metric of ['Errors', 'Throttles']) {
-      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(4);
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metric, Namespace: 'AWS/Lambda' } }))).toHaveLength(5);
     }
   });
 
@@ -363,12 +381,15 @@ describe('operations', () => {
       MetricTransformations: [Match.objectLike({ MetricName: 'Reconciled', MetricValue: '$.repaired' })],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reconciled', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: Match.stringLikeRegexp('ModelFunction') },
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconcilerFunction'), 'Arn'] } } },
-    });
+    // startPrompt's asynchronous invocations: no retry, a minute's age, failures to the reconciler.
+    for (const fn of ['ModelFunction', 'StreamFunction']) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp(fn) },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconcilerFunction'), 'Arn'] } } },
+      });
+    }
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
@@ -459,7 +480,7 @@ describe('deploy hygiene', () => {
     expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' }]);
     expect(roleOf('UsageTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' }]);
     expect(roleOf('PromptsTable')).toEqual([
-      { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], table: 'Prompts' },
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table: 'Prompts' },
       { actions: ['dynamodb:Query'], table: 'Prompts' },
     ]);
     expect(roleOf('ConversationsTable')).toEqual([

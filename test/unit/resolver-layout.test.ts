@@ -19,7 +19,7 @@ function tree(files: Record<string, string>): string {
 
 describe('the resolver layout', () => {
   it('derives every resolver of the project from its file names, pipeline order included', () => {
-    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'ConversationsTable', 'AuthFunction', 'ModelFunction', 'None']));
+    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'ConversationsTable', 'AuthFunction', 'ModelFunction', 'StreamFunction', 'None']));
     const send = all.find((r) => r.fieldName === 'sendPrompt');
     expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
       'validateInput@None',
@@ -35,6 +35,20 @@ describe('the resolver layout', () => {
       'logPrompt@PromptsTable',
       'settle@UsageTable',
     ]);
+    // startPrompt shares sendPrompt's steps (files that re-export them) around its own two.
+    const start = all.find((r) => r.fieldName === 'startPrompt');
+    expect(start?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
+      'validateInput@None',
+      'checkToken@UsersTable',
+      'claimId@PromptsTable',
+      'reserveQuota@UsageTable',
+      'readUsage@UsageTable',
+      'findFirst@PromptsTable',
+      'readmit@UsageTable',
+      'invokeStream@StreamFunction',
+      'logPrompt@PromptsTable',
+      'settle@UsageTable',
+    ]);
     expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(
       [
         'Mutation.deleteConversation',
@@ -45,12 +59,14 @@ describe('the resolver layout', () => {
         'Mutation.register',
         'Mutation.renameConversation',
         'Mutation.sendPrompt',
+        'Mutation.startPrompt',
         'Query.conversation',
         'Query.conversationTurns',
         'Query.models',
         'Query.myConversations',
         'Query.myPrompts',
         'Query.myUsage',
+        'Query.prompt',
         'Subscription.onPromptEvent',
       ],
     );

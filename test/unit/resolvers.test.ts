@@ -18,6 +18,8 @@ const ENV = {
   PROMPTS_IN_FLIGHT: '3',
   CONTEXT_BUDGETS: 'model-a=2000,model-b=500',
   SYSTEM_PROMPT_BYTES: '0',
+  STREAM_MAX_OUTPUT_TOKENS: '2000',
+  STREAM_TIMEOUT_SECONDS: '130',
 };
 const IDENTITY = { resolverContext: { userId: 'u1', tokenVersion: '0' } };
 
@@ -74,6 +76,17 @@ describe('Mutation.sendPrompt 1.validateInput', () => {
   it('answers Unauthorized to a caller without the authorizer’s resolverContext', async () => {
     const out = await evaluate(file, 'request', { arguments: { prompt: 'hi' }, identity: null });
     expect(out.error).toEqual({ message: 'Unauthorized' });
+  });
+
+  it('gives startPrompt the stream’s output cap, a lease as long as the event may wait and the function run, and its chosen id as the idempotency key', async () => {
+    const promptId = '01KB0000000000000000000000';
+    const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!', promptId, idempotencyKey: 'ignored' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
+    expect(out.error).toBeUndefined();
+    expect(out.stashed.input).toMatchObject({ id: promptId, idempotencyKey: promptId, maxTokens: 2000, streamed: true });
+    // 60 s of event age + the function's 130 s + 5 s to settle (resolvers/lib/prompt.ts streamLeaseMs).
+    expect((out.stashed.input as { lease: string }).lease).toBe(`${NOW + 195_000}:${promptId}:2262:2000:model-a`);
+    const bad = await evaluate(file, 'request', { arguments: { prompt: 'Hello!', promptId: 'not-a-ulid' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
+    expect(bad.error).toEqual({ message: 'promptId must be a ULID (26 characters of Crockford base32), or left out.' });
   });
 });
 

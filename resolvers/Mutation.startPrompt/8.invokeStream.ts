@@ -1,0 +1,31 @@
+// @dataSource StreamFunction
+// Hands an admitted prompt to the stream function with an asynchronous (Event) invocation: the
+// request ends now, and the function streams the answer through publishPromptEvent and settles
+// it. If Lambda does not take the event, nothing ran: the next two steps (sendPrompt's logPrompt
+// and settle) log the prompt as FAILED, refund it and answer ModelError. A refused prompt, a
+// restart or a replay never reaches the function.
+import { runtime } from '@aws-appsync/utils';
+import type { Context, LambdaRequest } from '@aws-appsync/utils';
+import type { ModelEvent } from '../../functions/commons/contracts.ts';
+import type { MutationStartPromptArgs } from '../../generated/graphql.ts';
+import { pendingOf, type PromptStash } from '../lib/prompt.ts';
+
+export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): LambdaRequest {
+  const s = ctx.stash;
+  if (!s.admitted) {
+    runtime.earlyReturn(null);
+  }
+  const input = s.input;
+  const payload: ModelEvent = { modelId: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature, pending: pendingOf(s) };
+  return { operation: 'Invoke', invocationType: 'Event', payload };
+}
+
+export function response(ctx: Context<MutationStartPromptArgs, PromptStash>): null {
+  if (ctx.error) {
+    const error = ctx.error as { message: string; type: string };
+    console.error(JSON.stringify({ level: 'error', step: 'invokeStream', causeType: error.type, cause: error.message }));
+    ctx.stash.modelError = { message: 'The model could not be reached. Your quota was not charged; please try again.', retryable: true, charged: false, timedOut: false };
+    ctx.stash.settled = 'none';
+  }
+  return null;
+}
