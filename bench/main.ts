@@ -26,8 +26,9 @@ import { median, round } from './stats.ts';
 const log = (line: string) => process.stderr.write(line + '\n');
 
 export async function main(argv: string[]): Promise<void> {
-  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, streaming: { type: 'boolean', default: false } } });
+  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, web: { type: 'boolean', default: false }, streaming: { type: 'boolean', default: false } } });
   const mode = args.quick ? 'quick' : 'full';
+  if (args.web) return webOnly(mode === 'quick' ? 3 : 9);
   const started = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
   const startedAt = new Date(started).toISOString();
@@ -179,6 +180,18 @@ export async function main(argv: string[]): Promise<void> {
   writeFileSync(join(outDir, `${stamp}.md`), markdownReport(results, svgName));
   process.stdout.write(consoleSummary(results));
   process.stdout.write(`\nWrote ${relative(ROOT, join(outDir, stamp))}.{json,md,svg} in ${results.durationSeconds} s\n`);
+}
+
+/** `npm run bench -- --web`: only the web page's weight and readiness, printed (no results files). */
+async function webOnly(runs: number): Promise<void> {
+  const cdkOut = join(ROOT, '.tollgate', 'bench-cdk.out');
+  await synthIfChanged(cdkOut, log, Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TOLLGATE_'))));
+  log('The web page: weight, and the time until the login form takes input…');
+  const web = await measureWebPage(cdkOut, runs, log);
+  const chat = web.chat.gzipBytes / 1024;
+  process.stdout.write(`web page: chat view ${chat.toFixed(1)} kB gzip (goal ≤ 250 kB: ${chat <= 250 ? 'met' : 'NOT met'}), API view adds ${(web.rest.gzipBytes / 1024).toFixed(1)} kB\n`);
+  if (web.loginReady) process.stdout.write(`login form takes input: ${web.loginReady.warmMs.p50.toFixed(0)} ms (median of ${runs}), first load ${web.loginReady.firstMs.toFixed(0)} ms; load average ${(loadavg()[0] ?? 0).toFixed(1)}\n`);
+  if (chat > 250) process.exitCode = 1;
 }
 
 const KB = 1000;

@@ -170,6 +170,11 @@ function networkError(url: string, error: unknown): TollgateError<'NetworkError'
   return new TollgateError(`Cannot reach ${url}: ${why}`, 'NetworkError', { url, code }, 0, [], { cause: error });
 }
 
+/** An operation's text as the SDK sends it: for a subscription over a real-time client, say. */
+export function operationText(document: DocumentNode): string {
+  return print(document);
+}
+
 function operationName(document: DocumentNode): string {
   for (const def of document.definitions) {
     if (def.kind === 'OperationDefinition' && def.name) return def.name.value;

@@ -73,7 +73,7 @@ describe('the API view', () => {
     }
   });
 
-  it('works from the bundled schema, sends the token or the API key by auth mode, and has an example for every field', async () => {
+  it('works from the bundled schema (completion and docs, no introspection), sends the token or the API key by auth mode, and has an example for every field', async () => {
     const user = await freshUser(api, 'graphiql');
     const t = await openPage(browser, api.url + '/');
     const { page } = t;
@@ -104,6 +104,11 @@ describe('the API view', () => {
       await page.keyboard.press('Backspace');
       await page.keyboard.type('{ my');
       await eventually(() => page.locator('.CodeMirror-hints .CodeMirror-hint').allTextContents()).toEqual(expect.arrayContaining(['myUsage', 'myPrompts']));
+      // Docs from the bundled schema too: the root types and their fields, with descriptions.
+      await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+      const docs = page.getByRole('region', { name: 'Documentation Explorer' });
+      await docs.getByRole('link', { name: 'Query', exact: true }).click();
+      await eventually(() => docs.textContent()).toContain('The models this user may ask for.');
       expect(graphqlCalls(t.requests).filter((r) => (r.body ?? '').includes('__schema'))).toEqual([]);
       expect(t.problems.filter((p) => !p.includes('status of 4'))).toEqual([]);
     } finally {
@@ -139,6 +144,26 @@ describe('the API view', () => {
           return responseText(page);
         })
         .toContain('Hello from the stream');
+      expect(t.problems).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('follows the system into dark mode, with no serious accessibility violations', async () => {
+    const user = await freshUser(api, 'night');
+    const t = await openPage(browser, api.url + '/', { width: 1366, height: 860 }, 'dark');
+    const { page } = t;
+    try {
+      await logIn(page, user.email);
+      await openApiView(page);
+      // GraphiQL follows the system's scheme through its CSS (no theme chosen): a dark base.
+      const base = await page.locator('.graphiql-container').evaluate((el) => getComputedStyle(el).backgroundColor);
+      const [r, g, b] = (base.match(/\d+/g) ?? []).map(Number);
+      expect(r! + g! + b!, base).toBeLessThan(150);
+      await page.getByRole('button', { name: /Execute query/ }).click();
+      await eventually(() => responseText(page)).toContain('"tokenLimit"');
+      expect(await seriousViolations(page)).toEqual([]);
       expect(t.problems).toEqual([]);
     } finally {
       await t.close();

@@ -52,7 +52,25 @@ async function ask(page: Page, prompt: string): Promise<void> {
 
 const storedToken = (page: Page) => page.evaluate(() => (JSON.parse(sessionStorage.getItem('tollgate.session') ?? 'null') as { token: string } | null)?.token ?? null);
 
-const cleanProblems = (t: TestPage) => t.problems.filter((p) => !p.includes('favicon'));
+/**
+ * Elements reaching past the window's right edge, as short descriptions: nothing may need the
+ * page to scroll sideways at any width from 360 px up. What a scrolling box of its own holds (the
+ * history's row on a phone) may reach further; the box itself may not.
+ */
+const overflowingWidth = (page: Page) =>
+  page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const inScroller = (el: HTMLElement) => {
+      for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) if (getComputedStyle(up).overflowX !== 'visible') return true;
+      return false;
+    };
+    const out = [...document.querySelectorAll<HTMLElement>('body *')].filter((el) => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.right > width + 1 && !el.closest('.visually-hidden') && !inScroller(el);
+    });
+    const page = document.documentElement.scrollWidth > width ? [`the page scrolls sideways (${document.documentElement.scrollWidth} px in ${width} px)`] : [];
+    return [...page, ...out.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} reaches ${Math.round(el.getBoundingClientRect().right)} px`)];
+  });
 
 describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
   it('signs up, answers in Markdown, switches model, runs out of prompts, says when they come back and logs out everywhere', async () => {
@@ -63,9 +81,20 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       await page.getByLabel('Email').waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, `login-${viewport.name}`);
+      // Tollgate's own icon, from the page's origin.
+      const icon = await page.locator('link[rel=icon]').evaluate((l) => (l as HTMLLinkElement).href);
+      const served = await page.request.get(icon);
+      expect([icon.startsWith(api.url + '/'), served.status(), served.headers()['content-type']]).toEqual([true, 200, 'image/svg+xml']);
+      expect(await served.text()).toContain('<svg');
 
-      await signUp(page, `ada-${viewport.width}@example.com`);
+      const email = `ada-${viewport.width}@example.com`;
+      await signUp(page, email);
+      // Log out and back in: the journey goes through both forms.
+      await page.locator('.account summary').click();
+      await page.getByRole('button', { name: 'Log out', exact: true }).click();
+      await logIn(page, email);
       await eventually(() => page.locator('.usage').textContent()).toContain('0 of 3');
+      expect(await overflowingWidth(page)).toEqual([]);
       expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 3 h 12 min)');
 
       await ask(page, 'What does a **toll gate** do?');
@@ -95,6 +124,7 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       await eventually(() => page.locator('.history li').count()).toBe(3);
 
       expect(await seriousViolations(page)).toEqual([]);
+      expect(await overflowingWidth(page)).toEqual([]);
       await page.getByRole('textbox', { name: 'Prompt' }).fill('');
       await screenshot(page, `chat-${viewport.name}`);
 
@@ -110,7 +140,7 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
         .then(() => 'ok', (e: unknown) => (e instanceof TollgateError ? e.errorType : String(e)));
       expect(refused).toBe('Unauthorized');
 
-      expect(cleanProblems(t)).toEqual([]);
+      expect(t.problems).toEqual([]);
       // Nothing left the page's own origin (the API is served there too).
       expect(t.requests.filter((r) => !r.url.startsWith(api.url + '/'))).toEqual([]);
     } finally {
@@ -173,7 +203,7 @@ describe('the chat, in detail', () => {
       expect(await seriousViolations(page)).toEqual([]);
 
       await logIn(page, taken.email);
-      expect(cleanProblems(t).filter((p) => !p.includes('status of 4'))).toEqual([]);
+      expect(t.problems.filter((p) => !p.includes('status of 4'))).toEqual([]);
     } finally {
       await t.close();
     }
@@ -251,7 +281,7 @@ describe('the chat, in detail', () => {
     }
   });
 
-  it('keeps answer options within the API’s bounds, sends them with the prompt, and shows the prompt again from the history after a reload', async () => {
+  it('keeps answer options within the API’s bounds, sends them with the prompt, shows the prompt again from the history after a reload, and deletes it there on a second click', async () => {
     const t = await open();
     const { page } = t;
     try {
@@ -284,6 +314,17 @@ describe('the chat, in detail', () => {
       await page.locator('.history li button').first().click();
       expect(await page.locator('.turn .prompt-text').textContent()).toBe('Short, please.');
       expect(await answers(page).first().locator('.md').textContent()).toContain('[tollgate dev model]');
+
+      // Delete asks once more before it deletes; then the prompt leaves the history, the screen and the API.
+      await page.getByRole('button', { name: 'Delete “Short, please.”' }).click();
+      expect(await page.locator('.history li').count()).toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Confirm: delete “Short, please.”' }).click();
+      await eventually(() => page.locator('.history li').count()).toBe(0);
+      expect(await page.locator('.turn').count()).toBe(0);
+      expect(await page.locator('.history').textContent()).toContain('Your prompts will be listed here.');
+      const token = (await storedToken(page))!;
+      expect((await createClient({ url: api.graphqlUrl, token }).myPrompts()).items).toEqual([]);
     } finally {
       await t.close();
     }
@@ -311,6 +352,39 @@ describe('the chat, in detail', () => {
       await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
     } finally {
       flaky = false;
+      await t.close();
+    }
+  });
+
+  it('gives Send back when the quota comes back, at the time it said', async () => {
+    api.clock.set(FIXED_NOW);
+    const user = await freshUser(api, 'comeback');
+    const client = api.client(user.token);
+    for (const prompt of ['one', 'two', 'three']) await client.sendPrompt(prompt);
+    const t = await openPage(browser, api.url + '/', undefined, 'light', 'controlled');
+    const { page } = t;
+    try {
+      await logIn(page, user.email);
+      await eventually(() => page.locator('.exhausted').textContent()).toBe('You have used all 3 prompts for today. They come back tomorrow at 01:00 CET (in 3 h 12 min).');
+      await promptBox(page).fill('Is it tomorrow yet?');
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+
+      // An hour later the page says so by itself (the meter and the banner count down).
+      await page.clock.fastForward('01:00:00');
+      await eventually(() => page.locator('.exhausted').textContent()).toBe('You have used all 3 prompts for today. They come back tomorrow at 01:00 CET (in 2 h 12 min).');
+      expect(await page.locator('.usage .resets').textContent()).toBe('Comes back tomorrow at 01:00 CET (in 2 h 12 min)');
+
+      // Midnight UTC passes, for the API and for the page: the page looks again by itself.
+      api.clock.set(FIXED_NOW + (3 * 60 + 12) * 60_000 + 5_000);
+      await page.clock.fastForward('02:12:05');
+      await eventually(() => page.locator('.usage').textContent()).toContain('0 of 3');
+      expect(await page.locator('.exhausted').count()).toBe(0);
+      expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 24 h)');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await eventually(() => answers(page).locator('.md').count()).toBe(1);
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
+      expect(t.problems).toEqual([]);
+    } finally {
       await t.close();
     }
   });
@@ -359,7 +433,7 @@ describe('the chat, in detail', () => {
       expect(await answer.locator('img, script, iframe, [onerror]').count()).toBe(0);
       expect(await answer.locator('a').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
-      expect(cleanProblems(t)).toEqual([]);
+      expect(t.problems).toEqual([]);
     } finally {
       await t.close();
     }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../web/build.ts';
 import { buildStatic, BuildWebError } from '../../web/cli.ts';
 import type { WebConfig } from '../../web/src/config.ts';
 import { TEST_CDK_OUT } from '../helpers/global-setup.ts';
@@ -42,5 +43,18 @@ describe('npm run build:web', () => {
     await expect(buildStatic(['--api-key', 'k'], () => undefined)).rejects.toThrow(/--url and --api-key are required/);
     await expect(buildStatic(['--url', 'ftp://x/graphql', '--api-key', 'k'], () => undefined)).rejects.toBeInstanceOf(BuildWebError);
     await expect(buildStatic(['--url', URL_ON_AWS, '--api-key', 'k', '--cdk-out', join(out, 'nothing')], () => undefined)).rejects.toThrow(/No cloud assembly/);
+  });
+
+  it('keeps GraphiQL, CodeMirror and graphql’s schema and validation code out of the chat’s first load', async () => {
+    // One stray `import … from 'graphql'` in the chat's code moves most of graphql into a chunk the
+    // chat loads at once (web/build.ts, sdkPrinterOnly); these strings live only in that code.
+    const build = await buildWeb();
+    const text = (files: typeof build.files) => files.map((f) => f.body.toString('utf8')).join('\n');
+    const chat = text(build.files.filter((f) => build.chatFiles.includes(f.path)));
+    const apiView = text(build.files.filter((f) => !build.chatFiles.includes(f.path)));
+    for (const marker of ['Cannot query field', 'GraphQLSchema', 'CodeMirror', 'graphiql']) {
+      expect([marker, apiView.includes(marker)]).toEqual([marker, true]);
+      expect([marker, chat.includes(marker)]).toEqual([marker, false]);
+    }
   });
 });

@@ -3,8 +3,13 @@
 // Node's `ws` as its WebSocket.
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../client/index.ts';
 import { RealtimeClient, SubscriptionError, type SubscriptionResult, type WebSocketClass } from '../../web/src/api/realtime.ts';
+import { promptEvents, type AnswerEvent, type PromptRequest } from '../../web/src/chat/source.ts';
+import { turnsReducer } from '../../web/src/chat/turns.ts';
+import { problemOf } from '../../web/src/problem.ts';
 import { useEmulator } from '../helpers/emulator.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { iamGraphQL, PUBLISH_PROMPT_EVENT } from '../helpers/iam.ts';
 
 const emulator = useEmulator();
@@ -60,5 +65,66 @@ describe('the web page’s real-time client', () => {
     expect(error).toBeInstanceOf(SubscriptionError);
     expect(error.message).toContain("Field 'onNothing' in type 'Subscription' is undefined");
     rt.close();
+  });
+});
+
+describe('a prompt’s events as the chat reads them', () => {
+  const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i' };
+
+  /** promptEvents for one prompt, resolved once subscribed, and everything it yields (or throws). */
+  async function follow(token: string, promptId: string, signal = new AbortController().signal) {
+    const rt = client();
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => (started = resolve));
+    const events: AnswerEvent[] = [];
+    const done = (async () => {
+      for await (const event of promptEvents(rt, emulator.api.realtimeUrl, token, promptId, request, signal, { onStarted: () => started() })) events.push(event);
+    })().finally(() => rt.close());
+    await Promise.race([ready, done]); // a refused subscription never starts: done throws
+    return { events, done };
+  }
+
+  it('puts the answer together whatever the order, drops a repeat, and ends with DONE only when every event before it came', async () => {
+    const user = await emulator.freshUser('web-stream');
+    const { events, done } = await follow(user.token, 'p-10');
+    const base = { promptId: 'p-10', userId: user.id };
+    await publish({ ...base, seq: 1, kind: 'TEXT', text: 'lo, ', offset: 3 });
+    await publish({ ...base, seq: 3, kind: 'DONE', status: 'COMPLETED', usage: { inputTokens: 2, outputTokens: 4 }, queries: 1, balance: 2 });
+    await publish({ ...base, seq: 1, kind: 'TEXT', text: 'lo, ', offset: 3 });
+    await publish({ ...base, seq: 0, kind: 'TEXT', text: 'Hel', offset: 0 });
+    await publish({ ...base, seq: 2, kind: 'TEXT', text: 'world', offset: 7 });
+    await done;
+    expect(events.map((e) => e.kind)).toEqual(['text', 'text', 'text', 'done']);
+    let turns = turnsReducer([], { type: 'send', key: 'k', prompt: 'Hi', options: request.options, idempotencyKey: 'i' });
+    for (const event of events) turns = turnsReducer(turns, { type: 'event', key: 'k', event });
+    expect(turns[0]).toMatchObject({ state: 'done', text: 'Hello, world', gap: false, promptId: 'p-10', answer: { balance: 2, usage: { inputTokens: 2, outputTokens: 4 } } });
+  });
+
+  it('throws ERROR as the API’s error, so the chat offers Retry', async () => {
+    const user = await emulator.freshUser('web-stream-error');
+    const { done } = await follow(user.token, 'p-11');
+    await publish({ promptId: 'p-11', userId: user.id, seq: 0, kind: 'ERROR', errorType: 'ModelError', message: 'The model is busy.', retryable: true });
+    const error = await done.then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TollgateError);
+    expect(problemOf(error)).toMatchObject({ errorType: 'ModelError', retryable: true });
+  });
+
+  it('ends the subscription when the person stops', async () => {
+    const user = await emulator.freshUser('web-stream-stop');
+    const stop = new AbortController();
+    const { events, done } = await follow(user.token, 'p-12', stop.signal);
+    await publish({ promptId: 'p-12', userId: user.id, seq: 0, kind: 'TEXT', text: 'Hel', offset: 0 });
+    await eventually(() => events.length).toBe(1);
+    stop.abort();
+    await done;
+    expect(events).toEqual([{ kind: 'text', text: 'Hel', offset: 0 }]);
+  });
+
+  it('reads a refused token as a signed-out session', async () => {
+    const error = await follow('not.a.token', 'p-13').then(
+      ({ done }) => done.then(() => null, (e: unknown) => e),
+      (e: unknown) => e,
+    );
+    expect(problemOf(error)).toMatchObject({ signedOut: true });
   });
 });

@@ -1,7 +1,7 @@
 // Chromium for the browser tests: Debian's, driven by playwright-core, with pages that record
 // every request and every script error or CSP report, a fixed clock and time zone, and axe-core
 // ready to check accessibility.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../../emulator/synth.ts';
@@ -58,6 +58,8 @@ export async function openPage(
   url: string,
   viewport: { width: number; height: number } = { width: 1366, height: 860 },
   colorScheme: 'light' | 'dark' = 'light',
+  /** 'fixed': Date.now() stays at FIXED_NOW while timers run; 'controlled': timers too wait for page.clock.fastForward(). */
+  clock: 'fixed' | 'controlled' = 'fixed',
 ): Promise<TestPage> {
   const context = await browser.newContext({
     viewport,
@@ -69,7 +71,8 @@ export async function openPage(
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   await context.addInitScript({ content: AXE });
   const page = await context.newPage();
-  await page.clock.setFixedTime(FIXED_NOW);
+  if (clock === 'fixed') await page.clock.setFixedTime(FIXED_NOW);
+  else await page.clock.install({ time: FIXED_NOW });
   const requests: SeenRequest[] = [];
   const problems: string[] = [];
   page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), headers: r.headers(), body: r.postData(), resourceType: r.resourceType() }));
@@ -99,8 +102,74 @@ export async function seriousViolations(page: Page, exclude: string[] = []): Pro
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-export async function screenshot(page: Page, name: string, mask: Locator[] = []): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide', mask, maskColor: '#d6d3d1' });
+/**
+ * How far two pictures of the same page may differ and still count as the same picture: Chromium's
+ * software raster now and then shades a few edge pixels (a rounded corner under a shadow) one or
+ * two levels apart between runs. Any change of the page itself (a word, a colour, a pixel of
+ * layout) moves far more pixels, or moves them further.
+ */
+export const SAME_PICTURE = { maxPixels: 64, maxChannelDelta: 16 } as const;
+
+/** Pixels that differ between two PNGs, decoded by the browser (no image library needed in Node). */
+async function pixelDifference(browser: Browser, a: Buffer, b: Buffer): Promise<{ sameSize: boolean; pixels: number; maxDelta: number }> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(async ([a, b]) => {
+      const load = (src: string) =>
+        new Promise<HTMLImageElement>((resolve, reject) => {
+          const image = new Image();
+          image.onload = () => resolve(image);
+          image.onerror = () => reject(new Error('not a PNG'));
+          image.src = src;
+        });
+      const [ia, ib] = await Promise.all([load(a), load(b)]);
+      if (ia.width !== ib.width || ia.height !== ib.height) return { sameSize: false, pixels: ia.width * ia.height, maxDelta: 255 };
+      const pixelsOf = (image: HTMLImageElement) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        return context.getImageData(0, 0, image.width, image.height).data;
+      };
+      const [pa, pb] = [pixelsOf(ia), pixelsOf(ib)];
+      let pixels = 0;
+      let maxDelta = 0;
+      for (let i = 0; i < pa.length; i += 4) {
+        const delta = Math.max(Math.abs(pa[i]! - pb[i]!), Math.abs(pa[i + 1]! - pb[i + 1]!), Math.abs(pa[i + 2]! - pb[i + 2]!), Math.abs(pa[i + 3]! - pb[i + 3]!));
+        if (delta > 0) pixels += 1;
+        maxDelta = Math.max(maxDelta, delta);
+      }
+      return { sameSize: true, pixels, maxDelta };
+    }, [`data:image/png;base64,${a.toString('base64')}`, `data:image/png;base64,${b.toString('base64')}`] as const);
+  } finally {
+    await page.close();
+  }
 }
 
+/** Whether two PNGs show the same picture, within SAME_PICTURE's raster noise. */
+export async function samePicture(browser: Browser, a: Buffer, b: Buffer): Promise<boolean> {
+  if (a.equals(b)) return true;
+  const d = await pixelDifference(browser, a, b);
+  return d.sameSize && d.pixels <= SAME_PICTURE.maxPixels && d.maxDelta <= SAME_PICTURE.maxChannelDelta;
+}
+
+/**
+ * Writes docs/screenshots/<name>.png, so that it changes only when the page does: the picture is
+ * taken until two captures in a row agree (nothing still settling), and an existing file that
+ * shows the same picture (samePicture) is left as it is.
+ */
+export async function screenshot(page: Page, name: string, mask: Locator[] = []): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const capture = () => page.screenshot({ animations: 'disabled', caret: 'hide', mask, maskColor: '#d6d3d1' });
+  let picture = await capture();
+  for (let i = 0; i < 5; i += 1) {
+    const again = await capture();
+    if (again.equals(picture)) break;
+    picture = again;
+  }
+  const path = join(SCREENSHOTS, `${name}.png`);
+  const browser = page.context().browser();
+  if (existsSync(path) && browser && (await samePicture(browser, readFileSync(path), picture))) return;
+  writeFileSync(path, picture);
+}

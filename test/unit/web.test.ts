@@ -101,7 +101,7 @@ describe('the conversation on screen', () => {
     expect(turns[0]).toMatchObject({ state: 'stopped', text: '' });
     const failed = turnsReducer(sent, { type: 'fail', key: 'k', problem: problemOf(new Error('x')) });
     const retried = turnsReducer(failed, { type: 'retry', key: 'k' });
-    expect(retried[0]).toMatchObject({ state: 'pending', problem: null, idempotencyKey: 'i' });
+    expect(retried[0]).toMatchObject({ state: 'generating', problem: null, idempotencyKey: 'i' });
   });
 });
 

@@ -1,5 +1,16 @@
 // Times as a person reads them: in their own time zone and language, and as "in 3 h 12 min".
+import { useEffect, useState } from 'react';
 import { formatDuration } from '../../client/cli-text.ts';
+
+/** The time now, renewed every `everyMs`, so a "in 3 h 12 min" on screen counts down. */
+export function useNow(everyMs = 30_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
 
 /** "in 3 h 12 min" (or "now" once it has passed). */
 export function fromNow(iso: string, now = Date.now()): string {

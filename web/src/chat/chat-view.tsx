@@ -152,7 +152,7 @@ export function ChatView({ session }: { session: Session }) {
     <div className="chat">
       <aside className="side" aria-label="Usage and history">
         <UsageMeter usage={usage} exhausted={exhausted} />
-        <History session={session} version={historyVersion} onShow={show} modelName={modelName} onProblem={handle} />
+        <History session={session} version={historyVersion} onShow={show} onDeleted={(id) => dispatch({ type: 'forget', promptId: id })} modelName={modelName} onProblem={handle} />
       </aside>
       <section className="conversation" aria-label="Conversation">
         <div className="turns">

@@ -1,11 +1,11 @@
 // The prompt box. Enter sends, Shift+Enter is a new line, Enter that confirms an input method's
-// composition (Japanese, Chinese, Korean…) never sends, Esc stops a pending answer. A prompt over
+// composition (Japanese, Chinese, Korean…) never sends, Esc stops an answer being generated. A prompt over
 // the API's limit is refused here, with the limit, before anything is sent; so is a paste that
 // would take it over.
 import { useEffect, useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
 import type { PromptOptions } from '../../../client/index.ts';
 import type { PromptLimits } from '../config.ts';
-import { fromNow, whenLocal } from '../time.ts';
+import { fromNow, useNow, whenLocal } from '../time.ts';
 import type { Exhausted, Model } from './chat-view.tsx';
 import { OptionsPopover, type OptionValues } from './options-popover.tsx';
 
@@ -38,6 +38,7 @@ export function Composer(props: {
   const [options, setOptions] = useState<OptionValues>({ maxTokens: null, temperature: null });
   const [pasteRefused, setPasteRefused] = useState('');
   const composing = useRef(false);
+  const now = useNow();
   const box = useRef<HTMLTextAreaElement>(null);
   const ids = { prompt: useId(), model: useId(), problem: useId(), count: useId(), exhausted: useId() };
 
@@ -45,7 +46,7 @@ export function Composer(props: {
     if (!model && models.length > 0) setModel((models.find((m) => m.default) ?? models[0]!).id);
   }, [models, model]);
 
-  // Esc stops a pending answer wherever the focus is (the popover handles its own Esc first).
+  // Esc stops an answer being generated wherever the focus is (the popover handles its own Esc first).
   useEffect(() => {
     if (!busy) return;
     const onKey = (e: globalThis.KeyboardEvent) => {
@@ -101,7 +102,7 @@ export function Composer(props: {
     <form className="composer" onSubmit={submit} aria-label="Send a prompt">
       {exhausted && (
         <p id={ids.exhausted} className="exhausted" role="status">
-          {exhaustedText(exhausted)}
+          {exhaustedText(exhausted, now)}
         </p>
       )}
       <label htmlFor={ids.prompt} className="visually-hidden">

@@ -1,66 +1,110 @@
 // Earlier prompts from myPrompts, newest first, a page at a time; choosing one shows it in the
-// conversation. (Conversations, issue 16, will list conversations here instead.)
-import { useCallback, useEffect, useId, useState } from 'react';
+// conversation, Delete removes it (deletePrompt) after a second click to confirm. A SideList fed
+// from myPrompts: the conversation list (issue 16) will be another SideList, fed from its own
+// list query, with rename and delete as its actions.
+import { useCallback, useEffect, useMemo, useState, type Dispatch } from 'react';
 import { problemOf, type Problem } from '../problem.ts';
 import type { Session } from '../session.ts';
 import { localTime } from '../time.ts';
+import type { ListAction, ListSource } from './side-list.ts';
+import { SideList } from './side-list-view.tsx';
 import type { HistoryRecord } from './turns.ts';
 
 const PAGE = 20;
 
-export function History(props: { session: Session; version: number; onShow(record: HistoryRecord): void; modelName(id: string): string; onProblem(p: Problem): void }) {
-  const { session, version, onProblem } = props;
-  const [items, setItems] = useState<HistoryRecord[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [problem, setProblem] = useState('');
-  const title = useId();
-
-  const load = useCallback(
-    async (from: string | null) => {
-      try {
-        const page = await session.clientFor().myPrompts(PAGE, from ?? undefined);
-        setItems((old) => (from && old ? [...old, ...page.items] : page.items));
-        setNext(page.nextToken ?? null);
-        setProblem('');
-      } catch (error) {
-        const p = problemOf(error);
-        onProblem(p);
-        setProblem(p.message);
-      }
+/** myPrompts as a sidebar list's pages. */
+export function promptHistory(session: Session): ListSource<HistoryRecord> {
+  return {
+    async load(nextToken) {
+      const page = await session.clientFor().myPrompts(PAGE, nextToken ?? undefined);
+      return { items: page.items, nextToken: page.nextToken ?? null };
     },
-    [session, onProblem],
-  );
+  };
+}
 
+const statusText = (status: HistoryRecord['status']) => (status === 'COMPLETED' ? '' : status.toLowerCase().replace('_', ' '));
+
+/** Delete, then "Delete?" to confirm (for a few seconds): one stray click deletes nothing. */
+function DeleteButton({ label, onDelete }: { label: string; onDelete(): Promise<void> }) {
+  const [state, setState] = useState<'idle' | 'confirming' | 'deleting'>('idle');
   useEffect(() => {
-    void load(null);
-  }, [load, version]);
-
+    if (state !== 'confirming') return;
+    const timer = setTimeout(() => setState('idle'), 4000);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const click = () => {
+    if (state === 'idle') return setState('confirming');
+    if (state !== 'confirming') return;
+    setState('deleting');
+    onDelete().finally(() => setState('idle'));
+  };
   return (
-    <section className="history" aria-labelledby={title}>
-      <h2 id={title}>History</h2>
-      {items === null && !problem && <p className="hint">Loading…</p>}
-      {items?.length === 0 && <p className="hint">Your prompts will be listed here.</p>}
-      {items && items.length > 0 && (
-        <ul>
-          {items.map((item) => (
-            <li key={item.id}>
-              <button type="button" onClick={() => props.onShow(item)}>
-                <span className="history-prompt">{item.prompt}</span>
-                <span className="history-meta">
-                  <time dateTime={item.createdAt}>{localTime(item.createdAt)}</time> · {props.modelName(item.model)}
-                  {item.status !== 'COMPLETED' ? ` · ${item.status.toLowerCase().replace('_', ' ')}` : ''}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
+    <button
+      type="button"
+      className={`side-list-action${state === 'confirming' ? ' confirming' : ''}`}
+      aria-label={state === 'confirming' ? `Confirm: delete “${label}”` : `Delete “${label}”`}
+      disabled={state === 'deleting'}
+      onClick={click}
+      onBlur={() => setState((s) => (s === 'confirming' ? 'idle' : s))}
+    >
+      {state === 'confirming' ? 'Delete?' : 'Delete'}
+    </button>
+  );
+}
+
+export function History(props: {
+  session: Session;
+  version: number;
+  onShow(record: HistoryRecord): void;
+  /** The prompt was deleted: the conversation drops it too. */
+  onDeleted(id: string): void;
+  modelName(id: string): string;
+  onProblem(p: Problem): void;
+}) {
+  const { session, onProblem, modelName } = props;
+  const source = useMemo(() => promptHistory(session), [session]);
+  const onError = useCallback(
+    (error: unknown) => {
+      const p = problemOf(error);
+      onProblem(p);
+      return p.message;
+    },
+    [onProblem],
+  );
+  return (
+    <SideList
+      title="History"
+      className="history"
+      source={source}
+      version={props.version}
+      empty="Your prompts will be listed here."
+      entry={(item) => ({
+        label: item.prompt,
+        time: item.createdAt,
+        timeText: localTime(item.createdAt),
+        detail: [modelName(item.model), statusText(item.status)].filter(Boolean).join(' · '),
+      })}
+      onOpen={props.onShow}
+      onError={onError}
+      actions={(item, dispatch: Dispatch<ListAction<HistoryRecord>>) => (
+        <DeleteButton
+          label={item.prompt.length > 40 ? `${item.prompt.slice(0, 40)}…` : item.prompt}
+          onDelete={async () => {
+            try {
+              await session.clientFor().deletePrompt(item.id);
+              dispatch({ type: 'remove', id: item.id });
+              props.onDeleted(item.id);
+            } catch (error) {
+              const p = problemOf(error);
+              // Already gone (deleted from another tab): the list catches up.
+              if (p.errorType === 'NotFound') {
+                dispatch({ type: 'remove', id: item.id });
+                props.onDeleted(item.id);
+              } else dispatch({ type: 'failed', message: onError(error) });
+            }
+          }}
+        />
       )}
-      {next && (
-        <button type="button" className="small" onClick={() => void load(next)}>
-          Show older
-        </button>
-      )}
-      {problem && <p className="form-error">{problem}</p>}
-    </section>
+    />
   );
 }

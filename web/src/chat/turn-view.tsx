@@ -50,7 +50,7 @@ export function TurnView({ turn, modelName, onRetry, busy }: { turn: Turn; model
         <p className="who">You{turn.fromHistory && turn.answer?.createdAt ? ` · ${localTime(turn.answer.createdAt)}` : ''}</p>
         <p className="prompt-text">{turn.prompt}</p>
       </div>
-      <div className="answer" aria-busy={turn.state === 'pending'}>
+      <div className="answer" aria-busy={turn.state === 'generating'}>
         <p className="who">
           {model ? modelName(model) : 'Tollgate'}
           {turn.answer && !turn.fromHistory && (
@@ -60,12 +60,18 @@ export function TurnView({ turn, modelName, onRetry, busy }: { turn: Turn; model
             </span>
           )}
         </p>
-        {turn.state === 'pending' && turn.text === '' && (
+        {turn.state === 'generating' && turn.text === '' && (
           <p className="thinking" role="status">
             Waiting for the answer… <span className="hint">(Esc stops)</span>
           </p>
         )}
         {turn.text && <Markdown text={turn.text} />}
+        {turn.state === 'generating' && turn.text !== '' && (
+          <p className="thinking" role="status">
+            Writing… <span className="hint">(Esc stops)</span>
+          </p>
+        )}
+        {turn.gap && turn.state !== 'generating' && <p className="status-note">Part of this answer did not reach the page; the whole answer is in your history.</p>}
         {status && STATUS_NOTES[status] && <p className="status-note">{STATUS_NOTES[status]}</p>}
         {turn.state === 'stopped' && <p className="status-note">Stopped. The API may still finish this prompt and count it; it then shows in your history.</p>}
         {turn.problem && (

@@ -1,17 +1,8 @@
 // Today's usage: prompts and tokens against the day's limits, and when they come back — in the
 // reader's own time zone and as "in 3 h 12 min", kept current as time passes.
-import { useEffect, useId, useState } from 'react';
-import { fromNow, whenLocal } from '../time.ts';
+import { useId } from 'react';
+import { fromNow, useNow, whenLocal } from '../time.ts';
 import type { Exhausted, Usage } from './chat-view.tsx';
-
-function useNow(everyMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
 
 function Gauge({ label, used, limit }: { label: string; used: number; limit: number }) {
   const id = useId();

@@ -1,0 +1,49 @@
+// A list in the chat's sidebar, fed from a paged list query (a `{ items, nextToken }` page, as
+// myPrompts answers): the prompt history today, the conversation list once the API has one
+// (issue 16). A pure reducer, so paging, adding, renaming and deleting are tested without a
+// browser; ./side-list-view.tsx draws it.
+
+export interface ListPage<T> {
+  items: T[];
+  nextToken: string | null;
+}
+
+/** Where a list's pages come from: `load(null)` is the first page, `load(nextToken)` the next. */
+export interface ListSource<T> {
+  load(nextToken: string | null): Promise<ListPage<T>>;
+}
+
+export interface ListState<T extends { id: string }> {
+  /** null until the first page came. */
+  items: T[] | null;
+  nextToken: string | null;
+  problem: string;
+}
+
+export type ListAction<T extends { id: string }> =
+  /** A page arrived: the first page replaces the list, a later one (`more`) is appended. */
+  | { type: 'page'; page: ListPage<T>; more: boolean }
+  | { type: 'failed'; message: string }
+  /** An item made or changed on this page (a new conversation, a rename): it goes first, once. */
+  | { type: 'upsert'; item: T }
+  | { type: 'remove'; id: string };
+
+export const emptyList = <T extends { id: string }>(): ListState<T> => ({ items: null, nextToken: null, problem: '' });
+
+export function listReducer<T extends { id: string }>(state: ListState<T>, action: ListAction<T>): ListState<T> {
+  switch (action.type) {
+    case 'page': {
+      const before = action.more ? (state.items ?? []) : [];
+      // An item on two pages (the list moved between loads) is shown once, where it was first.
+      const seen = new Set(before.map((i) => i.id));
+      const items = [...before, ...action.page.items.filter((i) => !seen.has(i.id))];
+      return { items, nextToken: action.page.nextToken, problem: '' };
+    }
+    case 'failed':
+      return { ...state, problem: action.message };
+    case 'upsert':
+      return { ...state, items: [action.item, ...(state.items ?? []).filter((i) => i.id !== action.item.id)] };
+    case 'remove':
+      return { ...state, items: state.items && state.items.filter((i) => i.id !== action.id) };
+  }
+}
