@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { buildSchema, isObjectType, type GraphQLSchema } from 'graphql';
 import { APPSYNC_PRELUDE } from '../emulator/appsync/prelude.ts';
 
+
+/** Functions in one pipeline resolver, at most (a hard AppSync quota). */
+export const MAX_PIPELINE_FUNCTIONS = 10;
 export interface FunctionFile {
   name: string;
   file: string;
@@ -75,6 +78,12 @@ export function discoverResolvers(dir: string, schema: GraphQLSchema, dataSource
         functions.push({ name: fn[2]!, file: join(path, child), dataSource: dataSourceOf(join(path, child), dataSources) });
       }
       if (functions.length === 0) throw new ResolverLayoutError(`resolvers/${entry}/ has no pipeline functions.`);
+      // AppSync's hard quota: CloudFormation refuses more ("A resolver can only be composed of 10
+      // functions"; AppSync quotas, https://docs.aws.amazon.com/general/latest/gr/appsync.html, as
+      // quoted in aws-amplify/amplify-cli#9547; checked 2026-11-30). The emulator would run more.
+      if (functions.length > MAX_PIPELINE_FUNCTIONS) {
+        throw new ResolverLayoutError(`resolvers/${entry}/ has ${functions.length} pipeline functions; AppSync allows at most ${MAX_PIPELINE_FUNCTIONS} per resolver. Merge steps (or move checks into index.ts).`);
+      }
       found.push({ typeName, fieldName, file: join(path, 'index.ts'), functions });
     } else if (entry.endsWith('.ts')) {
       const coordinate = COORDINATE.exec(entry.slice(0, -3));

@@ -17,7 +17,8 @@ let flaky = false;
 
 beforeAll(async () => {
   const faults = { next: (_model: string, prompt: string) => (flaky && prompt.includes('flaky') ? { kind: 'throttle' as const } : undefined) };
-  [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT, faults }), launchChromium()]);
+  // The dev model writes at a pace (TOLLGATE_DEV_MODEL_PACE's option), so answers stream in several pieces.
+  [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT, faults, devModelPace: { firstTokenMs: 150, tokensPerSecond: 40 } }), launchChromium()]);
 });
 
 afterAll(async () => {
@@ -48,6 +49,24 @@ async function ask(page: Page, prompt: string): Promise<void> {
   await box.fill(prompt);
   await box.press('Enter');
   await eventually(() => answers(page).locator('.md').count()).toBe(before + 1);
+  await eventually(() => page.locator('.turn-generating').count()).toBe(0);
+}
+
+/**
+ * Records each length the answer being written takes on screen (a MutationObserver in the page),
+ * so a test can tell text that grew piece by piece from text that came whole.
+ */
+async function watchGrowth(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { answerLengths: number[] }).answerLengths = seen;
+    new MutationObserver(() => {
+      const writing = document.querySelector('.turn-generating .answer .md');
+      const length = writing?.textContent?.length ?? 0;
+      if (length > 0 && seen[seen.length - 1] !== length) seen.push(length);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { answerLengths: number[] }).answerLengths);
 }
 
 const storedToken = (page: Page) => page.evaluate(() => (JSON.parse(sessionStorage.getItem('tollgate.session') ?? 'null') as { token: string } | null)?.token ?? null);
@@ -97,7 +116,12 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       expect(await overflowingWidth(page)).toEqual([]);
       expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 3 h 12 min)');
 
+      const lengths = await watchGrowth(page);
       await ask(page, 'What does a **toll gate** do?');
+      // Streamed: the answer grew on screen in more than one step before it was done.
+      const grown = await lengths();
+      expect(grown.length).toBeGreaterThan(1);
+      expect(grown).toEqual([...grown].sort((a, b) => a - b));
       const first = answers(page).first();
       expect(await first.locator('.md strong').textContent()).toBe('toll gate');
       expect(await first.textContent()).toContain('[tollgate dev model]');
@@ -157,7 +181,8 @@ describe('the chat, in detail', () => {
     return t;
   };
   const promptBox = (page: Page) => page.getByRole('textbox', { name: 'Prompt' });
-  const sendPromptCalls = (t: TestPage) => t.requests.filter((r) => r.url === api.graphqlUrl && (r.body ?? '').includes('sendPrompt'));
+  /** The page's calls that start a prompt (startPrompt; sendPrompt where it cannot stream). */
+  const promptCalls = (t: TestPage, field: 'startPrompt' | 'sendPrompt' = 'startPrompt') => t.requests.filter((r) => r.url === api.graphqlUrl && (r.body ?? '').includes(field));
 
   it('shows each sign-in error next to its field, and holds the button back while logins are refused', async () => {
     const t = await open();
@@ -228,19 +253,19 @@ describe('the chat, in detail', () => {
       await box.dispatchEvent('keydown', { key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229, bubbles: true });
       await box.dispatchEvent('compositionstart', { data: '' });
       await box.press('Enter');
-      expect(sendPromptCalls(t)).toEqual([]);
+      expect(promptCalls(t)).toEqual([]);
       await box.dispatchEvent('compositionend', { data: 'こんにちは' });
       await box.fill('こんにちは');
       await box.press('Enter');
       await eventually(() => answers(page).locator('.md').count()).toBe(1);
-      expect(JSON.parse(sendPromptCalls(t)[0]!.body!).variables.prompt).toBe('こんにちは');
+      expect(JSON.parse(promptCalls(t)[0]!.body!).variables.prompt).toBe('こんにちは');
 
       await box.fill('[[slow:8000]] take your time');
       await box.press('Enter');
       await page.getByRole('button', { name: 'Stop' }).waitFor();
       await page.keyboard.press('Escape');
       await eventually(() => page.locator('.turn-stopped').count()).toBe(1);
-      expect(await page.locator('.turn-stopped .status-note').textContent()).toContain('Stopped.');
+      expect(await page.locator('.turn-stopped .status-note').textContent()).toContain('Stopped showing this answer.');
       await page.getByRole('button', { name: 'Send' }).waitFor();
       expect(await answers(page).locator('.md').count()).toBe(1);
     } finally {
@@ -270,7 +295,7 @@ describe('the chat, in detail', () => {
       await eventually(() => message.textContent()).toBe('The prompt has 4,001 characters; Tollgate accepts at most 4,000.');
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
       await box.press('Enter');
-      expect(sendPromptCalls(t)).toEqual([]);
+      expect(promptCalls(t)).toEqual([]);
 
       // The limit the page enforces is the API's: 4,000 is accepted.
       await box.fill('z'.repeat(4_000));
@@ -305,7 +330,8 @@ describe('the chat, in detail', () => {
       await promptBox(page).fill('Short, please.');
       await promptBox(page).press('Enter');
       await eventually(() => answers(page).locator('.md').count()).toBe(1);
-      expect(JSON.parse(sendPromptCalls(t)[0]!.body!).variables.options).toEqual({ model: 'us.amazon.nova-2-lite-v1:0', maxTokens: 64, temperature: 0.2 });
+      expect(JSON.parse(promptCalls(t)[0]!.body!).variables.options).toEqual({ model: 'us.amazon.nova-2-lite-v1:0', maxTokens: 64, temperature: 0.2 });
+      await page.locator('.turn-done').waitFor();
 
       // A reload keeps the session (the tab's sessionStorage) and finds the prompt in the history.
       await page.reload();
@@ -330,7 +356,7 @@ describe('the chat, in detail', () => {
     }
   });
 
-  it('offers Retry when the model failed in a retryable way, and retries with the same idempotency key', async () => {
+  it('offers Retry when the model failed in a retryable way, and retries as a new generation', async () => {
     const t = await open();
     const { page } = t;
     try {
@@ -345,9 +371,11 @@ describe('the chat, in detail', () => {
       await retry.click();
       await eventually(() => answers(page).locator('.md').count()).toBe(1);
       expect(await page.locator('.turn').count()).toBe(1);
-      const keys = sendPromptCalls(t).map((r) => JSON.parse(r.body!).variables.idempotencyKey as string);
-      expect(keys).toHaveLength(2);
-      expect(keys[0]).toBe(keys[1]);
+      // A streamed prompt's id names one generation (a repeat of it replays how it ended), so the
+      // retry starts under a new id; the throttled first one was refunded.
+      const ids = promptCalls(t).map((r) => JSON.parse(r.body!).variables.promptId as string);
+      expect(ids).toHaveLength(2);
+      expect(ids[0]).not.toBe(ids[1]);
       // The failed attempt was not charged (Bedrock throttled it): one prompt used.
       await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
     } finally {
@@ -428,11 +456,140 @@ describe('the chat, in detail', () => {
       await promptBox(page).fill('<img src=x onerror="window.pwned=1"> [go](javascript:window.pwned=2)');
       await promptBox(page).press('Enter');
       const answer = answers(page).first().locator('.md');
-      await answer.waitFor();
+      await page.locator('.turn-done').waitFor();
       expect(await answer.textContent()).toContain('<img src=x onerror="window.pwned=1">');
       expect(await answer.locator('img, script, iframe, [onerror]').count()).toBe(0);
       expect(await answer.locator('a').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      expect(t.problems).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('streamed answers', () => {
+  const open = async (who: string) => {
+    api.clock.set(FIXED_NOW);
+    const t = await openPage(browser, api.url + '/');
+    await t.page.getByLabel('Email').waitFor();
+    const user = await freshUser(api, who);
+    await logIn(t.page, user.email);
+    return { t, user };
+  };
+  const promptBox = (page: Page) => page.getByRole('textbox', { name: 'Prompt' });
+  const send = async (page: Page, prompt: string) => {
+    await promptBox(page).fill(prompt);
+    await promptBox(page).press('Enter');
+  };
+  const record = (user: { token: string }, id: string) => createClient({ url: api.graphqlUrl, token: user.token }).prompt(id);
+  const startedId = (t: TestPage) => JSON.parse(t.requests.find((r) => r.url === api.graphqlUrl && (r.body ?? '').includes('startPrompt'))!.body!).variables.promptId as string;
+
+  it('stops showing the answer on Stop while the model goes on, and says the prompt is charged as it settles', async () => {
+    const { t, user } = await open('stream-stop');
+    const { page } = t;
+    try {
+      await send(page, 'A long answer, please, about toll gates and their keepers.');
+      const writing = page.locator('.turn-generating .answer .md');
+      await writing.waitFor();
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.locator('.turn-stopped').waitFor();
+      const shown = await answers(page).first().locator('.md').textContent();
+      expect(await page.locator('.turn-stopped .status-note').textContent()).toContain('charged as usual');
+      // The subscription ended: the answer on screen stays as it was while the log gets the whole answer.
+      const id = startedId(t);
+      await eventually(() => record(user, id).then((r) => r.status)).toBe('COMPLETED');
+      const whole = (await record(user, id)).response ?? '';
+      expect(whole.length).toBeGreaterThan((shown ?? '').length);
+      expect(await answers(page).first().locator('.md').textContent()).toBe(shown);
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(t.problems).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ends on the error when the model fails mid-stream, keeping what was written and offering Retry', async () => {
+    const { t } = await open('stream-cut');
+    const { page } = t;
+    try {
+      const lengths = await watchGrowth(page);
+      await send(page, '[[fault:stream-cut:2]] Tell me a story.');
+      await page.locator('.turn-failed').waitFor();
+      expect((await lengths()).length).toBeGreaterThan(0);
+      expect(await page.locator('.turn-failed .form-error').textContent()).toMatch(/\S/);
+      await page.getByRole('button', { name: 'Retry' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('replaces what was shown with the guardrail’s message when the answer is BLOCKED', async () => {
+    const { t, user } = await open('stream-blocked');
+    const { page } = t;
+    try {
+      await send(page, '[[fault:guardrail]] Something the guardrail stops.');
+      await page.locator('.turn-done').waitFor();
+      const logged = await record(user, startedId(t));
+      expect(logged.status).toBe('BLOCKED');
+      expect((await answers(page).first().locator('.md').textContent())?.trim()).toBe(logged.response?.trim());
+      expect(await answers(page).first().textContent()).toContain('A guardrail stopped this answer');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('loses no text when the socket drops mid-answer: the rest comes from prompt(id)', async () => {
+    const { t, user } = await open('stream-drop');
+    const { page } = t;
+    try {
+      // Between page and API: the socket closes right after the first piece of text reaches the page.
+      await page.routeWebSocket(/\/realtime/, (ws) => {
+        const server = ws.connectToServer();
+        let dropped = false;
+        server.onMessage((message) => {
+          if (dropped) return;
+          ws.send(message);
+          if (String(message).includes('"TEXT"')) {
+            dropped = true;
+            void ws.close();
+          }
+        });
+      });
+      await page.reload(); // the route takes effect from the next document; the session stays (sessionStorage)
+      await promptBox(page).waitFor();
+      await send(page, 'Tell me about the toll gate at the old bridge, at length.');
+      await page.locator('.turn-done').waitFor({ timeout: 30_000 });
+      const logged = await record(user, startedId(t));
+      expect(logged.status).toBe('COMPLETED');
+      const copied = await (async () => {
+        await answers(page).first().getByRole('button', { name: 'Copy answer' }).click();
+        return page.evaluate(() => navigator.clipboard.readText());
+      })();
+      expect(copied).toBe(logged.response);
+      expect(t.requests.some((r) => r.url === api.graphqlUrl && (r.body ?? '').includes('query Prompt'))).toBe(true);
+      expect(t.problems).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers whole with sendPrompt when the real-time endpoint cannot be reached', async () => {
+    const { t } = await open('stream-fallback');
+    const { page } = t;
+    try {
+      await page.routeWebSocket(/\/realtime/, (ws) => void ws.close());
+      await page.reload(); // the route takes effect from the next document; the session stays (sessionStorage)
+      await promptBox(page).waitFor();
+      await send(page, 'Are you there without a socket?');
+      await page.locator('.turn-done').waitFor();
+      expect(await answers(page).first().textContent()).toContain('You said: "Are you there without a socket?"');
+      const calls = t.requests.filter((r) => r.url === api.graphqlUrl);
+      expect(calls.filter((r) => (r.body ?? '').includes('sendPrompt'))).toHaveLength(1);
+      expect(calls.filter((r) => (r.body ?? '').includes('startPrompt'))).toHaveLength(0);
+      await eventually(() => page.locator('.usage').textContent()).toContain('1 of 3');
       expect(t.problems).toEqual([]);
     } finally {
       await t.close();

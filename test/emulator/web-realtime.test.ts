@@ -1,11 +1,12 @@
 // The web page's AppSync real-time client (web/src/api/realtime.ts, used by the API view's
-// subscriptions and, later, by streamed answers) against the emulator's real-time endpoint, with
+// subscriptions and by the chat's streamed answers) against the emulator's real-time endpoint, with
 // Node's `ws` as its WebSocket.
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
 import { RealtimeClient, SubscriptionError, type SubscriptionResult, type WebSocketClass } from '../../web/src/api/realtime.ts';
-import { promptEvents, type AnswerEvent, type PromptRequest } from '../../web/src/chat/source.ts';
+import { promptEvents, streamingSource, type AnswerEvent, type AnswerSource, type PromptRequest } from '../../web/src/chat/source.ts';
+import { Session } from '../../web/src/session.ts';
 import { turnsReducer } from '../../web/src/chat/turns.ts';
 import { problemOf } from '../../web/src/problem.ts';
 import { useEmulator } from '../helpers/emulator.ts';
@@ -126,5 +127,76 @@ describe('a prompt’s events as the chat reads them', () => {
       (e: unknown) => e,
     );
     expect(problemOf(error)).toMatchObject({ signedOut: true });
+  });
+});
+
+describe('the chat’s streaming source (web/src/chat/source.ts)', () => {
+  const memoryStorage = () => {
+    const items = new Map<string, string>();
+    return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) };
+  };
+  const sessionOf = (user: { token: string; email: string }) => {
+    const session = new Session({ stackName: 't', graphqlUrl: emulator.api.graphqlUrl, apiKey: emulator.api.apiKey, limits: { maxPromptChars: 4000, maxOutputTokens: 1024, temperature: { min: 0, max: 1 } }, apiViewCss: '' }, memoryStorage(), emulator.api.graphqlUrl);
+    session.signIn({ token: user.token, email: user.email, expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+    return session;
+  };
+  const ask = async (source: AnswerSource, prompt: string) => {
+    const events: AnswerEvent[] = [];
+    for await (const event of source.ask({ prompt, options: {}, idempotencyKey: `k-${prompt}` }, new AbortController().signal)) events.push(event);
+    return events;
+  };
+
+  it('subscribes, starts the prompt and ends with the answer the log holds', async () => {
+    const user = await emulator.freshUser('web-source');
+    const session = sessionOf(user);
+    const rt = client();
+    try {
+      const events = await ask(streamingSource(session, rt, emulator.api.realtimeUrl), 'Stream this, please.');
+      // Text may come before startPrompt's answer does (the stream function is that quick here); the end names the prompt.
+      const end = events.at(-1) as Extract<AnswerEvent, { kind: 'done' }>;
+      expect(end.kind).toBe('done');
+      const id = end.answer.id;
+      expect(events.filter((e) => e.kind === 'text').length).toBeGreaterThan(0);
+      let turns = turnsReducer([], { type: 'send', key: 'k', prompt: 'Stream this, please.', options: {}, idempotencyKey: 'i' });
+      for (const event of events) turns = turnsReducer(turns, { type: 'event', key: 'k', event });
+      const logged = await user.client.prompt(id);
+      expect(turns[0]).toMatchObject({ state: 'done', text: logged.response, promptId: id });
+      expect(logged.status).toBe('COMPLETED');
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('ends at once with the API’s error when startPrompt refuses the prompt, with no event to wait for', async () => {
+    const user = await emulator.freshUser('web-refused');
+    const rt = client();
+    try {
+      const source = streamingSource(sessionOf(user), rt, emulator.api.realtimeUrl);
+      const asking = (async () => {
+        for await (const event of source.ask({ prompt: 'Too long an answer', options: { maxTokens: 1_000_000 }, idempotencyKey: 'k' }, new AbortController().signal)) void event;
+      })();
+      const error = await asking.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TollgateError);
+      expect((error as TollgateError).errorType).toBe('ValidationError');
+      expect((await user.client.myUsage()).queries).toBe(0);
+    } finally {
+      rt.close();
+    }
+  });
+
+  it('asks with sendPrompt when the real-time endpoint cannot be reached, before anything was started', async () => {
+    const user = await emulator.freshUser('web-fallback');
+    const session = sessionOf(user);
+    const nowhere = 'ws://127.0.0.1:9/graphql/realtime'; // the discard port: nothing listens there
+    const rt = new RealtimeClient({ graphqlUrl: emulator.api.graphqlUrl, realtimeUrl: nowhere, WebSocket: WebSocket as unknown as WebSocketClass, ackTimeoutMs: 10_000 });
+    try {
+      const events = await ask(streamingSource(session, rt, nowhere), 'No socket here.');
+      expect(events.map((e) => e.kind)).toEqual(['admitted', 'text', 'done']);
+      const done = events[2] as Extract<AnswerEvent, { kind: 'done' }>;
+      expect((await user.client.myUsage()).queries).toBe(1);
+      expect((await user.client.prompt(done.answer.id)).response).toBe((events[1] as { text: string }).text);
+    } finally {
+      rt.close();
+    }
   });
 });

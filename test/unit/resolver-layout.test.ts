@@ -77,6 +77,13 @@ describe('the resolver layout', () => {
     expect(() => discoverResolvers(dir, schema, sources)).toThrow(/Received: Mutation\.sendPromt/);
   });
 
+  it('fails at synth on a pipeline of more functions than AppSync allows (10), and takes 10', () => {
+    const pipeline = (n: number) =>
+      tree(Object.fromEntries([['Mutation.sendPrompt/index.ts', 'export {}\n'], ...Array.from({ length: n }, (_, i) => [`Mutation.sendPrompt/${i + 1}.step${i + 1}.ts`, '// @dataSource None\n'])]));
+    expect(discoverResolvers(pipeline(10), schema, sources)[0]!.functions).toHaveLength(10);
+    expect(() => discoverResolvers(pipeline(11), schema, sources)).toThrow(/has 11 pipeline functions; AppSync allows at most 10 per resolver/);
+  });
+
   it('fails at synth on an unknown or missing data source', () => {
     expect(() => discoverResolvers(tree({ 'Query.models.ts': '// @dataSource Nowhere\n' }), schema, sources)).toThrow(/Received: Nowhere/);
     expect(() => discoverResolvers(tree({ 'Query.models.ts': 'export {}\n' }), schema, sources)).toThrow(/must name its data source/);

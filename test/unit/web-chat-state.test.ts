@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
 import { listReducer, emptyList, type ListState } from '../../web/src/chat/side-list.ts';
-import { answerEventOf, type PromptEvent, type PromptRequest } from '../../web/src/chat/source.ts';
+import { answerEventOf, nextPromptId, type PromptEvent, type PromptRequest } from '../../web/src/chat/source.ts';
 import { place, turnsReducer, type Turn } from '../../web/src/chat/turns.ts';
 import { problemOf } from '../../web/src/problem.ts';
 
@@ -120,6 +120,24 @@ describe('onPromptEvent’s events in the chat', () => {
       kind: 'done',
       answer: { id: 'p1', model: 'us.amazon.nova-2-lite-v1:0', status: 'COMPLETED', queries: 1, balance: 2, usage: { inputTokens: 3, outputTokens: 5 }, createdAt: null },
     });
+  });
+
+  it('replaces everything shown, and anything still waiting, with the guardrail’s message when DONE says BLOCKED', () => {
+    const done = answerEventOf(event({ seq: 3, kind: 'DONE', status: 'BLOCKED', text: 'Sorry, I cannot help with that.', offset: 0, usage: { inputTokens: 3, outputTokens: 0 }, queries: 1, balance: 2 }), request);
+    expect(done).toMatchObject({ kind: 'done', replacement: 'Sorry, I cannot help with that.' });
+    const shown = text(text(sent, 'Here is how to', 0), 'later piece', 40);
+    expect(shown[0]).toMatchObject({ text: 'Here is how to', gap: true });
+    const turns = turnsReducer(shown, { type: 'event', key: 'k', event: done });
+    expect(turns[0]).toMatchObject({ state: 'done', text: 'Sorry, I cannot help with that.', ahead: [], gap: false });
+    // A COMPLETED DONE carries no replacement: the text stays as it was written.
+    expect(answerEventOf(event({ seq: 3, kind: 'DONE', status: 'COMPLETED', text: 'ignored' }), request)).not.toHaveProperty('replacement');
+  });
+
+  it('names each prompt sent from the page with a ULID that sorts after the one before, even on a clock that stands still', () => {
+    const ids = [nextPromptId(1_000), nextPromptId(1_000), nextPromptId(999), nextPromptId(5_000)];
+    for (const id of ids) expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(4);
   });
 
   it('throws ERROR as the error sendPrompt would have thrown, so Retry and the exhausted state work alike', () => {

@@ -1,6 +1,6 @@
 // The chat: the conversation with its composer, and beside it today's usage and the history.
-// Prompts go through an AnswerSource (./source.ts), so a streaming source replaces the blocking
-// one without touching this view.
+// Prompts go through an AnswerSource (./source.ts): streamed as the model writes them, or whole
+// where the real-time endpoint cannot be reached; this view does not tell them apart.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ModelsQuery, MyUsageQuery, PromptOptions } from '../../../client/index.ts';
 import { problemOf, type Problem } from '../problem.ts';
@@ -41,6 +41,7 @@ export function ChatView({ session }: { session: Session }) {
   const pending = useRef<{ key: string; controller: AbortController } | null>(null);
   const [busy, setBusy] = useState(false);
   const source = useMemo(() => chooseSource(session), [session]);
+  useEffect(() => () => source.close(), [source]);
   const endRef = useRef<HTMLDivElement>(null);
 
   const handle = useCallback(

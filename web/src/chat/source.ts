@@ -1,12 +1,12 @@
 // Where an answer comes from. The chat consumes a stream of AnswerEvents and does not care how
-// they are produced: today the blocking sendPrompt gives the whole answer as one text event; a
-// streaming source (a mutation that starts the prompt, then the onPromptEvent subscription over
-// ../api/realtime.ts: promptEvents below) yields the same events as the model writes, and
-// replaces it in one place (chooseSource below). The API on this branch has onPromptEvent but no
-// mutation that starts a streamed prompt yet (issue 15's second half), so chooseSource gives the
-// blocking source.
-import { OnPromptEventDocument, operationText, TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
-import { SubscriptionError, type RealtimeClient } from '../api/realtime.ts';
+// they are produced: the streaming source (streamingSource below: subscribe to onPromptEvent on
+// a prompt id the page chooses, then startPrompt, then the events as the model writes, with a
+// catch-up from prompt(id) when the socket drops) is the page's; the blocking sendPrompt gives
+// the whole answer as one text event, and answers instead when the real-time endpoint cannot be
+// reached (a proxy or network that refuses WebSockets), so the chat still works there.
+import { newPromptId, OnPromptEventDocument, operationText, TollgateError, type OnPromptEventSubscription, type PromptOptions, type PromptStatus } from '../../../client/index.ts';
+import { RealtimeClient, SubscriptionError } from '../api/realtime.ts';
+import { realtimeUrlFor } from '../config.ts';
 import type { Session } from '../session.ts';
 
 export interface PromptRequest {
@@ -34,7 +34,11 @@ export type AnswerEvent =
   | { kind: 'text'; text: string; offset?: number }
   /** The whole answer so far, from a catch-up read after a reconnect: it fills any gap. */
   | { kind: 'snapshot'; text: string }
-  | { kind: 'done'; answer: FinishedAnswer };
+  /**
+   * The end. `replacement` (a guardrail's BLOCKED message) replaces all the text shown so far:
+   * what the model wrote before the guardrail stepped in must not stay on screen.
+   */
+  | { kind: 'done'; answer: FinishedAnswer; replacement?: string };
 
 /** One onPromptEvent as the subscription delivers it. */
 export type PromptEvent = NonNullable<OnPromptEventSubscription['onPromptEvent']>;
@@ -61,6 +65,7 @@ export function answerEventOf(event: PromptEvent, request: PromptRequest): Answe
           usage: event.usage ?? { inputTokens: 0, outputTokens: 0 },
           createdAt: null,
         },
+        ...(event.status === 'BLOCKED' && event.text != null ? { replacement: event.text } : {}),
       };
     case 'ERROR': {
       const errorInfo: Record<string, unknown> = {};
@@ -159,7 +164,175 @@ export function blockingSource(session: Session): AnswerSource {
   };
 }
 
-/** The source the chat uses. Streaming (issue 15's second half) plugs in here. */
-export function chooseSource(session: Session): AnswerSource {
-  return blockingSource(session);
+type Started = Awaited<ReturnType<ReturnType<Session['clientFor']>['startPrompt']>>;
+
+/** How long a stream may stay quiet before the page asks prompt(id) whether it ended (the SDK's streamIdleMs). */
+export const STREAM_IDLE_MS = 30_000;
+/** How often a catch-up reads prompt(id) while the prompt is still STREAMING. */
+export const CATCH_UP_INTERVAL_MS = 1000;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * The rest of a prompt from its log, prompt(id): the answer so far as a snapshot while it is
+ * STREAMING (read again every second), then its end. A FAILED or TIMED_OUT prompt is the
+ * retryable ModelError the stream's ERROR would have been.
+ */
+async function* caughtUp(session: Session, promptId: string, request: PromptRequest, counts: { queries: number; balance: number }, signal: AbortSignal): AsyncGenerator<AnswerEvent> {
+  for (;;) {
+    const record = await session.clientFor(signal).prompt(promptId);
+    if (record.status === 'STREAMING') {
+      if (record.response) yield { kind: 'snapshot', text: record.response };
+      await sleep(CATCH_UP_INTERVAL_MS, signal);
+      if (signal.aborted) return;
+      continue;
+    }
+    if (record.status === 'FAILED' || record.status === 'TIMED_OUT') {
+      throw new TollgateError(`The model could not finish this answer (${record.status === 'FAILED' ? 'it failed' : 'it timed out'}).`, 'ModelError', { retryable: true }, 200, []);
+    }
+    const answer: FinishedAnswer = { id: record.id, model: record.model || request.options.model || '', status: record.status, ...counts, usage: record.usage ?? { inputTokens: 0, outputTokens: 0 }, createdAt: record.createdAt };
+    if (record.status === 'BLOCKED') {
+      yield { kind: 'done', answer, replacement: record.response ?? '' };
+      return;
+    }
+    yield { kind: 'snapshot', text: record.response ?? '' };
+    yield { kind: 'done', answer };
+    return;
+  }
+}
+
+let lastIdMs = 0;
+/**
+ * A new prompt id (a ULID) whose time part grows with each prompt sent from this page, even when
+ * the clock stands still or steps back: the history lists prompts by id, so they stay in the order
+ * they were sent (and the browser tests' fixed clock gives the same picture every run).
+ */
+export function nextPromptId(now = Date.now()): string {
+  lastIdMs = Math.max(now, lastIdMs + 1);
+  return newPromptId(lastIdMs);
+}
+
+/**
+ * startPrompt and onPromptEvent: subscribes on the page's real-time client to an id it chose
+ * (a ULID) and starts the prompt once AppSync acknowledged the subscription, so no text is
+ * lost to a race; then yields the text as it comes. When the socket drops after the start, or
+ * the stream stays quiet for STREAM_IDLE_MS, or startPrompt answers with a prompt that already
+ * ended (a retry after the end), the rest comes from prompt(id). When the real-time endpoint
+ * cannot be reached before anything was started, the prompt is asked blocking (sendPrompt with
+ * the same idempotency key), so the person still gets an answer, whole.
+ *
+ * Stop (the signal) ends the subscription only: the generation goes on in the stream function
+ * and is charged as it settles (README, "Streaming answers").
+ */
+export function streamingSource(session: Session, realtime: RealtimeClient, realtimeUrl: string, fallback: AnswerSource = blockingSource(session)): AnswerSource {
+  return {
+    async *ask(request, signal) {
+      const token = session.token;
+      if (!token) throw new TollgateError('Log in first.', 'Unauthorized', null, 401, []);
+      const promptId = nextPromptId();
+      // Set at start_ack (a callback, hence an object rather than a narrowed local).
+      const begun: { start?: Promise<Started> } = {};
+      let announce: (start: Promise<Started>) => void = () => undefined;
+      // Settles with startPrompt's answer (or refusal) as soon as it comes, waking the loop below.
+      const started = new Promise<Started>((resolve, reject) => (announce = (start) => void start.then(resolve, reject)));
+      // Ends the subscription when Stop is pressed or when this source is done with it.
+      const subscription = new AbortController();
+      const stop = () => subscription.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      const events = promptEvents(realtime, realtimeUrl, token, promptId, request, subscription.signal, {
+        onStarted: () => {
+          if (begun.start) return;
+          begun.start = session.clientFor(signal).startPrompt(request.prompt, request.options, { promptId });
+          begun.start.catch(() => undefined); // read below; this only keeps an early refusal from being "unhandled"
+          announce(begun.start);
+        },
+      });
+      let counts = { queries: 0, balance: 0 };
+      let admitted = false;
+      type Woke = { kind: 'event'; result: IteratorResult<AnswerEvent> } | { kind: 'started' } | { kind: 'quiet' };
+      // Each is made once and raced as often as needed, so a loser that fails later is still handled.
+      const startedWoke: Promise<Woke> = started.then(() => ({ kind: 'started' }));
+      let nextWoke: Promise<Woke> = events.next().then((result) => ({ kind: 'event', result }));
+      try {
+        for (;;) {
+          let quiet: ReturnType<typeof setTimeout> | undefined;
+          const waits: Promise<Woke>[] = [nextWoke, new Promise((resolve) => (quiet = setTimeout(() => resolve({ kind: 'quiet' }), STREAM_IDLE_MS)))];
+          if (!admitted) waits.push(startedWoke);
+          let woke;
+          try {
+            woke = await Promise.race(waits);
+          } finally {
+            clearTimeout(quiet);
+          }
+          if (signal.aborted) return;
+          if (woke.kind === 'started') {
+            const answer = await started;
+            admitted = true;
+            counts = { queries: answer.queries, balance: answer.balance };
+            yield { kind: 'admitted', id: answer.id };
+            if (answer.status) {
+              // A retry of a prompt that already ended: its answer is in the log, no event will come.
+              yield* caughtUp(session, promptId, request, counts, signal);
+              return;
+            }
+            continue;
+          }
+          if (woke.kind === 'quiet') {
+            if (!admitted) continue;
+            const record = await session.clientFor(signal).prompt(promptId);
+            if (record.status === 'STREAMING') continue;
+            yield* caughtUp(session, promptId, request, counts, signal);
+            return;
+          }
+          if (woke.result.done) return;
+          yield woke.result.value;
+          if (woke.result.value.kind === 'done') return;
+          nextWoke = events.next().then((result) => ({ kind: 'event', result }));
+        }
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const dropped = error instanceof TollgateError && error.is('NetworkError');
+        if (dropped && !begun.start) {
+          // Never started: nothing was charged, so asking blocking is safe.
+          yield* fallback.ask(request, signal);
+          return;
+        }
+        if (dropped) {
+          // Started, then the socket went: make sure the start itself went through, then read the rest.
+          const answer = await started;
+          if (!admitted) {
+            counts = { queries: answer.queries, balance: answer.balance };
+            yield { kind: 'admitted', id: answer.id };
+          }
+          yield* caughtUp(session, promptId, request, counts, signal);
+          return;
+        }
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', stop);
+        subscription.abort();
+        await events.return(undefined);
+      }
+    },
+  };
+}
+
+/**
+ * The source the chat uses: streaming where the browser has WebSockets, blocking otherwise. One
+ * real-time client (one socket per token) serves every prompt of the session.
+ */
+export function chooseSource(session: Session): AnswerSource & { close(): void } {
+  if (typeof WebSocket === 'undefined') return { ...blockingSource(session), close: () => undefined };
+  const realtimeUrl = session.config.realtimeUrl ?? realtimeUrlFor(session.graphqlUrl);
+  const realtime = new RealtimeClient({ graphqlUrl: session.graphqlUrl, realtimeUrl });
+  return { ...streamingSource(session, realtime, realtimeUrl), close: () => realtime.close() };
 }

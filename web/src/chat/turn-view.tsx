@@ -73,7 +73,7 @@ export function TurnView({ turn, modelName, onRetry, busy }: { turn: Turn; model
         )}
         {turn.gap && turn.state !== 'generating' && <p className="status-note">Part of this answer did not reach the page; the whole answer is in your history.</p>}
         {status && STATUS_NOTES[status] && <p className="status-note">{STATUS_NOTES[status]}</p>}
-        {turn.state === 'stopped' && <p className="status-note">Stopped. The API may still finish this prompt and count it; it then shows in your history.</p>}
+        {turn.state === 'stopped' && <p className="status-note">Stopped showing this answer. The model still finishes it and it is charged as usual (the prompt and its tokens); the whole answer is in your history.</p>}
         {turn.problem && (
           <p className="form-error" role="alert">
             {turn.problem.message}

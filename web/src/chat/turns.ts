@@ -152,6 +152,8 @@ function applyEvent(t: Turn, e: AnswerEvent): Turn {
       return { ...t, text: next.text, ahead: next.ahead, gap: next.ahead.length > 0 };
     }
     case 'done':
+      // A guardrail's replacement takes the place of everything shown (and anything still waiting).
+      if (e.replacement !== undefined) return { ...t, state: 'done', answer: e.answer, promptId: e.answer.id, text: e.replacement, ahead: [], gap: false };
       return { ...t, state: 'done', answer: e.answer, promptId: e.answer.id };
   }
 }
