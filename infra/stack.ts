@@ -341,6 +341,10 @@ export class TollgateStack extends Stack {
         FORWARDED_FOR_HOPS: String(config.forwardedForHops),
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
+        // sendPrompt's checkAccess reads the account and the conversation in one TransactGetItems,
+        // which names physical tables.
+        USERS_TABLE: users.tableName,
+        CONVERSATIONS_TABLE: conversations.tableName,
         CONTEXT_BUDGETS: formatContextBudgets(config),
         SYSTEM_PROMPT_BYTES: String(systemPromptBytes(config)),
       },
@@ -359,8 +363,12 @@ export class TollgateStack extends Stack {
       return new appsync.DynamoDbDataSource(api, name, { api, table, name, serviceRole: role.withoutPolicyUpdates() });
     };
     const dataSources: Record<string, appsync.BaseDataSource> = {
-      // logoutEverywhere (UpdateItem), sendPrompt's checkToken (GetItem)
-      UsersTable: dynamoSource('UsersTable', users, [[users, ['GetItem', 'UpdateItem']]]),
+      // logoutEverywhere (UpdateItem), sendPrompt's checkAccess (GetItem; its TransactGetItems of the
+      // caller's account and conversation header is GetItem on each)
+      UsersTable: dynamoSource('UsersTable', users, [
+        [users, ['GetItem', 'UpdateItem']],
+        [conversations, ['GetItem']],
+      ]),
       // myUsage, readUsage (GetItem), reserveQuota, readmit, settle (UpdateItem)
       UsageTable: dynamoSource('UsageTable', usage, [[usage, ['GetItem', 'UpdateItem']]]),
       // myPrompts (Query), deletePrompt (DeleteItem), findFirst, prompt, onPromptEvent (GetItem), logPrompt (PutItem),
@@ -369,7 +377,7 @@ export class TollgateStack extends Stack {
         [prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
         [prompts, ['Query'], 'ByConversation'],
       ]),
-      // sendPrompt's readConversation, conversation, conversationTurns (GetItem); openTurn, rename,
+      // conversation, conversationTurns (GetItem); sendPrompt's openTurn, rename,
       // delete (UpdateItem); myConversations (Query on ByActivity)
       ConversationsTable: dynamoSource('ConversationsTable', conversations, [
         [conversations, ['GetItem', 'UpdateItem']],

@@ -1,6 +1,6 @@
 // @dataSource ConversationsTable
 // Deletes one of the caller's conversations in one write: marked deleted, it is at once unreadable
-// (conversation, its turns), unusable as context (sendPrompt's readConversation and openTurn),
+// (conversation, its turns), unusable as context (sendPrompt's checkAccess and openTurn),
 // gone from myConversations (its `activity` goes, so the ByActivity index drops it), and named in
 // the ByPurge index, from which the reconciler purges its turns' records and then the header. A
 // long conversation cannot be deleted in one transaction (100 items at most), hence the two stages.

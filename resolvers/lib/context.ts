@@ -88,7 +88,7 @@ export interface ConversationInput {
 }
 
 /**
- * The conversation part of a prompt's validation (sendPrompt's validateInput; a streamed prompt's
+ * The conversation part of a prompt's validation (lib/validate-prompt.ts; a streamed prompt's
  * the same): an id that cannot be a conversation's is NotFound, and a prompt whose bound alone
  * passes its input budget could never be admitted (ValidationError). Reads the resolvers'
  * SYSTEM_PROMPT_BYTES and CONTEXT_BUDGETS.

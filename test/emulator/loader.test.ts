@@ -30,9 +30,7 @@ describe('the template loader', () => {
     const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
     expect(send.kind).toBe('PIPELINE');
     expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual([
-      'validateInput',
-      'checkToken',
-      'readConversation',
+      'checkAccess',
       'readContext',
       'reserveQuota',
       'readUsage',

@@ -47,6 +47,8 @@ describe('the AppSync API', () => {
         MODELS: 'us.amazon.nova-2-lite-v1:0=Amazon Nova 2 Lite',
         USAGE_TABLE: { Ref: Match.anyValue() },
         PROMPTS_TABLE: { Ref: Match.anyValue() },
+        USERS_TABLE: { Ref: Match.anyValue() },
+        CONVERSATIONS_TABLE: { Ref: Match.anyValue() },
       }),
     });
   });
@@ -57,7 +59,7 @@ describe('the AppSync API', () => {
     expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
   });
 
-  it('runs sendPrompt as the pipeline validateInput → checkToken → readConversation → readContext → reserveQuota → readUsage → findFirst → readmit → openTurn → invokeModel → logPrompt → settle', () => {
+  it('runs sendPrompt as the pipeline (input validated in its before step) checkAccess → readContext → reserveQuota → readUsage → findFirst → readmit → openTurn → invokeModel → logPrompt → settle', () => {
     const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
     const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
     const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
@@ -66,9 +68,7 @@ describe('the AppSync API', () => {
     expect(pipeline!.Properties.Kind).toBe('PIPELINE');
     expect(pipeline!.Properties.Runtime.Name).toBe('APPSYNC_JS');
     expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual([
-      'validateInput',
-      'checkToken',
-      'readConversation',
+      'checkAccess',
       'readContext',
       'reserveQuota',
       'readUsage',
@@ -477,7 +477,11 @@ describe('deploy hygiene', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/(\w+)Table/)![1] }));
     };
-    expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' }]);
+    // checkAccess's TransactGetItems reads the account and the caller's conversation header (GetItem each).
+    expect(roleOf('UsersTable')).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' },
+      { actions: ['dynamodb:GetItem'], table: 'Conversations' },
+    ]);
     expect(roleOf('UsageTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' }]);
     expect(roleOf('PromptsTable')).toEqual([
       { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table: 'Prompts' },

@@ -22,9 +22,7 @@ describe('the resolver layout', () => {
     const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'ConversationsTable', 'AuthFunction', 'ModelFunction', 'StreamFunction', 'None']));
     const send = all.find((r) => r.fieldName === 'sendPrompt');
     expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
-      'validateInput@None',
-      'checkToken@UsersTable',
-      'readConversation@ConversationsTable',
+      'checkAccess@UsersTable',
       'readContext@PromptsTable',
       'reserveQuota@UsageTable',
       'readUsage@UsageTable',
@@ -38,8 +36,7 @@ describe('the resolver layout', () => {
     // startPrompt shares sendPrompt's steps (files that re-export them) around its own two.
     const start = all.find((r) => r.fieldName === 'startPrompt');
     expect(start?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
-      'validateInput@None',
-      'checkToken@UsersTable',
+      'checkAccess@UsersTable',
       'claimId@PromptsTable',
       'reserveQuota@UsageTable',
       'readUsage@UsageTable',

@@ -36,13 +36,13 @@ beforeAll(async () => {
   await evaluate('Query.myUsage.ts', 'request', {});
 }, 60_000);
 
-describe('Mutation.sendPrompt 1.validateInput', () => {
-  const file = 'Mutation.sendPrompt/1.validateInput.ts';
+describe('Mutation.sendPrompt’s before step (validation)', () => {
+  const file = 'Mutation.sendPrompt/index.ts';
 
   it('stashes the admitted input: the default model, maxTokens plus the prompt’s UTF-8 bytes and the template allowance as the reservation, today’s clock and a lease until the request’s deadline', async () => {
     const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!' } });
     expect(out.error).toBeUndefined();
-    expect(out.result).toEqual({ payload: null });
+    expect(out.result).toEqual({});
     expect(out.stashed.input).toMatchObject({
       userId: 'u1',
       prompt: 'Hello!',
@@ -80,18 +80,18 @@ describe('Mutation.sendPrompt 1.validateInput', () => {
 
   it('gives startPrompt the stream’s output cap, a lease as long as the event may wait and the function run, and its chosen id as the idempotency key', async () => {
     const promptId = '01KB0000000000000000000000';
-    const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!', promptId, idempotencyKey: 'ignored' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
+    const out = await evaluate('Mutation.startPrompt/index.ts', 'request', { arguments: { prompt: 'Hello!', promptId, idempotencyKey: 'ignored' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
     expect(out.error).toBeUndefined();
     expect(out.stashed.input).toMatchObject({ id: promptId, idempotencyKey: promptId, maxTokens: 2000, streamed: true });
     // 60 s of event age + the function's 130 s + 5 s to settle (resolvers/lib/prompt.ts streamLeaseMs).
     expect((out.stashed.input as { lease: string }).lease).toBe(`${NOW + 195_000}:${promptId}:2262:2000:model-a`);
-    const bad = await evaluate(file, 'request', { arguments: { prompt: 'Hello!', promptId: 'not-a-ulid' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
+    const bad = await evaluate('Mutation.startPrompt/index.ts', 'request', { arguments: { prompt: 'Hello!', promptId: 'not-a-ulid' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
     expect(bad.error).toEqual({ message: 'promptId must be a ULID (26 characters of Crockford base32), or left out.' });
   });
 });
 
-describe('Mutation.sendPrompt 5.reserveQuota', () => {
-  const file = 'Mutation.sendPrompt/5.reserveQuota.ts';
+describe('Mutation.sendPrompt 3.reserveQuota', () => {
+  const file = 'Mutation.sendPrompt/3.reserveQuota.ts';
   const input = (overrides: Record<string, unknown> = {}) => ({
     id: 'p1',
     userId: 'u1',
@@ -170,8 +170,8 @@ describe('Query.myUsage', () => {
   });
 });
 
-describe('Mutation.sendPrompt 1.validateInput, for conversations', () => {
-  const file = 'Mutation.sendPrompt/1.validateInput.ts';
+describe('Mutation.sendPrompt’s before step (validation), for conversations', () => {
+  const file = 'Mutation.sendPrompt/index.ts';
 
   it('starts a new conversation without an id, and reserves the system prompt as one more message', async () => {
     const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!' }, env: { ...ENV, SYSTEM_PROMPT_BYTES: '40' } });
@@ -190,8 +190,45 @@ describe('Mutation.sendPrompt 1.validateInput, for conversations', () => {
   });
 });
 
-describe('Mutation.sendPrompt 4.readContext', () => {
-  const file = 'Mutation.sendPrompt/4.readContext.ts';
+describe('Mutation.sendPrompt 1.checkAccess', () => {
+  const file = 'Mutation.sendPrompt/1.checkAccess.ts';
+  const tables = { USERS_TABLE: 'users-t', CONVERSATIONS_TABLE: 'conversations-t' };
+  const input = (newConversation: boolean) => ({ userId: 'u1', email: 'a@example.com', tokenVersion: '0', conversationId: 'c1', newConversation });
+  const user = { userId: 'u1', email: 'a@example.com', tokenVersion: 0 };
+  const read = (account: unknown, conversation: unknown) => ({ items: [account, conversation], cancellationReasons: null });
+
+  it('reads only the account, consistently, for a prompt that starts a conversation', async () => {
+    const out = await evaluate(file, 'request', { env: { ...ENV, ...tables }, stash: { input: input(true) } });
+    expect(out.result).toEqual({ operation: 'GetItem', key: { email: { S: 'a@example.com' } }, consistentRead: true });
+    expect((await evaluate(file, 'response', { env: { ...ENV, ...tables }, stash: { input: input(true) }, result: user })).error).toBeUndefined();
+    expect((await evaluate(file, 'response', { env: { ...ENV, ...tables }, stash: { input: input(true) }, result: { ...user, tokenVersion: 1 } })).error?.message).toMatch(/^Unauthorized/);
+  });
+
+  it('reads the account and the caller’s own conversation header in one TransactGetItems, and refuses a missing or deleted one as NotFound', async () => {
+    const env = { ...ENV, ...tables };
+    const out = await evaluate(file, 'request', { env, stash: { input: input(false) } });
+    expect(out.result).toEqual({
+      operation: 'TransactGetItems',
+      transactItems: [
+        { table: 'users-t', key: { email: { S: 'a@example.com' } } },
+        { table: 'conversations-t', key: { userId: { S: 'u1' }, id: { S: 'c1' } } },
+      ],
+    });
+    const ok = await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read(user, { userId: 'u1', id: 'c1', turns: 2 }) });
+    expect(ok.error).toBeUndefined();
+    const notFound = 'No conversation with that id belongs to you.';
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read(user, null) })).error?.message).toBe(notFound);
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read(user, { userId: 'u1', id: 'c1', deleted: true }) })).error?.message).toBe(notFound);
+    // A revoked token is Unauthorized whatever the conversation.
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read({ ...user, disabled: true }, null) })).error?.message).toMatch(/^Unauthorized/);
+    // A read cancelled by a write in flight on either item is the client's to retry, before anything is charged.
+    const cancelled = await evaluate(file, 'response', { env, stash: { input: input(false) }, error: { type: 'DynamoDB:TransactionCanceledException', message: 'Transaction cancelled' } });
+    expect(cancelled.error?.message).toMatch(/busy right now/);
+  });
+});
+
+describe('Mutation.sendPrompt 2.readContext', () => {
+  const file = 'Mutation.sendPrompt/2.readContext.ts';
   const input = { id: 'p1', userId: 'u1', conversationId: 'c1', newConversation: false, maxTokens: 100, model: 'model-a', leaseDeadline: NOW + 30_000, baseInput: 300, inputBudget: 700, reserve: 400 };
 
   it('reads the newest turns of the caller’s conversation with one Query of its index', async () => {
@@ -217,8 +254,8 @@ describe('Mutation.sendPrompt 4.readContext', () => {
   });
 });
 
-describe('Mutation.sendPrompt 9.openTurn', () => {
-  const file = 'Mutation.sendPrompt/9.openTurn.ts';
+describe('Mutation.sendPrompt 7.openTurn', () => {
+  const file = 'Mutation.sendPrompt/7.openTurn.ts';
   const input = (newConversation: boolean) => ({ userId: 'u1', conversationId: 'c1', newConversation, createdAt: '2026-11-30T10:15:30.000Z', expiresAt: 1797, prompt: 'Hi\nthere' });
 
   it('creates a new conversation titled from its first line, or moves an existing one that is not deleted', async () => {

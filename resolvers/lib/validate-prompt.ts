@@ -1,26 +1,29 @@
-// @dataSource None
-// Checks the prompt and options against the stack's bounds before anything is charged. Lengths
-// are Unicode code points; the token reservation is an upper bound (lib/budget.ts). Shared by
-// sendPrompt and startPrompt (a streamed prompt: its own output cap, a lease as long as its
-// function may run, and a client-chosen id that is also its idempotency key).
+// A prompt's validation, run by sendPrompt's and startPrompt's before step (their index.ts
+// `request`), not as a pipeline function: AppSync allows at most 10 functions per pipeline
+// (infra/resolvers.ts MAX_PIPELINE_FUNCTIONS), and a check that needs no data source does not
+// need one. Checks the prompt and options against the stack's bounds before anything is
+// charged. Lengths are Unicode code points; the token reservation is an upper bound
+// (lib/budget.ts). A streamed prompt (startPrompt) has its own output cap, a lease as long as
+// its function may run, and a client-chosen id that is also its idempotency key.
 import { util } from '@aws-appsync/utils';
-import type { Context, NONERequest } from '@aws-appsync/utils';
+import type { Context } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, MutationStartPromptArgs } from '../../generated/graphql.ts';
-import { callerOf, limitsOf } from '../lib/caller.ts';
-import { conversationInput } from '../lib/context.ts';
-import { validationError } from '../lib/errors.ts';
-import { isPromptId } from '../lib/ids.ts';
-import { LEASE_MS, streamLeaseMs, type PromptStash } from '../lib/prompt.ts';
-import { leaseOf } from '../lib/settlement.ts';
-import { textFacts } from '../lib/text.ts';
-import { clock } from '../lib/time.ts';
+import { callerOf, limitsOf } from './caller.ts';
+import { conversationInput } from './context.ts';
+import { validationError } from './errors.ts';
+import { isPromptId } from './ids.ts';
+import { LEASE_MS, streamLeaseMs, type PromptStash } from './prompt.ts';
+import { leaseOf } from './settlement.ts';
+import { textFacts } from './text.ts';
+import { clock } from './time.ts';
 
 const MAX_IDEMPOTENCY_KEY = 128;
 
 /** Both mutations' arguments: sendPrompt has no promptId. */
-type Args = MutationSendPromptArgs & MutationStartPromptArgs;
+export type PromptArgs = MutationSendPromptArgs & MutationStartPromptArgs;
 
-export function request(ctx: Context<Args, PromptStash>): NONERequest {
+/** Validates the arguments (util.error on the first fault) and stashes the admitted input. */
+export function validatePrompt(ctx: Context<PromptArgs, PromptStash>): void {
   const caller = callerOf(ctx);
   const { prompt, options, idempotencyKey, promptId, conversationId } = ctx.args;
   // EvaluateCode contexts (unit tests, the web page's limits) may leave info out: sendPrompt then.
@@ -102,9 +105,4 @@ export function request(ctx: Context<Args, PromptStash>): NONERequest {
     streamed,
     ...conversation,
   };
-  return { payload: null };
-}
-
-export function response(ctx: Context<Args, PromptStash>): null {
-  return ctx.result as null;
 }

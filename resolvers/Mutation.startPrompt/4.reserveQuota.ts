@@ -1,3 +1,0 @@
-// @dataSource UsageTable
-// sendPrompt's reserveQuota step, shared as is (resolvers/Mutation.sendPrompt/5.reserveQuota.ts).
-export { request, response } from '../Mutation.sendPrompt/5.reserveQuota.ts';

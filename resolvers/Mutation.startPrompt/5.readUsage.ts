@@ -1,3 +1,0 @@
-// @dataSource UsageTable
-// sendPrompt's readUsage step, shared as is (resolvers/Mutation.sendPrompt/6.readUsage.ts).
-export { request, response } from '../Mutation.sendPrompt/6.readUsage.ts';

@@ -1,3 +1,0 @@
-// @dataSource UsageTable
-// sendPrompt's readmit step, shared as is (resolvers/Mutation.sendPrompt/8.readmit.ts).
-export { request, response } from '../Mutation.sendPrompt/8.readmit.ts';
