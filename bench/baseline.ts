@@ -32,6 +32,8 @@ const rootValue = {
     usage: { inputTokens: 3, outputTokens: 53 },
     createdAt: NOW,
     status: 'COMPLETED',
+    conversationId: '01JBENCHBASELINECONVERSATN',
+    contextTurns: 0,
   }),
   myUsage: () => ({
     day: NOW.slice(0, 10),

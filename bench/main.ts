@@ -12,6 +12,7 @@ import { measureAuthorizer } from './authorizer.ts';
 import { startBaseline } from './baseline.ts';
 import { latencyChart } from './chart.ts';
 import { measureColdStarts } from './cold-start.ts';
+import { measureConversations } from './conversations.ts';
 import { dayOperations, originalCost, perMillion, PRICES, tollgateCost, type CostAssumptions } from './cost.ts';
 import { counterCost, measureFrontDoor } from './front-door.ts';
 import { CONCURRENCIES, OPERATIONS, PLANS, prepareUsers, requestsFor, runTarget, type PhaseResult } from './latency.ts';
@@ -96,6 +97,9 @@ export async function main(argv: string[]): Promise<void> {
   log('AWS operations per request, counted through the tap…');
   const operations = await measureOperations(cdkOut, log);
 
+  log('Conversations: DynamoDB units and time per turn as a conversation grows…');
+  const conversations = await measureConversations(cdkOut, mode, log);
+
   log('The front door: what one client address gets under the per-IP limits…');
   const frontDoor = { phases: await measureFrontDoor(cdkOut, log), counters: [counterCost('register', operations.register), counterCost('login', operations.login)] };
 
@@ -162,6 +166,7 @@ export async function main(argv: string[]): Promise<void> {
     coldStarts,
     authorizer,
     operations,
+    conversations,
     frontDoor,
     cost: { prices: Object.values(PRICES), assumptions, levels, perRequest, modelMemory },
     web,
@@ -235,6 +240,7 @@ function targets(r: BenchResults): Target[] {
     bound: m && m.bundleBytes > 500 * KB ? 'the Bedrock Runtime client would be bundled if it were not external.' : null,
   });
   const prompts = [...r.operations.promptsOfADay, r.operations.promptCached];
+  // Admission is the usage table's write; a conversation's header (openTurn) is written too before the model.
   const admissions = prompts.map((p) => p.writesBeforeModel ?? -1);
   const rejected = r.operations.rejected;
   const oneWrite = r.operations.tapped && admissions.every((n) => n === 1) && rejected.dynamodb.writes === 1 && rejected.lambda.model.invocations === 0;
@@ -246,6 +252,18 @@ function targets(r: BenchResults): Target[] {
       : 'not measured (tap not in place)',
     met: oneWrite,
     bound: oneWrite ? null : 'see the operations table',
+  });
+  const turns = r.conversations.turns;
+  const last = turns[turns.length - 1];
+  const oneQuery = r.conversations.tapped && r.conversations.maxQueriesPerPrompt <= 1;
+  out.push({
+    name: 'Reading a conversation’s context',
+    goal: '≤ 1 DynamoDB Query per prompt, however long the conversation',
+    measured: r.conversations.tapped
+      ? `at most ${r.conversations.maxQueriesPerPrompt} Query per prompt over ${turns.length} turns; turn ${last?.turn}: ${last?.contextTurns} earlier turns sent, ${last?.contextRru} RRU for the context`
+      : 'not measured (tap not in place)',
+    met: oneQuery,
+    bound: oneQuery ? null : 'see the conversations table',
   });
   const cheaper = r.cost.levels.every((l) => l.tollgate.totalPerMillionPrompts < l.original.totalPerMillionPrompts);
   out.push({

@@ -43,7 +43,7 @@ export interface OperationProfile {
   lambda: { authorizer: LambdaUse; model: LambdaUse; auth: LambdaUse };
   dynamodb: { calls: DynamoCall[]; reads: number; writes: number; rru: number; wru: number };
   secretsManagerCalls: number;
-  /** DynamoDB writes before the model was called (admission), for prompts. */
+  /** Usage-table writes before the model was called (admission), for prompts; a conversation's header write (openTurn) is not one. */
   writesBeforeModel: number | null;
   serverMs: number;
 }
@@ -167,7 +167,9 @@ export async function measureOperations(cdkOut: string, log: (line: string) => v
       secretsManagerCalls: calls.filter((c) => c.service === 'secretsmanager').length,
       writesBeforeModel:
         modelUse.invocations > 0 || label.startsWith('sendPrompt')
-          ? calls.slice(0, settleIndex === -1 ? calls.length : settleIndex).filter((c) => c.service === 'dynamodb' && !READS.has(c.operation)).length
+          ? calls
+              .slice(0, settleIndex === -1 ? calls.length : settleIndex)
+              .filter((c) => c.service === 'dynamodb' && !READS.has(c.operation) && c.tables.some((t) => logicalTable(api, t) === 'UsageTable')).length
           : null,
       serverMs: round(t?.totalMs ?? 0, 2),
     };

@@ -1,6 +1,7 @@
 // The benchmark's results as data (JSON), as a short markdown report, and as a console summary.
 import type { AuthorizerThroughput } from './authorizer.ts';
 import type { ColdStart } from './cold-start.ts';
+import type { ConversationReport } from './conversations.ts';
 import type { CostAssumptions, DayOperations, DesignCost, Price } from './cost.ts';
 import { CONCURRENCIES, OPERATIONS, type PhaseResult } from './latency.ts';
 import type { FrontDoorReport } from './front-door.ts';
@@ -29,6 +30,8 @@ export interface BenchResults {
   coldStarts: ColdStart[];
   authorizer: AuthorizerThroughput;
   operations: OperationsReport;
+  /** DynamoDB units and server time per turn as one conversation grows (bench/conversations.ts). */
+  conversations: ConversationReport;
   frontDoor: FrontDoorReport;
   cost: {
     prices: Price[];
@@ -303,6 +306,23 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   );
   out.push('');
 
+  out.push('## 7. Conversations: what a turn costs as the conversation grows');
+  out.push('');
+  const c = r.conversations;
+  const sampled = c.turns.filter((t) => t.turn === 1 || t.turn % 5 === 0 || t.turn === c.turns.length);
+  out.push(
+    table(
+      ['turn', 'earlier turns sent', 'DynamoDB calls', 'Queries', 'context RRU', 'RRU', 'WRU', 'readContext ms', 'server ms'],
+      sampled.map((t) => [t.turn, t.contextTurns, t.calls, t.queries, f(t.contextRru, 1), f(t.rru, 1), f(t.wru, 1), f(t.readContextMs, 2), f(t.serverMs, 1)]),
+    ),
+  );
+  out.push('');
+  out.push(
+    `One conversation, a prompt of ${c.promptBytes} bytes a turn, the dev model's answers, through the counting tap (units as dynalite reports them: the context Query reads the Prompts table's ByConversation index, eventually consistent, so 0.5 RRU per 4 KB read). ` +
+      'The context is read by one Query whatever the length; its units grow with the turns it returns (up to the context budget and 50 turns), and the server time with what the model is sent.',
+  );
+  out.push('');
+
   out.push('## 6. The web page');
   out.push('');
   const w = r.web;
@@ -359,6 +379,13 @@ export function consoleSummary(r: BenchResults): string {
   for (const p of r.frontDoor.phases) lines.push(`front door  ${p.operation.padEnd(8)} ${p.admitted} of ${p.attempts} from one address admitted per ${p.window}; refused in ${f(p.refusedMs.p50, 1)} ms (p50)`);
   for (const c of r.frontDoor.counters) lines.push(`counters    ${c.operation.padEnd(8)} +${c.writes} writes, ${f(c.wru, 1)} WRU (${Math.round(c.shareOfWru * 100)} % of its WRU)`);
   lines.push(`web page    chat ${kb(r.web.chat.gzipBytes)} gzip; login form takes input in ${r.web.loginReady ? `${f(r.web.loginReady.warmMs.p50, 0)} ms (first load ${f(r.web.loginReady.firstMs, 0)} ms)` : 'n/a (no Chromium)'}`);
+  const lastTurn = r.conversations.turns[r.conversations.turns.length - 1];
+  const firstTurn = r.conversations.turns[0];
+  if (lastTurn && firstTurn) {
+    lines.push(
+      `conversation turn ${lastTurn.turn}: ${lastTurn.queries} Query, ${f(lastTurn.rru, 1)} RRU + ${f(lastTurn.wru, 1)} WRU, ${lastTurn.contextTurns} turns sent; server ${f(lastTurn.serverMs, 1)} ms (turn 1: ${f(firstTurn.serverMs, 1)} ms)`,
+    );
+  }
   lines.push(`authorizer  ${r.authorizer.rates.map((x) => `${x.perSecond.toLocaleString('en-US')}/s`).join(' | ')}`);
   for (const l of r.cost.levels) lines.push(`cost        ${String(l.perDay).padStart(2)}/day: Tollgate ${usd(l.tollgate.totalPerMillionPrompts)} vs original ${usd(l.original.totalPerMillionPrompts)} per million prompts`);
   lines.push('');

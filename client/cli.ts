@@ -1,9 +1,10 @@
-// `npx tollgate …`: register, log in, ask, and look at your usage and history from a terminal.
+// `npx tollgate …`: register, log in, ask, chat, and look at your usage and history from a terminal.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
-import { asTollgateError, createClient, type TollgateClient, type WebSocketConstructor } from './index.ts';
-import { forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
+import { blockingSender, historyPath, runChat } from './chat.ts';
+import { asTollgateError, createClient, TollgateError, type AnyTollgateError, type TollgateClient, type WebSocketConstructor } from './index.ts';
+import { configPath, forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
 
 const HELP = `Tollgate: chat with a model behind a quota.
 
@@ -13,8 +14,10 @@ Usage: tollgate <command> [options]
   login <email>             log in; the token is kept in ~/.config/tollgate (only you can read it)
   ask "<prompt>"            send a prompt; the answer prints as it is written
                             [--model ID] [--max-tokens N] [--temperature T]
+                            [--conversation ID] to continue a conversation
                             [--no-stream] wait for the whole answer instead
                             [--key IDEMPOTENCY_KEY] retry-safe (waits for the whole answer)
+  chat                      chat in the terminal: /new, /history, /usage, /quit    [--conversation ID] [--model ID] …
   usage                     today's prompts and tokens
   history                   your recent prompts    [--limit N] [--next TOKEN]
   models                    the models you may use
@@ -191,6 +194,7 @@ async function run(argv: string[]): Promise<number> {
       'max-tokens': { type: 'string' },
       temperature: { type: 'string' },
       key: { type: 'string' },
+      conversation: { type: 'string' },
       'no-stream': { type: 'boolean', default: false },
       limit: { type: 'string' },
       next: { type: 'string' },
@@ -245,14 +249,40 @@ async function run(argv: string[]): Promise<number> {
       };
       const client = await authedClient(ctx);
       // An idempotency key belongs to the blocking call; a stream is named by its prompt id.
-      if (values['no-stream'] || values.key !== undefined) {
-        const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key));
+      if (values['no-stream'] || values.key !== undefined || values.conversation !== undefined) {
+        const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key, values.conversation));
         const blocked = answer.status === 'BLOCKED' ? `${BLOCKED_NOTE}\n` : '';
-        ctx.out(`${blocked}${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today`, answer);
+        ctx.out(`${blocked}${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today · conversation ${answer.conversationId}`, answer);
         return EXIT.ok;
       }
       await streamAnswer(ctx, client, arg, options);
       return EXIT.ok;
+    }
+    case 'chat': {
+      const options = {
+        model: values.model,
+        maxTokens: number('max-tokens', values['max-tokens']),
+        temperature: number('temperature', values.temperature),
+      };
+      const client = await authedClient(ctx);
+      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      return runChat({
+        client,
+        send: blockingSender(client, options),
+        input: process.stdin,
+        output: process.stdout,
+        interactive,
+        historyFile: historyPath(configPath()),
+        conversationId: values.conversation,
+        explain: (error) => {
+          const api = asTollgateError(error);
+          if (!api) return { message: `Unexpected error: ${error instanceof Error ? error.message : String(error)}`, fatal: true, code: EXIT.refused };
+          // A revoked token reaches sendPrompt's own check (the authorizer may still cache it): the session is over.
+          const seen = api.errorType === 'Unauthorized' ? new TollgateError(api.message, 'UnauthorizedException', null, api.status, api.errors) : api;
+          const { message, code } = explain(seen as AnyTollgateError, { ...situation, endpoint });
+          return { message, fatal: code === EXIT.credentials || code === EXIT.unreachable, code };
+        },
+      });
     }
     case 'usage': {
       const u = await (await authedClient(ctx)).myUsage();

@@ -247,8 +247,31 @@ export class TollgateClient {
     return login;
   }
 
-  sendPrompt(prompt: string, options?: ops.PromptOptions, idempotencyKey?: string) {
-    return this.request(ops.SendPromptDocument, { prompt, options, idempotencyKey }).then((d) => d.sendPrompt);
+  /** Sends a prompt into a conversation (conversationId), or starts a new one without it. */
+  sendPrompt(prompt: string, options?: ops.PromptOptions, idempotencyKey?: string, conversationId?: string) {
+    return this.request(ops.SendPromptDocument, { prompt, options, idempotencyKey, conversationId }).then((d) => d.sendPrompt);
+  }
+
+  /** Your conversations, most recently active first. */
+  myConversations(limit?: number, nextToken?: string) {
+    return this.request(ops.MyConversationsDocument, { limit, nextToken }).then((d) => d.myConversations);
+  }
+
+  conversation(id: string) {
+    return this.request(ops.ConversationDocument, { id }).then((d) => d.conversation);
+  }
+
+  /** A conversation's turns, newest first. */
+  conversationTurns(conversationId: string, limit?: number, nextToken?: string) {
+    return this.request(ops.ConversationTurnsDocument, { conversationId, limit, nextToken }).then((d) => d.conversationTurns);
+  }
+
+  renameConversation(id: string, title: string) {
+    return this.request(ops.RenameConversationDocument, { id, title }).then((d) => d.renameConversation);
+  }
+
+  deleteConversation(id: string) {
+    return this.request(ops.DeleteConversationDocument, { id }).then((d) => d.deleteConversation);
   }
 
   /** Starts a prompt without waiting for its answer (streamPrompt subscribes and starts for you). */

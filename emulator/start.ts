@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { addMissingIndexes, createInput } from './local/table-migration.ts';
 import { describeProblems, lintBundlesCached } from './appsync-js/lint-cache.ts';
 import { loadModule, ModuleLoadError, type AppSyncModule } from './appsync-js/module.ts';
 import { isFailure, RequestAuthorizer } from './appsync/auth.ts';
@@ -140,24 +141,17 @@ function generatedSecret(spec: { length: number; excludePunctuation: boolean; in
   return Array.from({ length: spec.length }, (_, i) => alphabet[bytes.readUInt16BE(i * 2) % alphabet.length]).join('');
 }
 
-async function ensureTables(client: DynamoDBClient, stack: StackModel): Promise<void> {
+async function ensureTables(client: DynamoDBClient, stack: StackModel, log: (line: string) => void): Promise<void> {
   for (const table of stack.tables.values()) {
     try {
       await client.send(new DescribeTableCommand({ TableName: table.physicalName }));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
-      await client.send(
-        new CreateTableCommand({
-          TableName: table.physicalName,
-          KeySchema: table.keySchema,
-          AttributeDefinitions: table.attributeDefinitions,
-          BillingMode: 'PAY_PER_REQUEST',
-          GlobalSecondaryIndexes: table.globalSecondaryIndexes.length
-            ? (table.globalSecondaryIndexes as unknown as ConstructorParameters<typeof CreateTableCommand>[0]['GlobalSecondaryIndexes'])
-            : undefined,
-        }),
-      );
+      await client.send(new CreateTableCommand(createInput(table)));
+      continue;
     }
+    // A data folder from an older template: its tables get the global indexes added since.
+    await addMissingIndexes(client, table, log);
   }
 }
 
@@ -211,7 +205,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const dynamoUrl = localDynamo.url;
     const dynamoClient = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     closers.push(async () => dynamoClient.destroy());
-    await ensureTables(dynamoClient, stack);
+    await ensureTables(dynamoClient, stack, log);
     // With a fault plan, the API's data sources and the functions reach DynamoDB through the
     // fault proxy; tests and admin tools read it directly (dynamodbUrl).
     const plan = options.faultPlan;

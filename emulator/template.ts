@@ -26,6 +26,7 @@ export interface TableModel {
   keySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
   attributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
   globalSecondaryIndexes: Json[];
+  localSecondaryIndexes: Json[];
   ttlAttribute: string | null;
 }
 
@@ -172,6 +173,7 @@ export function loadStack(cdkOut: string, options: LoadOptions = {}): StackModel
       keySchema: p.KeySchema as unknown as TableModel['keySchema'],
       attributeDefinitions: p.AttributeDefinitions as unknown as TableModel['attributeDefinitions'],
       globalSecondaryIndexes: (p.GlobalSecondaryIndexes as Json[] | undefined) ?? [],
+      localSecondaryIndexes: (p.LocalSecondaryIndexes as Json[] | undefined) ?? [],
       ttlAttribute: ttl?.Enabled ? (ttl.AttributeName ?? null) : null,
     });
   }

@@ -1,6 +1,6 @@
 // Tollgate's configuration: one typed place, with the defaults of DESIGN.md, read from CDK
 // context or TOLLGATE_<UPPER_SNAKE_CASE> environment variables. Model facts live in models.ts.
-import { defaultModelId, ModelConfigError, resolveModel, type ResolvedModel } from './models.ts';
+import { contextBudget, defaultModelId, ModelConfigError, resolveModel, type ResolvedModel } from './models.ts';
 
 export interface TollgateConfig {
   stage: string;
@@ -71,6 +71,10 @@ export interface TollgateConfig {
   introspection: boolean;
   /** Days until the public API key expires, counted at synth: AppSync accepts 1 to 365. */
   apiKeyDays: number;
+  /** Caps every model's context budget (infra/models.ts); 0 keeps the catalog's. */
+  contextBudgetTokens: number;
+  /** Sent as Converse's system prompt with every prompt; empty for none. */
+  systemPrompt: string;
 }
 
 /** The slowest output rate a stream's timeout allows for (tokens a second). A choice, not a measurement of AWS. */
@@ -225,6 +229,8 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
     // little ahead) would push a 365-day key past AppSync's limit (API_CreateApiKey: 1 to 365
     // days, https://docs.aws.amazon.com/appsync/latest/APIReference/API_CreateApiKey.html, checked 2026-11-30).
     apiKeyDays: integer(src, 'apiKeyDays', 364, 1, 364),
+    contextBudgetTokens: integer(src, 'contextBudgetTokens', 0, 0, 1_000_000),
+    systemPrompt: systemPrompt(src),
   };
   if (config.dailyTokenLimit < config.maxOutputTokens) {
     throw new ConfigError(
@@ -240,6 +246,10 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
     throw new ConfigError(
       `TOLLGATE_REGISTRATIONS_PER_HOUR (${config.registrationsPerHour}) must be at least TOLLGATE_REGISTRATIONS_PER_IP_PER_HOUR (${config.registrationsPerIpPerHour}).`,
     );
+  }
+  const budgets = formatContextBudgets(config);
+  if (budgets.length > MAX_APPSYNC_ENV_VALUE) {
+    throw new ConfigError(`TOLLGATE_MODELS gives resolvers ${budgets.length} characters of context budgets; AppSync accepts at most ${MAX_APPSYNC_ENV_VALUE} per value. List fewer models.`);
   }
   const smallest = models.reduce((a, b) => (b.model.maxOutputTokens < a.model.maxOutputTokens ? b : a));
   if (config.maxOutputTokens > smallest.model.maxOutputTokens) {
@@ -257,6 +267,39 @@ export function loadConfig(src: SettingSource, fallbackRegion = 'us-east-1'): To
   // (slower than any catalog model streams) plus the time to first token, within Lambda's 900 s.
   config.streamTimeoutSeconds = integer(src, 'streamTimeoutSeconds', Math.min(900, 30 + Math.ceil(config.streamMaxOutputTokens / STREAM_FLOOR_TOKENS_PER_SECOND)), 10, 900);
   return config;
+}
+
+/**
+ * The system prompt travels in the model function's environment, which Lambda caps at 4 KB for all
+ * variables together ("Total size of environment variables set: 4 KB",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html, checked 2026-11-30):
+ * 2 KB leaves room for the rest.
+ */
+export const MAX_SYSTEM_PROMPT_BYTES = 2048;
+
+function systemPrompt(src: SettingSource): string {
+  const name = envName('systemPrompt');
+  const raw = src('systemPrompt', name) ?? '';
+  const value = raw.trim();
+  const bytes = Buffer.byteLength(value, 'utf8');
+  // Control characters (other than newline and tab) and lone surrogates, which have no UTF-8 form.
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cs}/u.test(value)) {
+    throw new ConfigError(`${name} (context "systemPrompt") must be text without control characters other than newlines and tabs.`);
+  }
+  if (bytes > MAX_SYSTEM_PROMPT_BYTES) {
+    throw new ConfigError(`${name} (context "systemPrompt") has ${bytes} bytes in UTF-8; at most ${MAX_SYSTEM_PROMPT_BYTES} are allowed.`);
+  }
+  return value;
+}
+
+/** The UTF-8 bytes of the system prompt: what resolvers reserve for it (SYSTEM_PROMPT_BYTES). */
+export function systemPromptBytes(config: TollgateConfig): number {
+  return Buffer.byteLength(config.systemPrompt, 'utf8');
+}
+
+/** Every model's context budget as resolvers read it (CONTEXT_BUDGETS): `<id>=<tokens>,…`. */
+export function formatContextBudgets(config: TollgateConfig): string {
+  return config.models.map((m) => `${m.id}=${contextBudget(m.model, config.contextBudgetTokens, config.maxOutputTokens)}`).join(',');
 }
 
 /** Settings from CDK context (`cdk synth -c dailyPromptLimit=10`) win over the environment. */

@@ -35,6 +35,12 @@ export interface CatalogModel {
   replacement?: string;
   maxOutputTokens: number;
   contextWindowTokens: number;
+  /**
+   * What a prompt into a conversation may send at most (system prompt, earlier turns and the
+   * prompt, bounded by their UTF-8 bytes as the quota bounds them): a cost choice well below the
+   * context window, since every turn resends it. TOLLGATE_CONTEXT_BUDGET_TOKENS caps it per stage.
+   */
+  contextBudgetTokens?: number;
   /** Whether the bare model ID answers on demand in-Region (the card lists an In-Region endpoint). */
   inRegion: boolean;
   /** The geographic profiles the card lists (us.<modelId>, eu.<modelId>). */
@@ -75,6 +81,7 @@ export const CATALOG: readonly CatalogModel[] = [
     // eu. as used in AWS's own GenAI IDP accelerator's EU model map.
     maxOutputTokens: 64_000,
     contextWindowTokens: 1_000_000,
+    contextBudgetTokens: 32_000,
     inRegion: false,
     geographies: ['us', 'eu'],
     global: true,
@@ -96,6 +103,7 @@ export const CATALOG: readonly CatalogModel[] = [
     lifecycle: 'ACTIVE',
     maxOutputTokens: 5_000,
     contextWindowTokens: 300_000,
+    contextBudgetTokens: 32_000,
     inRegion: true,
     geographies: ['us', 'eu'],
     global: false,
@@ -108,6 +116,7 @@ export const CATALOG: readonly CatalogModel[] = [
     lifecycle: 'ACTIVE',
     maxOutputTokens: 64_000,
     contextWindowTokens: 200_000,
+    contextBudgetTokens: 32_000,
     inRegion: true,
     geographies: ['us', 'eu'],
     global: true,
@@ -192,6 +201,18 @@ export function geographyOf(region: string): Geography | undefined {
 
 export class ModelConfigError extends Error {
   override readonly name = 'ModelConfigError';
+}
+
+/** A model's context budget when its entry names none. */
+export const DEFAULT_CONTEXT_BUDGET_TOKENS = 16_000;
+
+/**
+ * The context budget a stage gives a model: the catalog's, capped by the stage's setting (0: no
+ * cap) and by what the context window leaves beside the largest answer.
+ */
+export function contextBudget(model: CatalogModel, stageCap: number, maxOutputTokens: number): number {
+  const own = model.contextBudgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS;
+  return Math.max(0, Math.min(own, stageCap > 0 ? stageCap : own, model.contextWindowTokens - maxOutputTokens));
 }
 
 /** A configured model, resolved against the catalog for one Bedrock (source) Region. */

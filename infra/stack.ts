@@ -18,7 +18,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { bundleFunction, bundleResolver, ROOT } from './bundle.ts';
-import { formatModels, type TollgateConfig } from './config.ts';
+import { formatContextBudgets, formatModels, systemPromptBytes, type TollgateConfig } from './config.ts';
 import { applicationProfilesMetadata, modelGrants } from './model-access.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { appSyncSchema, discoverResolvers } from './resolvers.ts';
@@ -71,6 +71,42 @@ export class TollgateStack extends Stack {
       partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
+    });
+    // A conversation's turns are its prompts' log records: this sparse index holds the records that
+    // carry conversationKey (`<userId>#<conversation id>`, so the owner is part of every lookup)
+    // ordered by seq, so a prompt reads its context, and a client its turns, with one Query. Global,
+    // as a local index cannot be added to an existing table; its reads are eventually consistent
+    // ("All reads from GSIs and streams are eventually consistent",
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html,
+    // checked 2026-11-30; README, Conversations).
+    prompts.addGlobalSecondaryIndex({
+      indexName: 'ByConversation',
+      partitionKey: { name: 'conversationKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'seq', type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Conversation headers (title, turn count, activity) under the owner's id. ByActivity lists a
+    // user's conversations most recently active first (a local index: read consistently, and
+    // sparse, as a deleted conversation loses its `activity`; it limits a user's headers to 10 GB,
+    // "a 10 GB size limit per partition key value",
+    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html, checked
+    // 2026-11-30); ByPurge names deleted ones whose turns the reconciler still has to purge.
+    const conversations = new dynamodb.Table(this, 'ConversationsTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    conversations.addLocalSecondaryIndex({
+      indexName: 'ByActivity',
+      sortKey: { name: 'activity', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    conversations.addGlobalSecondaryIndex({
+      indexName: 'ByPurge',
+      partitionKey: { name: 'purge', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'deletedAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
 
     // Window counters for registrations and logins per source IP and failed logins per email and
@@ -154,6 +190,7 @@ export class TollgateStack extends Stack {
       reservedConcurrency: config.modelReservedConcurrency,
       env: {
         MODEL_TIMEOUT_MS: String(config.modelTimeoutSeconds * 1000),
+        ...(config.systemPrompt ? { SYSTEM_PROMPT: config.systemPrompt } : {}),
         ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
         ...(config.guardrailId ? { GUARDRAIL_ID: config.guardrailId, GUARDRAIL_VERSION: config.guardrailVersion } : {}),
       },
@@ -170,6 +207,7 @@ export class TollgateStack extends Stack {
       env: {
         STREAM_TIMEOUT_MS: String(config.streamTimeoutSeconds * 1000),
         STREAM_BATCH_MS: String(config.streamBatchMs),
+        ...(config.systemPrompt ? { SYSTEM_PROMPT: config.systemPrompt } : {}),
         ...(config.bedrockRegion ? { BEDROCK_REGION: config.bedrockRegion } : {}),
         ...(config.guardrailId ? { GUARDRAIL_ID: config.guardrailId, GUARDRAIL_VERSION: config.guardrailVersion } : {}),
       },
@@ -232,6 +270,13 @@ export class TollgateStack extends Stack {
     bind(reconciler, 'USAGE_TABLE', usage, ['GetItem', 'UpdateItem']);
     // The reconciler queries its index, never the table.
     reconciler.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${usage.tableArn}/index/ByLeaseDue`] }));
+    // Purging deleted conversations (functions/reconciler/purge.ts): find them, find their turns,
+    // delete the turns' records, then the header.
+    bind(reconciler, 'CONVERSATIONS_TABLE', conversations, ['DeleteItem']);
+    reconciler.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [prompts.tableArn] }));
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${conversations.tableArn}/index/ByPurge`, `${prompts.tableArn}/index/ByConversation`] }),
+    );
     if (config.guardrailId) {
       const guardrailArn = config.guardrailId.startsWith('arn:')
         ? config.guardrailId
@@ -296,6 +341,12 @@ export class TollgateStack extends Stack {
         FORWARDED_FOR_HOPS: String(config.forwardedForHops),
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
+        // sendPrompt's checkAccess reads the account and the conversation in one TransactGetItems,
+        // which names physical tables.
+        USERS_TABLE: users.tableName,
+        CONVERSATIONS_TABLE: conversations.tableName,
+        CONTEXT_BUDGETS: formatContextBudgets(config),
+        SYSTEM_PROMPT_BYTES: String(systemPromptBytes(config)),
       },
       // INFO: errors plus the resolvers' structured event lines; never arguments or context.
       logConfig: { fieldLogLevel: appsync.FieldLogLevel.INFO, excludeVerboseContent: true, retention: logs.RetentionDays.ONE_MONTH },
@@ -304,20 +355,34 @@ export class TollgateStack extends Stack {
     // Each DynamoDB data source's role gets exactly the item actions its resolvers use (CDK's
     // default would grant read and write on the whole table): the Users table holds password
     // hashes, so nothing here may Scan it, batch-write or delete from it.
-    const dynamoSource = (name: string, table: dynamodb.Table, grants: [dynamodb.Table, string[]][]) => {
+    const dynamoSource = (name: string, table: dynamodb.Table, grants: [dynamodb.Table, string[], string?][]) => {
       const role = new iam.Role(this, `${name}SourceRole`, { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
-      for (const [t, actions] of grants) {
-        role.addToPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [t.tableArn] }));
+      for (const [t, actions, index] of grants) {
+        role.addToPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [index ? `${t.tableArn}/index/${index}` : t.tableArn] }));
       }
       return new appsync.DynamoDbDataSource(api, name, { api, table, name, serviceRole: role.withoutPolicyUpdates() });
     };
     const dataSources: Record<string, appsync.BaseDataSource> = {
-      // logoutEverywhere (UpdateItem), sendPrompt's checkToken (GetItem)
-      UsersTable: dynamoSource('UsersTable', users, [[users, ['GetItem', 'UpdateItem']]]),
+      // logoutEverywhere (UpdateItem), sendPrompt's checkAccess (GetItem; its TransactGetItems of the
+      // caller's account and conversation header is GetItem on each)
+      UsersTable: dynamoSource('UsersTable', users, [
+        [users, ['GetItem', 'UpdateItem']],
+        [conversations, ['GetItem']],
+      ]),
       // myUsage, readUsage (GetItem), reserveQuota, readmit, settle (UpdateItem)
       UsageTable: dynamoSource('UsageTable', usage, [[usage, ['GetItem', 'UpdateItem']]]),
-      // myPrompts (Query), deletePrompt (DeleteItem), findFirst, prompt, onPromptEvent (GetItem), logPrompt (PutItem), startPrompt's claimId (UpdateItem)
-      PromptsTable: dynamoSource('PromptsTable', prompts, [[prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']]]),
+      // myPrompts (Query), deletePrompt (DeleteItem), findFirst, prompt, onPromptEvent (GetItem), logPrompt (PutItem),
+      // startPrompt's claimId (UpdateItem); sendPrompt's readContext and conversationTurns (Query on ByConversation)
+      PromptsTable: dynamoSource('PromptsTable', prompts, [
+        [prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
+        [prompts, ['Query'], 'ByConversation'],
+      ]),
+      // conversation, conversationTurns (GetItem); sendPrompt's openTurn, rename,
+      // delete (UpdateItem); myConversations (Query on ByActivity)
+      ConversationsTable: dynamoSource('ConversationsTable', conversations, [
+        [conversations, ['GetItem', 'UpdateItem']],
+        [conversations, ['Query'], 'ByActivity'],
+      ]),
       AuthFunction: api.addLambdaDataSource('AuthFunction', auth),
       ModelFunction: api.addLambdaDataSource('ModelFunction', model),
       StreamFunction: api.addLambdaDataSource('StreamFunction', stream),

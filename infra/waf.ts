@@ -22,7 +22,7 @@ export const WAF_APPSYNC_BODY_LIMIT = 8192;
  * in every client this repository ships.
  */
 const JSON_BYTES_PER_CODE_POINT = 12;
-/** The idempotency key's longest form (its limit in resolvers/Mutation.sendPrompt/1.validateInput.ts). */
+/** The idempotency key's longest form (its limit in resolvers/lib/validate-prompt.ts). */
 const MAX_IDEMPOTENCY_KEY_CHARS = 128;
 /** The operation text, the operation name, the model id and options, and the JSON around them. */
 const REQUEST_ALLOWANCE_BYTES = 1536;

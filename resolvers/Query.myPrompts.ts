@@ -8,7 +8,7 @@ import type { PromptPage, PromptRecord, QueryMyPromptsArgs } from '../generated/
 import { callerOf } from './lib/caller.ts';
 import { dataSourceError, validationError } from './lib/errors.ts';
 import { isPromptId } from './lib/ids.ts';
-import { recordView, type StoredPrompt } from './lib/prompt.ts';
+import { promptRecordOf, type StoredPrompt } from './lib/prompt.ts';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
@@ -37,7 +37,7 @@ export function request(ctx: Context<QueryMyPromptsArgs>): DynamoDBQueryRequest 
 export function response(ctx: Context<QueryMyPromptsArgs>): PromptPage {
   if (ctx.error) dataSourceError('myPrompts', ctx.error);
   const page = ctx.result as { items: StoredPrompt[]; nextToken: string | null };
-  const items: PromptRecord[] = page.items.map(recordView);
+  const items: PromptRecord[] = page.items.map(promptRecordOf);
   const last = items.length > 0 ? items[items.length - 1].id : null;
   return { items, nextToken: page.nextToken ? last : null };
 }

@@ -65,12 +65,22 @@ export function devModelReply(input: DevModelInput): DevModelReply {
   const opener = OPENERS[digest[0] % OPENERS.length];
   const body = BODIES[digest[1] % BODIES.length];
   const closer = CLOSERS[digest[2] % CLOSERS.length];
-  const fingerprint = digest.subarray(0, 4).toString('hex');
+  // With earlier turns the fingerprint follows the whole history, and the reply names the first
+  // and the previous prompt, so a test can tell exactly which context arrived.
+  const earlier = input.messages.slice(0, -1);
+  const fingerprint = (earlier.length === 0 ? digest : historyDigest(input.messages)).subarray(0, 4).toString('hex');
+  const users = earlier.filter((m) => m.role === 'user');
+  const memory =
+    users.length === 0
+      ? ''
+      : `I remember ${users.length} earlier ${users.length === 1 ? 'turn' : 'turns'}: you first said "${excerpt(joinText(users[0]!.content))}"` +
+        (users.length > 1 ? ` and last said "${excerpt(joinText(users[users.length - 1]!.content))}".` : '.');
 
   const parts = [
     DEV_MODEL_PREFIX,
     opener,
     `You said: "${excerpt(prompt)}".`,
+    memory,
     body,
     systemText ? `(Following a system prompt of ${Array.from(systemText).length} characters.)` : '',
     `Model ${input.modelId}, turn ${countTurns(input.messages)}, fingerprint ${fingerprint}.`,
@@ -87,6 +97,13 @@ export function devModelReply(input: DevModelInput): DevModelReply {
     return { text, inputTokens, outputTokens: estimateTokens(text), stopReason: 'max_tokens' };
   }
   return { text: full, inputTokens, outputTokens: estimateTokens(full), stopReason: 'end_turn' };
+}
+
+/** A digest of every message, role and text, in order. */
+function historyDigest(messages: DevModelInput['messages']): Buffer {
+  const hash = createHash('sha256');
+  for (const m of messages) hash.update(`${m.role}\u0000${joinText(m.content)}\u0000`, 'utf8');
+  return hash.digest();
 }
 
 function joinText(blocks: { text?: string }[]): string {

@@ -1,5 +1,6 @@
 // The payloads that cross between the APPSYNC_JS resolvers and the Lambda data sources.
 // Type-only: resolvers import these for their types, never for code.
+import type { ContextTurn } from '../../resolvers/lib/context.ts';
 import type { PendingPrompt } from '../../resolvers/lib/settlement.ts';
 
 /** An error in the vocabulary of DESIGN.md, as a Lambda hands it to a resolver to raise. */
@@ -44,6 +45,11 @@ export interface LoginData {
 export interface ModelEvent {
   modelId: string;
   prompt: string;
+  /**
+   * The conversation's earlier turns sent with the prompt, oldest first, already trimmed to the
+   * budget their tokens were reserved for (resolvers/lib/context.ts); absent or empty for none.
+   */
+  history?: ContextTurn[];
   maxTokens: number;
   temperature: number | null;
   /**

@@ -35,7 +35,7 @@ async function converse(event: ModelEvent): Promise<Outcome<ModelAnswer> & { fai
     };
     // A guardrail intervention is an answer (the guardrail's message), charged as Bedrock reports it.
     const status = answer.stopReason === 'guardrail_intervened' ? 'BLOCKED' : 'COMPLETED';
-    log('info', 'converse', { model: event.modelId, ms: Date.now() - started, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, stopReason: answer.stopReason, status });
+    log('info', 'converse', { model: event.modelId, contextTurns: event.history?.length ?? 0, ms: Date.now() - started, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, stopReason: answer.stopReason, status });
     return { data: answer };
   } catch (error) {
     const failure: ModelError = classifyBedrockError(error, event.modelId);

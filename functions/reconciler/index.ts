@@ -8,6 +8,7 @@
 // rule (the model may have run it), and apply it. Then it tightens the item's index entry or
 // removes it. It is also the model function's on-failure destination for asynchronous
 // invocations: a failed event is settled at once, and refunded when Lambda never ran it.
+// On the same schedule it purges deleted conversations (purge.ts).
 // Every step is one of settle's idempotent writes, so two runs at once, or a run racing a late
 // pipeline, change nothing twice.
 import { DynamoDBClient, QueryCommand, GetItemCommand, UpdateItemCommand, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -16,9 +17,10 @@ import type { ModelEvent } from '../commons/contracts.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { describeError, log } from '../commons/log.ts';
 import { applyChange, readRecord, settlePrompt } from '../commons/settle.ts';
+import { purgeDeleted } from './purge.ts';
 import { LEASE_SHARDS, leaseFacts, minuteAttrAt, type PendingPrompt, type SettleResult } from '../../resolvers/lib/settlement.ts';
 
-const TABLES = { prompts: requireEnv('PROMPTS_TABLE'), usage: requireEnv('USAGE_TABLE') };
+const TABLES = { prompts: requireEnv('PROMPTS_TABLE'), usage: requireEnv('USAGE_TABLE'), conversations: requireEnv('CONVERSATIONS_TABLE') };
 const INDEX = 'ByLeaseDue';
 /** How long after a lease ends its prompt is left alone: a model function may still be settling it. */
 const GRACE_MS = intEnv('RECONCILE_GRACE_SECONDS', 30) * 1000;
@@ -44,6 +46,9 @@ export interface ReconcileReport {
   tidied: number;
   /** Leases or items that failed this time (retried on the next run). */
   failed: number;
+  /** Deleted conversations purged (their turns' records, then the header), and the records. */
+  purgedConversations: number;
+  purgedTurns: number;
 }
 
 /** What Lambda sends an on-failure destination (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). */
@@ -52,7 +57,7 @@ interface InvocationRecord {
   requestPayload: ModelEvent;
 }
 
-const emptyReport = (): ReconcileReport => ({ items: 0, applied: 0, timedOut: 0, refunded: 0, dropped: 0, tidied: 0, failed: 0 });
+const emptyReport = (): ReconcileReport => ({ items: 0, applied: 0, timedOut: 0, refunded: 0, dropped: 0, tidied: 0, failed: 0, purgedConversations: 0, purgedTurns: 0 });
 
 export async function handler(event: unknown): Promise<ReconcileReport> {
   const report = emptyReport();
@@ -63,7 +68,16 @@ export async function handler(event: unknown): Promise<ReconcileReport> {
     // A scheduled event's time is when the schedule fired: the reconciler's now (and the
     // emulator's clock offline, where tests move it).
     const time = (event as { time?: unknown } | null)?.time;
-    await reconcile(typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? Date.parse(time) : Date.now(), report);
+    const nowMs = typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? Date.parse(time) : Date.now();
+    await reconcile(nowMs, report);
+    try {
+      const purged = await purgeDeleted(client, TABLES, nowMs);
+      report.purgedConversations = purged.conversations;
+      report.purgedTurns = purged.turns;
+    } catch (error) {
+      report.failed += 1;
+      log('error', 'deleted conversations not purged', describeError(error));
+    }
   }
   const repaired = report.applied + report.timedOut + report.refunded + report.dropped;
   // One line per run that repaired anything: the Reconciled metric and its alarm (infra/stack.ts).

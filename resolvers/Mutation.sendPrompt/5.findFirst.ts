@@ -32,6 +32,9 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
       usage: { inputTokens: item.inputTokens ?? 0, outputTokens: item.outputTokens ?? 0 },
       createdAt: item.createdAt,
       status: item.status,
+      // A prompt logged before conversations has none: the retry's own id stands in.
+      conversationId: item.conversationId ?? s.input.conversationId,
+      contextTurns: item.contextTurns ?? 0,
     };
     return null;
   }

@@ -1,10 +1,15 @@
-// Mutation.sendPrompt: validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit
-// → invokeModel → logPrompt → settle. The steps raise
-// their own errors; the after step returns what settle produced.
+// Mutation.sendPrompt: the before step validates the input (lib/validate-prompt.ts; no data
+// source, so no pipeline function: AppSync allows at most 10), then checkAccess (account and
+// conversation) → readContext → reserveQuota → readUsage → findFirst → readmit → openTurn →
+// invokeModel → logPrompt → settle. The steps raise their own errors; the after step returns
+// what settle produced.
 import type { Context } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
+import type { PromptStash } from '../lib/prompt.ts';
+import { validatePrompt } from '../lib/validate-prompt.ts';
 
-export function request(_ctx: Context<MutationSendPromptArgs>): Record<string, never> {
+export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Record<string, never> {
+  validatePrompt(ctx);
   return {};
 }
 

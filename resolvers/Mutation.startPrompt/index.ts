@@ -1,12 +1,14 @@
-// Mutation.startPrompt: sendPrompt's admission (validateInput → checkToken → claimId →
-// reserveQuota → readUsage → findFirst → readmit), then invokeStream hands the prompt to the
-// stream function; logPrompt and settle act only when Lambda did not take it. The after step
-// answers the admission: this prompt's, or, for a restart, the first one's.
+// Mutation.startPrompt: sendPrompt's admission (the before step validates the input,
+// lib/validate-prompt.ts; then checkAccess → claimId → reserveQuota → readUsage → findFirst →
+// readmit), then invokeStream hands the prompt to the stream function; logPrompt and settle act
+// only when Lambda did not take it. The after step answers the admission: this prompt's, or, for a restart, the first one's.
 import type { Context } from '@aws-appsync/utils';
 import type { MutationStartPromptArgs, StartPromptResult } from '../../generated/graphql.ts';
 import type { PromptStash } from '../lib/prompt.ts';
+import { validatePrompt } from '../lib/validate-prompt.ts';
 
-export function request(_ctx: Context<MutationStartPromptArgs>): Record<string, never> {
+export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): Record<string, never> {
+  validatePrompt(ctx);
   return {};
 }
 

@@ -7,7 +7,7 @@ import type { PromptRecord, QueryPromptArgs } from '../../generated/graphql.ts';
 import { callerOf } from '../lib/caller.ts';
 import { dataSourceError, ErrorType } from '../lib/errors.ts';
 import { isPromptId } from '../lib/ids.ts';
-import { NOT_YOURS, recordView, type StoredPrompt } from '../lib/prompt.ts';
+import { NOT_YOURS, promptRecordOf, type StoredPrompt } from '../lib/prompt.ts';
 
 export function request(ctx: Context<QueryPromptArgs>): DynamoDBGetItemRequest {
   const caller = callerOf(ctx);
@@ -18,5 +18,5 @@ export function request(ctx: Context<QueryPromptArgs>): DynamoDBGetItemRequest {
 export function response(ctx: Context<QueryPromptArgs>): PromptRecord | null {
   if (ctx.error) dataSourceError('prompt.readRecord', ctx.error);
   const item = ctx.result as StoredPrompt | null;
-  return item ? recordView(item) : null;
+  return item ? promptRecordOf(item) : null;
 }

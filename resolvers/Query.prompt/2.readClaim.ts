@@ -22,5 +22,5 @@ export function response(ctx: Context<QueryPromptArgs>): PromptRecord {
   if (!claim || claim.owner !== callerOf(ctx).userId) {
     return util.error(NOT_YOURS, ErrorType.NotFound);
   }
-  return { id: ctx.args.id, prompt: claim.prompt, response: claim.partial ?? '', model: claim.model, status: 'STREAMING', usage: null, createdAt: claim.createdAt };
+  return { id: ctx.args.id, prompt: claim.prompt, response: claim.partial ?? '', model: claim.model, status: 'STREAMING', usage: null, createdAt: claim.createdAt, conversationId: null, seq: null };
 }

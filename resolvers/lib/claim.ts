@@ -1,4 +1,4 @@
-// A streamed prompt's claim item in the Prompts table (resolvers/Mutation.startPrompt/3.claimId.ts):
+// A streamed prompt's claim item in the Prompts table (resolvers/Mutation.startPrompt/2.claimId.ts):
 // keyed by the id alone, so whose id it is can be looked up without knowing the owner. Its
 // partition key can never be a user's (user ids do not start with '#'), so myPrompts never lists it.
 export function claimKey(id: string): { userId: { S: string }; id: { S: string } } {

@@ -10,6 +10,7 @@ import { ErrorType } from './errors.ts';
 import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
+import type { ContextTurn } from './context.ts';
 import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
 
 /**
@@ -53,6 +54,14 @@ export interface PromptInput {
   lease: string;
   /** When the lease ends (epoch ms): the reconciler's index orders items by it. */
   leaseDeadline: number;
+  /** The conversation the prompt goes into: the one named, or a new one's fresh id. */
+  conversationId: string;
+  /** No conversation was named: this prompt starts one (nothing to read before it). */
+  newConversation: boolean;
+  /** The bound on what is sent without earlier turns (lib/context.ts baseInputBound). */
+  baseInput: number;
+  /** The most the input may be: the model's context budget, and what the day's budget leaves beside maxTokens. */
+  inputBudget: number;
   /** startPrompt: answered through a stream, not in this request. */
   streamed: boolean;
 }
@@ -72,7 +81,8 @@ export interface PromptStash {
   /** reserveQuota failed in a way that may still have admitted it (a lost response): readUsage looks. */
   uncertain?: boolean;
   answer?: ModelAnswer;
-  modelError?: { message: string } & ModelFailureInfo;
+  /** errorType: a failure before the model that is not the model's (NotFound, RateLimited); ModelError otherwise. */
+  modelError?: { message: string; errorType?: string } & ModelFailureInfo;
   /**
    * How far settling got (lib/settlement.ts): 'applied' both writes done, 'logged' the record only
    * (the reconciler applies it), 'none' nothing yet, 'elsewhere' someone else wrote the record.
@@ -80,6 +90,10 @@ export interface PromptStash {
   settled?: SettleState;
   /** A retry of an answered prompt: its first result, returned as is and not charged again. */
   replay?: SendPromptResult;
+  /** The earlier turns sent with the prompt, oldest first (readContext). */
+  history?: ContextTurn[];
+  /** This prompt's place in its conversation, once openTurn counted it. */
+  seq?: number;
   /** startPrompt: a restart of a prompt still being streamed (its id); nothing is charged. */
   started?: string;
 }
@@ -104,6 +118,7 @@ export function pendingOf(s: PromptStash): PendingPrompt {
     idempotencyKey: input.idempotencyKey,
     queries: s.queries ?? 0,
     dailyPromptLimit: input.limits.dailyPromptLimit,
+    conversation: s.seq ? { id: input.conversationId, seq: s.seq, contextTurns: (s.history ?? []).length } : null,
   };
 }
 
@@ -119,13 +134,13 @@ export interface StoredPrompt {
   inputTokens?: number;
   outputTokens?: number;
   createdAt: string;
+  conversationId?: string;
+  seq?: number;
+  contextTurns?: number;
 }
 
-/** The same answer whether the prompt is another user's or does not exist. */
-export const NOT_YOURS = 'No prompt with that id belongs to you.';
-
-/** A log record as clients see it (myPrompts, prompt). */
-export function recordView(item: StoredPrompt): PromptRecord {
+/** A log record as clients see it (myPrompts, conversationTurns, prompt). */
+export function promptRecordOf(item: StoredPrompt): PromptRecord {
   return {
     id: item.id,
     prompt: item.prompt,
@@ -134,8 +149,13 @@ export function recordView(item: StoredPrompt): PromptRecord {
     status: item.status,
     usage: item.inputTokens !== undefined ? { inputTokens: item.inputTokens, outputTokens: item.outputTokens ?? 0 } : null,
     createdAt: item.createdAt,
+    conversationId: item.conversationId ?? null,
+    seq: item.seq ?? null,
   };
 }
+
+/** The same answer whether the prompt is another user's or does not exist. */
+export const NOT_YOURS = 'No prompt with that id belongs to you.';
 
 export interface UsageItem {
   queries?: number;

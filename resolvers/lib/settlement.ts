@@ -35,6 +35,8 @@ export interface PendingPrompt {
   /** Prompts used today once this one was admitted, and the day's limit: the answer's queries/balance. */
   queries: number;
   dailyPromptLimit: number;
+  /** The conversation turn this prompt is (lib/conversation.ts); null or absent for none. */
+  conversation?: { id: string; seq: number; contextTurns: number } | null;
 }
 
 /** One of the two: the model's answer, or how it failed. */
@@ -102,6 +104,13 @@ export function recordOf(p: PendingPrompt, result: SettleResult): { attributes: 
     attributes.error = { S: failure ? failure.message : 'The model failed.' };
   }
   if (p.idempotencyKey) attributes.idempotencyKey = { S: p.idempotencyKey };
+  if (p.conversation) {
+    // The turn's place in its conversation: the Prompts table's ByConversation index (owner first in its key).
+    attributes.conversationId = { S: p.conversation.id };
+    attributes.conversationKey = { S: p.userId + '#' + p.conversation.id };
+    attributes.seq = { N: p.conversation.seq };
+    attributes.contextTurns = { N: p.conversation.contextTurns };
+  }
   return { attributes, change, status, overrun: outcome.overrun };
 }
 

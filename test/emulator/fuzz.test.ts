@@ -116,6 +116,25 @@ describe('arbitrary input', () => {
     );
   });
 
+  it('to the conversation operations is answered from the vocabulary, and a prompt into a bad conversation charges nothing', async () => {
+    const conversations = ['01J00000000000000000000000', 'c'.repeat(2000), '01J0000000000000000000000Z#x'];
+    await fc.assert(
+      fc.asyncProperty(text, text, maybe(int), maybe(text), async (id, title, limit, nextToken) => {
+        const input = { id, title, limit, nextToken };
+        expectVocabulary(await call('query($id: ID!) { conversation(id: $id) { id title } }', { id }, 'token'), input);
+        expectVocabulary(await call('query($id: ID!, $limit: Int, $next: String) { conversationTurns(conversationId: $id, limit: $limit, nextToken: $next) { items { id seq } nextToken } }', { id, limit, next: nextToken }, 'token'), input);
+        expectVocabulary(await call('query($limit: Int, $next: String) { myConversations(limit: $limit, nextToken: $next) { items { id } nextToken } }', { limit, next: nextToken }, 'token'), input);
+        expectVocabulary(await call('mutation($id: ID!, $title: String!) { renameConversation(id: $id, title: $title) { id } }', { id, title }, 'token'), input);
+        expectVocabulary(await call('mutation($id: ID!) { deleteConversation(id: $id) }', { id }, 'token'), input);
+        const before = await usage();
+        const answer = await call('mutation($id: ID) { sendPrompt(prompt: "hello", conversationId: $id) { id } }', { id }, 'token');
+        expectVocabulary(answer, input);
+        if (answer.errors.length > 0) expect((await usage()).queries ?? 0).toBe(before.queries ?? 0);
+      }),
+      { numRuns: 40, examples: conversations.map((id) => [id, '\u0000', 0, '2026-11-30T00:00:00.000Z#01J00000000000000000000000'] as [string, string, number, string]) },
+    );
+  });
+
   it('left no InternalError in the logs', () => {
     expect(api.logs.filter((l) => l.includes('"errorType":"InternalError"') || l.includes('InternalFailure'))).toEqual([]);
   });

@@ -38,17 +38,17 @@ const resolverErrors = (api: TestEmulator) =>
 const failureOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof TollgateError ? { errorType: e.errorType, message: e.message, errorInfo: e.errorInfo } : e));
 
 describe('a DynamoDB data source whose role lacks the action', () => {
-  // checkToken reads the Users table; its role loses dynamodb:GetItem. myPrompts' Query meets a Deny.
+  // checkAccess reads the Users table; its role loses dynamodb:GetItem. myPrompts' Query meets a Deny.
   const api = variant((r) => {
     withoutAction(r, 'UsersTableSourceRoleDefaultPolicy', 'dynamodb:GetItem');
     statementsOf(r, 'PromptsTableSourceRoleDefaultPolicy').push({ Effect: 'Deny', Action: 'dynamodb:Query', Resource: { 'Fn::GetAtt': [Object.keys(r).find((id) => id.startsWith('PromptsTable') && r[id]!.Type === 'AWS::DynamoDB::Table')!, 'Arn'] } });
   });
 
-  it('fails sendPrompt at checkToken with InternalError, logs AWS’s refusal, and admits nothing', async () => {
+  it('fails sendPrompt at checkAccess with InternalError, logs AWS’s refusal, and admits nothing', async () => {
     const user = await freshUser(api());
     const failure = await failureOf(user.client.sendPrompt('Hello?'));
     expect(failure).toMatchObject({ errorType: 'InternalError', message: expect.stringMatching(/^Something went wrong on our side\. Reference: /) });
-    const logged = resolverErrors(api()).find((e) => e.where === 'checkToken');
+    const logged = resolverErrors(api()).find((e) => e.where === 'checkAccess');
     expect(logged).toMatchObject({ causeType: 'DynamoDB:DynamoDbException' });
     expect(logged!.cause).toMatch(
       new RegExp(

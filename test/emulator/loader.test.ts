@@ -29,7 +29,18 @@ describe('the template loader', () => {
   it('orders pipeline functions exactly as PipelineConfig and finds their code through assets.json (§8.35)', () => {
     const send = stack.resolvers.find((r) => r.fieldName === 'sendPrompt')!;
     expect(send.kind).toBe('PIPELINE');
-    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual(['validateInput', 'checkToken', 'reserveQuota', 'readUsage', 'findFirst', 'readmit', 'invokeModel', 'logPrompt', 'settle']);
+    expect(send.functions.map((id) => stack.functions.get(id)!.name)).toEqual([
+      'checkAccess',
+      'readContext',
+      'reserveQuota',
+      'readUsage',
+      'findFirst',
+      'readmit',
+      'openTurn',
+      'invokeModel',
+      'logPrompt',
+      'settle',
+    ]);
     for (const id of send.functions) expect(stack.functions.get(id)!.codeFile).toMatch(/asset\.[0-9a-f]{64}\.js$/);
   });
 

@@ -55,6 +55,20 @@ describe('the OpenAI-compatible bridge', () => {
     });
   });
 
+  it('forwards a conversation’s earlier turns as chat messages, in order', async () => {
+    const client = api.client();
+    const email = uniqueEmail('bridge-chat');
+    await client.register(email, PASSWORD);
+    await client.login(email, PASSWORD);
+    const first = await client.sendPrompt('Capital of France?');
+    await client.sendPrompt('And of Spain?', undefined, undefined, first.conversationId);
+    expect(seen.at(-1)!.body.messages).toEqual([
+      { role: 'user', content: 'Capital of France?' },
+      { role: 'assistant', content: 'Paris.' },
+      { role: 'user', content: 'And of Spain?' },
+    ]);
+  });
+
   it('turns a failing local server into a refunded ModelError', async () => {
     const client = api.client();
     const email = uniqueEmail('bridge-fail');

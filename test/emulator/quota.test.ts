@@ -124,10 +124,10 @@ describe('the daily token budget', () => {
     await expect(client.sendPrompt('after settle', { maxTokens: 1000 })).resolves.toBeTruthy();
   });
 
-  it('refuses a prompt whose reservation alone is over the budget with QuotaExceeded tokens', async () => {
+  it('refuses a prompt whose reservation alone is over the budget with ValidationError: it could never fit', async () => {
     const { client } = await userWith({ dailyTokenLimit: 1000 });
     const refused = await client.sendPrompt('too big', { maxTokens: 1000 }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ errorType: 'QuotaExceeded', errorInfo: { kind: 'tokens', limit: 1000, used: 0 } });
+    expect(refused).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'prompt', reason: 'neverFits' } });
     // 700 + 4 bytes + the 256-token template allowance = 960.
     await expect(client.sendPrompt('fits', { maxTokens: 700 })).resolves.toBeTruthy();
   });

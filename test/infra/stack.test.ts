@@ -47,6 +47,8 @@ describe('the AppSync API', () => {
         MODELS: 'us.amazon.nova-2-lite-v1:0=Amazon Nova 2 Lite',
         USAGE_TABLE: { Ref: Match.anyValue() },
         PROMPTS_TABLE: { Ref: Match.anyValue() },
+        USERS_TABLE: { Ref: Match.anyValue() },
+        CONVERSATIONS_TABLE: { Ref: Match.anyValue() },
       }),
     });
   });
@@ -57,7 +59,7 @@ describe('the AppSync API', () => {
     expect(schema.Properties.Definition).toContain('type LoginResult @aws_api_key');
   });
 
-  it('runs sendPrompt as the pipeline validateInput → checkToken → reserveQuota → readUsage → findFirst → readmit → invokeModel → logPrompt → settle', () => {
+  it('runs sendPrompt as the pipeline (input validated in its before step) checkAccess → readContext → reserveQuota → readUsage → findFirst → readmit → openTurn → invokeModel → logPrompt → settle', () => {
     const fns = template.findResources('AWS::AppSync::FunctionConfiguration');
     const nameOf = (ref: { 'Fn::GetAtt': [string, string] }) => (fns[ref['Fn::GetAtt'][0]] as { Properties: { Name: string } }).Properties.Name;
     const [pipeline] = Object.values(template.findResources('AWS::AppSync::Resolver', { Properties: { FieldName: 'sendPrompt' } })) as {
@@ -66,12 +68,13 @@ describe('the AppSync API', () => {
     expect(pipeline!.Properties.Kind).toBe('PIPELINE');
     expect(pipeline!.Properties.Runtime.Name).toBe('APPSYNC_JS');
     expect(pipeline!.Properties.PipelineConfig.Functions.map(nameOf)).toEqual([
-      'validateInput',
-      'checkToken',
+      'checkAccess',
+      'readContext',
       'reserveQuota',
       'readUsage',
       'findFirst',
       'readmit',
+      'openTurn',
       'invokeModel',
       'logPrompt',
       'settle',
@@ -129,7 +132,7 @@ describe('the functions', () => {
 
 describe('the tables', () => {
   it('are on-demand, with point-in-time recovery, kept when the stack goes (outside dev)', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 4);
+    template.resourceCountIs('AWS::DynamoDB::Table', 5);
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table')) as { Properties: Record<string, unknown>; DeletionPolicy: string }[]) {
       expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -138,8 +141,42 @@ describe('the tables', () => {
     }
   });
 
-  it('expire usage counters, prompt logs and rate-limit windows with a TTL', () => {
-    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 3);
+  it('expire usage counters, prompt logs, conversations and rate-limit windows with a TTL', () => {
+    template.resourcePropertiesCountIs('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }, 4);
+  });
+
+  it('give resolvers the context budgets and the system prompt’s size, and the model function the system prompt itself', () => {
+    const withSystem = synth({ TOLLGATE_SYSTEM_PROMPT: 'Be brief.', TOLLGATE_CONTEXT_BUDGET_TOKENS: '9000' });
+    withSystem.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      EnvironmentVariables: Match.objectLike({ CONTEXT_BUDGETS: 'us.amazon.nova-2-lite-v1:0=9000', SYSTEM_PROMPT_BYTES: '9' }),
+    });
+    withSystem.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Tollgate: calls Bedrock Converse',
+      Environment: { Variables: Match.objectLike({ SYSTEM_PROMPT: 'Be brief.' }) },
+    });
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { EnvironmentVariables: Match.objectLike({ CONTEXT_BUDGETS: 'us.amazon.nova-2-lite-v1:0=32000', SYSTEM_PROMPT_BYTES: '0' }) });
+  });
+
+  it('index conversations by activity (read consistently), their turns by conversation and seq, and deleted ones for the purge', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'id', KeyType: 'RANGE' },
+      ],
+      LocalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByActivity', KeySchema: Match.arrayWith([{ AttributeName: 'activity', KeyType: 'RANGE' }]) })],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByPurge', Projection: { ProjectionType: 'KEYS_ONLY' } })],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'ByConversation',
+          KeySchema: [
+            { AttributeName: 'conversationKey', KeyType: 'HASH' },
+            { AttributeName: 'seq', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
   });
 
   it('are destroyed with a dev stack', () => {
@@ -264,12 +301,15 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the reconciler query only its index, and settle', () => {
+  it('lets the reconciler query only its indexes, settle, and purge deleted conversations', () => {
     const dynamo = statementsOf('ReconcilerFunction').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
     expect(dynamo.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual([
       [['dynamodb:PutItem', 'dynamodb:GetItem'], expect.stringContaining('PromptsTable')],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], expect.stringContaining('UsageTable')],
       ['dynamodb:Query', expect.stringMatching(/UsageTable.*\/index\/ByLeaseDue/)],
+      ['dynamodb:DeleteItem', expect.stringContaining('ConversationsTable')],
+      ['dynamodb:DeleteItem', expect.stringContaining('PromptsTable')],
+      ['dynamodb:Query', expect.stringMatching(/ConversationsTable.*\/index\/ByPurge.*PromptsTable.*\/index\/ByConversation/)],
     ]);
   });
 
@@ -437,9 +477,20 @@ describe('deploy hygiene', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/(\w+)Table/)![1] }));
     };
-    expect(roleOf('UsersTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' }]);
+    // checkAccess's TransactGetItems reads the account and the caller's conversation header (GetItem each).
+    expect(roleOf('UsersTable')).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Users' },
+      { actions: ['dynamodb:GetItem'], table: 'Conversations' },
+    ]);
     expect(roleOf('UsageTable')).toEqual([{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Usage' }]);
-    expect(roleOf('PromptsTable')).toEqual([{ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table: 'Prompts' }]);
+    expect(roleOf('PromptsTable')).toEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table: 'Prompts' },
+      { actions: ['dynamodb:Query'], table: 'Prompts' },
+    ]);
+    expect(roleOf('ConversationsTable')).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Conversations' },
+      { actions: ['dynamodb:Query'], table: 'Conversations' },
+    ]);
     const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(everything).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, envName, loadConfig, parseModels, settingsFrom } from '../../infra/config.ts';
+import { ConfigError, envName, formatContextBudgets, loadConfig, parseModels, settingsFrom, systemPromptBytes } from '../../infra/config.ts';
 
 const fromEnv = (env: Record<string, string>) => settingsFrom(() => undefined, env);
 
@@ -103,5 +103,24 @@ describe('a failed synth', () => {
     const { essentials } = await import('../../emulator/synth.ts');
     const output = 'file:///x/infra/config.ts:60\n    throw new ConfigError(…)\n          ^\n\nConfigError: TOLLGATE_DAILY_PROMPT_LIMIT (context "dailyPromptLimit") must be an integer from 1 to 1000000. Received: "x"\n    at integer (/x/infra/config.ts:60:11)';
     expect(essentials(output)).toBe('ConfigError: TOLLGATE_DAILY_PROMPT_LIMIT (context "dailyPromptLimit") must be an integer from 1 to 1000000. Received: "x"');
+  });
+});
+
+describe('conversation settings', () => {
+  it('give each model the catalog’s context budget, capped by the stage’s setting', () => {
+    const models = 'us.amazon.nova-2-lite-v1:0,amazon.nova-lite-v1:0';
+    expect(formatContextBudgets(loadConfig(fromEnv({ TOLLGATE_MODELS: models })))).toBe('us.amazon.nova-2-lite-v1:0=32000,amazon.nova-lite-v1:0=32000');
+    expect(formatContextBudgets(loadConfig(fromEnv({ TOLLGATE_MODELS: models, TOLLGATE_CONTEXT_BUDGET_TOKENS: '8000' })))).toBe('us.amazon.nova-2-lite-v1:0=8000,amazon.nova-lite-v1:0=8000');
+    expect(() => loadConfig(fromEnv({ TOLLGATE_CONTEXT_BUDGET_TOKENS: '-1' }))).toThrow(/TOLLGATE_CONTEXT_BUDGET_TOKENS/);
+  });
+
+  it('take a system prompt of text within 2048 UTF-8 bytes, and reserve exactly its bytes', () => {
+    const config = loadConfig(fromEnv({ TOLLGATE_SYSTEM_PROMPT: '  Answer in Français, briefly.\n ' }));
+    expect(config.systemPrompt).toBe('Answer in Français, briefly.');
+    expect(systemPromptBytes(config)).toBe(29);
+    expect(systemPromptBytes(loadConfig(fromEnv({})))).toBe(0);
+    expect(() => loadConfig(fromEnv({ TOLLGATE_SYSTEM_PROMPT: 'é'.repeat(1025) }))).toThrow(/2050 bytes in UTF-8; at most 2048/);
+    expect(() => loadConfig(fromEnv({ TOLLGATE_SYSTEM_PROMPT: 'bell \u0007' }))).toThrow(/control characters/);
+    expect(() => loadConfig(fromEnv({ TOLLGATE_SYSTEM_PROMPT: 'broken \ud800' }))).toThrow(/control characters/);
   });
 });

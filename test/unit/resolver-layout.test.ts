@@ -19,15 +19,16 @@ function tree(files: Record<string, string>): string {
 
 describe('the resolver layout', () => {
   it('derives every resolver of the project from its file names, pipeline order included', () => {
-    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'AuthFunction', 'ModelFunction', 'StreamFunction', 'None']));
+    const all = discoverResolvers(join(ROOT, 'resolvers'), schema, new Set(['UsersTable', 'UsageTable', 'PromptsTable', 'ConversationsTable', 'AuthFunction', 'ModelFunction', 'StreamFunction', 'None']));
     const send = all.find((r) => r.fieldName === 'sendPrompt');
     expect(send?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
-      'validateInput@None',
-      'checkToken@UsersTable',
+      'checkAccess@UsersTable',
+      'readContext@PromptsTable',
       'reserveQuota@UsageTable',
       'readUsage@UsageTable',
       'findFirst@PromptsTable',
       'readmit@UsageTable',
+      'openTurn@ConversationsTable',
       'invokeModel@ModelFunction',
       'logPrompt@PromptsTable',
       'settle@UsageTable',
@@ -35,8 +36,7 @@ describe('the resolver layout', () => {
     // startPrompt shares sendPrompt's steps (files that re-export them) around its own two.
     const start = all.find((r) => r.fieldName === 'startPrompt');
     expect(start?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
-      'validateInput@None',
-      'checkToken@UsersTable',
+      'checkAccess@UsersTable',
       'claimId@PromptsTable',
       'reserveQuota@UsageTable',
       'readUsage@UsageTable',
@@ -48,14 +48,19 @@ describe('the resolver layout', () => {
     ]);
     expect(all.map((r) => `${r.typeName}.${r.fieldName}`).sort()).toEqual(
       [
+        'Mutation.deleteConversation',
         'Mutation.deletePrompt',
         'Mutation.login',
         'Mutation.logoutEverywhere',
         'Mutation.publishPromptEvent',
         'Mutation.register',
+        'Mutation.renameConversation',
         'Mutation.sendPrompt',
         'Mutation.startPrompt',
+        'Query.conversation',
+        'Query.conversationTurns',
         'Query.models',
+        'Query.myConversations',
         'Query.myPrompts',
         'Query.myUsage',
         'Query.prompt',

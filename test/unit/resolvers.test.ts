@@ -16,6 +16,8 @@ const ENV = {
   DAILY_TOKEN_LIMIT: '10000',
   PROMPTS_PER_MINUTE: '10',
   PROMPTS_IN_FLIGHT: '3',
+  CONTEXT_BUDGETS: 'model-a=2000,model-b=500',
+  SYSTEM_PROMPT_BYTES: '0',
   STREAM_MAX_OUTPUT_TOKENS: '2000',
   STREAM_TIMEOUT_SECONDS: '130',
 };
@@ -34,13 +36,13 @@ beforeAll(async () => {
   await evaluate('Query.myUsage.ts', 'request', {});
 }, 60_000);
 
-describe('Mutation.sendPrompt 1.validateInput', () => {
-  const file = 'Mutation.sendPrompt/1.validateInput.ts';
+describe('Mutation.sendPrompt’s before step (validation)', () => {
+  const file = 'Mutation.sendPrompt/index.ts';
 
   it('stashes the admitted input: the default model, maxTokens plus the prompt’s UTF-8 bytes and the template allowance as the reservation, today’s clock and a lease until the request’s deadline', async () => {
     const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!' } });
     expect(out.error).toBeUndefined();
-    expect(out.result).toEqual({ payload: null });
+    expect(out.result).toEqual({});
     expect(out.stashed.input).toMatchObject({
       userId: 'u1',
       prompt: 'Hello!',
@@ -78,12 +80,12 @@ describe('Mutation.sendPrompt 1.validateInput', () => {
 
   it('gives startPrompt the stream’s output cap, a lease as long as the event may wait and the function run, and its chosen id as the idempotency key', async () => {
     const promptId = '01KB0000000000000000000000';
-    const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!', promptId, idempotencyKey: 'ignored' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
+    const out = await evaluate('Mutation.startPrompt/index.ts', 'request', { arguments: { prompt: 'Hello!', promptId, idempotencyKey: 'ignored' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
     expect(out.error).toBeUndefined();
     expect(out.stashed.input).toMatchObject({ id: promptId, idempotencyKey: promptId, maxTokens: 2000, streamed: true });
     // 60 s of event age + the function's 130 s + 5 s to settle (resolvers/lib/prompt.ts streamLeaseMs).
     expect((out.stashed.input as { lease: string }).lease).toBe(`${NOW + 195_000}:${promptId}:2262:2000:model-a`);
-    const bad = await evaluate(file, 'request', { arguments: { prompt: 'Hello!', promptId: 'not-a-ulid' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
+    const bad = await evaluate('Mutation.startPrompt/index.ts', 'request', { arguments: { prompt: 'Hello!', promptId: 'not-a-ulid' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
     expect(bad.error).toEqual({ message: 'promptId must be a ULID (26 characters of Crockford base32), or left out.' });
   });
 });
@@ -165,5 +167,112 @@ describe('Query.myUsage', () => {
     expect(empty.result).toEqual({ day: '2026-11-30', queries: 0, limit: 50, balance: 50, resetsAt: '2026-12-01T00:00:00.000Z', inputTokens: 0, outputTokens: 0, tokenLimit: 10000 });
     const used = await evaluate('Query.myUsage.ts', 'response', { stash, result: { queries: 52, inputTokens: 7, outputTokens: 9 } });
     expect(used.result).toMatchObject({ queries: 52, balance: 0, inputTokens: 7, outputTokens: 9 });
+  });
+});
+
+describe('Mutation.sendPrompt’s before step (validation), for conversations', () => {
+  const file = 'Mutation.sendPrompt/index.ts';
+
+  it('starts a new conversation without an id, and reserves the system prompt as one more message', async () => {
+    const out = await evaluate(file, 'request', { arguments: { prompt: 'Hello!' }, env: { ...ENV, SYSTEM_PROMPT_BYTES: '40' } });
+    const input = out.stashed.input as { conversationId: string; newConversation: boolean; reserve: number; baseInput: number; inputBudget: number };
+    expect(input.conversationId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    // 6 bytes + 256 + (40 + 16 for the system message) + 500
+    expect(input).toMatchObject({ baseInput: 318, reserve: 818, inputBudget: 2000 });
+    expect(input.newConversation).toBe(true);
+  });
+
+  it('refuses a prompt that cannot fit the model’s context budget even alone, and names no conversation it cannot own', async () => {
+    const tooBig = await evaluate(file, 'request', { arguments: { prompt: 'x'.repeat(100), options: { model: 'model-b', maxTokens: 10 } }, env: { ...ENV, SYSTEM_PROMPT_BYTES: '200' } });
+    expect(tooBig.error?.message).toMatch(/^This prompt needs up to 582 tokens .* no prompt may need more than 510: the model's context budget allows no more/);
+    const bad = await evaluate(file, 'request', { arguments: { prompt: 'hi', conversationId: 'not-an-id' } });
+    expect(bad.error).toEqual({ message: 'No conversation with that id belongs to you.' });
+  });
+});
+
+describe('Mutation.sendPrompt 1.checkAccess', () => {
+  const file = 'Mutation.sendPrompt/1.checkAccess.ts';
+  const tables = { USERS_TABLE: 'users-t', CONVERSATIONS_TABLE: 'conversations-t' };
+  const input = (newConversation: boolean) => ({ userId: 'u1', email: 'a@example.com', tokenVersion: '0', conversationId: 'c1', newConversation });
+  const user = { userId: 'u1', email: 'a@example.com', tokenVersion: 0 };
+  const read = (account: unknown, conversation: unknown) => ({ items: [account, conversation], cancellationReasons: null });
+
+  it('reads only the account, consistently, for a prompt that starts a conversation', async () => {
+    const out = await evaluate(file, 'request', { env: { ...ENV, ...tables }, stash: { input: input(true) } });
+    expect(out.result).toEqual({ operation: 'GetItem', key: { email: { S: 'a@example.com' } }, consistentRead: true });
+    expect((await evaluate(file, 'response', { env: { ...ENV, ...tables }, stash: { input: input(true) }, result: user })).error).toBeUndefined();
+    expect((await evaluate(file, 'response', { env: { ...ENV, ...tables }, stash: { input: input(true) }, result: { ...user, tokenVersion: 1 } })).error?.message).toMatch(/^Unauthorized/);
+  });
+
+  it('reads the account and the caller’s own conversation header in one TransactGetItems, and refuses a missing or deleted one as NotFound', async () => {
+    const env = { ...ENV, ...tables };
+    const out = await evaluate(file, 'request', { env, stash: { input: input(false) } });
+    expect(out.result).toEqual({
+      operation: 'TransactGetItems',
+      transactItems: [
+        { table: 'users-t', key: { email: { S: 'a@example.com' } } },
+        { table: 'conversations-t', key: { userId: { S: 'u1' }, id: { S: 'c1' } } },
+      ],
+    });
+    const ok = await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read(user, { userId: 'u1', id: 'c1', turns: 2 }) });
+    expect(ok.error).toBeUndefined();
+    const notFound = 'No conversation with that id belongs to you.';
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read(user, null) })).error?.message).toBe(notFound);
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read(user, { userId: 'u1', id: 'c1', deleted: true }) })).error?.message).toBe(notFound);
+    // A revoked token is Unauthorized whatever the conversation.
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: read({ ...user, disabled: true }, null) })).error?.message).toMatch(/^Unauthorized/);
+    // A read cancelled by a write in flight on either item is the client's to retry, before anything is charged.
+    const cancelled = await evaluate(file, 'response', { env, stash: { input: input(false) }, error: { type: 'DynamoDB:TransactionCanceledException', message: 'Transaction cancelled' } });
+    expect(cancelled.error?.message).toMatch(/busy right now/);
+  });
+});
+
+describe('Mutation.sendPrompt 2.readContext', () => {
+  const file = 'Mutation.sendPrompt/2.readContext.ts';
+  const input = { id: 'p1', userId: 'u1', conversationId: 'c1', newConversation: false, maxTokens: 100, model: 'model-a', leaseDeadline: NOW + 30_000, baseInput: 300, inputBudget: 700, reserve: 400 };
+
+  it('reads the newest turns of the caller’s conversation with one Query of its index', async () => {
+    const out = await evaluate(file, 'request', { stash: { input } });
+    expect(out.result).toEqual({
+      operation: 'Query',
+      index: 'ByConversation',
+      query: { expression: 'conversationKey = :key', expressionValues: { ':key': { S: 'u1#c1' } } },
+      scanIndexForward: false,
+      limit: 50,
+    });
+  });
+
+  it('keeps the newest answered turns within the budget, oldest first, and grows the reservation and the lease by their bound', async () => {
+    const turn = (seq: number, status = 'COMPLETED') => ({ seq, status, prompt: 'p'.repeat(100), response: 'r'.repeat(68) });
+    // Each turn is bounded by 100 + 68 + 2 × 16 = 200: two fit 300 + 400 ≤ 700, the third would not.
+    const out = await evaluate(file, 'response', { stash: { input }, result: { items: [turn(5), turn(4, 'FAILED'), turn(3), turn(2), turn(1)] } });
+    expect(out.stashed.history).toEqual([
+      { prompt: 'p'.repeat(100), response: 'r'.repeat(68) },
+      { prompt: 'p'.repeat(100), response: 'r'.repeat(68) },
+    ]);
+    expect(out.stashed.input).toMatchObject({ reserve: 800, lease: `${NOW + 30_000}:p1:800:100:model-a` });
+  });
+});
+
+describe('Mutation.sendPrompt 7.openTurn', () => {
+  const file = 'Mutation.sendPrompt/7.openTurn.ts';
+  const input = (newConversation: boolean) => ({ userId: 'u1', conversationId: 'c1', newConversation, createdAt: '2026-11-30T10:15:30.000Z', expiresAt: 1797, prompt: 'Hi\nthere' });
+
+  it('creates a new conversation titled from its first line, or moves an existing one that is not deleted', async () => {
+    const created = await evaluate(file, 'request', { stash: { input: input(true), admitted: true } });
+    expect(created.result).toMatchObject({ operation: 'UpdateItem', key: { userId: { S: 'u1' }, id: { S: 'c1' } }, condition: { expression: 'attribute_not_exists(id)' } });
+    expect((created.result as { update: { expressionValues: Record<string, unknown> } }).update.expressionValues).toMatchObject({
+      ':title': { S: 'Hi' },
+      ':activity': { S: '2026-11-30T10:15:30.000Z#c1' },
+    });
+    const moved = await evaluate(file, 'request', { stash: { input: input(false), admitted: true } });
+    expect(moved.result).toMatchObject({ condition: { expression: 'attribute_exists(id) AND attribute_not_exists(deleted)' } });
+  });
+
+  it('settles a prompt whose conversation was deleted meanwhile as NotFound, refunded, without the model', async () => {
+    const out = await evaluate(file, 'response', { stash: { input: input(false), admitted: true }, error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'failed' } });
+    expect(out.stashed).toMatchObject({ settled: 'none', modelError: { errorType: 'NotFound', charged: false } });
+    const counted = await evaluate(file, 'response', { stash: { input: input(false), admitted: true }, result: { turns: 7 } });
+    expect(counted.stashed.seq).toBe(7);
   });
 });

@@ -1,6 +1,6 @@
 // The page refuses what the API would refuse, with the API's own numbers: the limits it is
 // configured with (limitsFromEnvironment, from the resolver environment) must be exactly where
-// validateInput — the code that deploys, run through EvaluateCode — draws its lines.
+// sendPrompt's before step (lib/validate-prompt.ts) — the code that deploys, run through EvaluateCode — draws its lines.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateCode } from 'tollgate/evaluate-code';
@@ -17,9 +17,11 @@ const ENV = {
   DAILY_TOKEN_LIMIT: '10000',
   PROMPTS_PER_MINUTE: '10',
   PROMPTS_IN_FLIGHT: '3',
+  CONTEXT_BUDGETS: 'model-a=2000,model-b=500',
+  SYSTEM_PROMPT_BYTES: '0',
 };
 
-const code = resolverCode(join(ROOT, 'resolvers', 'Mutation.sendPrompt', '1.validateInput.ts'));
+const code = resolverCode(join(ROOT, 'resolvers', 'Mutation.sendPrompt', 'index.ts'));
 
 async function refused(args: Record<string, unknown>): Promise<string | null> {
   const out = await evaluateCode({
@@ -39,7 +41,7 @@ describe('the page’s prompt limits', () => {
     expect(() => limitsFromEnvironment({ MAX_PROMPT_CHARS: '100' })).toThrow(/MAX_OUTPUT_TOKENS/);
   });
 
-  it('are the very bounds validateInput enforces', async () => {
+  it('are the very bounds sendPrompt’s validation enforces', async () => {
     expect(await refused({ prompt: 'é'.repeat(limits.maxPromptChars) })).toBeNull();
     expect(await refused({ prompt: 'é'.repeat(limits.maxPromptChars + 1) })).toMatch(/at most 100/);
     expect(await refused({ prompt: 'hi', options: { maxTokens: limits.maxOutputTokens } })).toBeNull();

@@ -3,11 +3,11 @@
 
 /** Bounds the API enforces on a prompt, so the page can refuse what the API would refuse. */
 export interface PromptLimits {
-  /** Longest prompt in Unicode code points: the stack's MAX_PROMPT_CHARS (validateInput). */
+  /** Longest prompt in Unicode code points: the stack's MAX_PROMPT_CHARS (lib/validate-prompt.ts). */
   maxPromptChars: number;
-  /** Largest maxTokens, and the default: the stack's MAX_OUTPUT_TOKENS (validateInput). */
+  /** Largest maxTokens, and the default: the stack's MAX_OUTPUT_TOKENS (lib/validate-prompt.ts). */
   maxOutputTokens: number;
-  /** temperature bounds: validateInput refuses values outside 0…1 (test/unit/web-config.test.ts checks it). */
+  /** temperature bounds: the prompt's validation (lib/validate-prompt.ts) refuses values outside 0…1 (test/unit/web-config.test.ts checks it). */
   temperature: { min: number; max: number };
 }
 
@@ -24,7 +24,7 @@ export interface WebConfig {
   apiViewCss: string;
 }
 
-/** temperature's bounds as resolvers/Mutation.sendPrompt/1.validateInput.ts checks them. */
+/** temperature's bounds as resolvers/lib/validate-prompt.ts checks them. */
 export const TEMPERATURE_BOUNDS = { min: 0, max: 1 } as const;
 
 /** The limits from the API's resolver environment (the template's MAX_PROMPT_CHARS, MAX_OUTPUT_TOKENS). */

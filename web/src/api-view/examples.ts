@@ -35,9 +35,15 @@ const SAMPLES: Record<string, unknown> = {
   maxTokens: 256,
   temperature: 0.5,
   idempotencyKey: 'my-first-prompt',
+  conversationId: 'PASTE-A-CONVERSATION-ID-FROM-myConversations',
+  title: 'Trip to Lisbon',
 };
 
+/** Optional arguments an example leaves null: sendPrompt without a conversation starts one. */
+const NULL_WHEN_OPTIONAL = new Set(['conversationId']);
+
 function sample(name: string, type: GraphQLInputType, depth = 0): unknown {
+  if (!isNonNullType(type) && NULL_WHEN_OPTIONAL.has(name)) return null;
   if (name in SAMPLES) return SAMPLES[name];
   if (isNonNullType(type)) return sample(name, type.ofType, depth);
   if (isListType(type)) return [sample(name, type.ofType, depth)];

@@ -1,5 +1,5 @@
 // maxTokens and temperature, in a popover beside the model picker. The bounds are the API's own
-// (config.limits: the stack's MAX_OUTPUT_TOKENS, and validateInput's 0…1 for temperature); a
+// (config.limits: the stack's MAX_OUTPUT_TOKENS, and the prompt validation's 0…1 for temperature); a
 // value outside them is not applied and says why, next to its field.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { PromptLimits } from '../config.ts';

@@ -12,7 +12,8 @@
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import type { MutationSendPromptArgs, SendPromptResult } from '../../generated/graphql.ts';
-import { ErrorType, internalError, isRetryable } from '../lib/errors.ts';
+import { CONVERSATION_NOT_FOUND } from '../lib/conversation.ts';
+import { BUSY_RETRY_SECONDS, ErrorType, internalError, isRetryable } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import { pendingOf, type PromptStash } from '../lib/prompt.ts';
 import { answerStatus, recordOf, usageWrite } from '../lib/settlement.ts';
@@ -63,13 +64,17 @@ function finish(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptRe
   const settled = recordOf(pendingOf(s), { answer: s.answer ?? null, failure: s.modelError ?? null });
   if (!s.answer) {
     const failure = s.modelError ?? { message: 'The model failed.', retryable: true, charged: true, timedOut: false };
-    recordEvent('ModelError', { retryable: failure.retryable, charged: failure.charged, timedOut: failure.timedOut, model: input.model });
     // A refund nobody recorded does not happen: without a record the reconciler charges the
     // prompt by the timeout rule, and the message must not promise otherwise.
-    const message =
-      s.settled === 'none' && !failure.charged
-        ? 'The model could not be reached, and this prompt could not be settled just now: if your history lists it as TIMED_OUT, it was charged. Please try again.'
-        : failure.message;
+    const unsettled = s.settled === 'none' && !failure.charged;
+    const unsettledNote = 'this prompt could not be settled just now: if your history lists it as TIMED_OUT, it was charged.';
+    // Refused before the model (its conversation deleted meanwhile, or busy): refunded, and said so.
+    if (failure.errorType === ErrorType.NotFound) return util.error(unsettled ? `${CONVERSATION_NOT_FOUND} It was deleted, and ${unsettledNote}` : failure.message, ErrorType.NotFound);
+    if (failure.errorType === ErrorType.RateLimited) {
+      return util.error(unsettled ? `The service is busy right now, and ${unsettledNote} Try again in a moment.` : failure.message, ErrorType.RateLimited, null, { retryAfterSeconds: BUSY_RETRY_SECONDS });
+    }
+    recordEvent('ModelError', { retryable: failure.retryable, charged: failure.charged, timedOut: failure.timedOut, model: input.model });
+    const message = unsettled ? `The model could not be reached, and ${unsettledNote} Please try again.` : failure.message;
     return util.error(message, ErrorType.ModelError, null, { retryable: failure.retryable });
   }
   if (settled.overrun > 0) {
@@ -89,5 +94,7 @@ function finish(ctx: Context<MutationSendPromptArgs, PromptStash>): SendPromptRe
     usage: { inputTokens: s.answer.inputTokens, outputTokens: s.answer.outputTokens },
     createdAt: input.createdAt,
     status,
+    conversationId: input.conversationId,
+    contextTurns: (s.history ?? []).length,
   };
 }

@@ -12,11 +12,19 @@ import { pendingOf, type PromptStash } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): LambdaRequest {
   const s = ctx.stash;
-  if (!s.admitted) {
+  // Not admitted, or its turn could not be opened (openTurn): it never occupies the model function.
+  if (!s.admitted || s.modelError) {
     runtime.earlyReturn(null);
   }
   const input = s.input;
-  const payload: ModelEvent = { modelId: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature, pending: pendingOf(s) };
+  const payload: ModelEvent = {
+    modelId: input.model,
+    prompt: input.prompt,
+    history: s.history ?? [],
+    maxTokens: input.maxTokens,
+    temperature: input.temperature,
+    pending: pendingOf(s),
+  };
   return { operation: 'Invoke', payload };
 }
 

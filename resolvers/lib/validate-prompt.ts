@@ -1,26 +1,31 @@
-// @dataSource None
-// Checks the prompt and options against the stack's bounds before anything is charged. Lengths
-// are Unicode code points; the token reservation is an upper bound (lib/budget.ts). Shared by
-// sendPrompt and startPrompt (a streamed prompt: its own output cap, a lease as long as its
-// function may run, and a client-chosen id that is also its idempotency key).
+// A prompt's validation, run by sendPrompt's and startPrompt's before step (their index.ts
+// `request`), not as a pipeline function: AppSync allows at most 10 functions per pipeline
+// (infra/resolvers.ts MAX_PIPELINE_FUNCTIONS), and a check that needs no data source does not
+// need one. Checks the prompt and options against the stack's bounds before anything is
+// charged. Lengths are Unicode code points; the token reservation is an upper bound
+// (lib/budget.ts). A streamed prompt (startPrompt) has its own output cap, a lease as long as
+// its function may run, and a client-chosen id that is also its idempotency key.
 import { util } from '@aws-appsync/utils';
-import type { Context, NONERequest } from '@aws-appsync/utils';
-import type { MutationStartPromptArgs } from '../../generated/graphql.ts';
-import { reservation } from '../lib/budget.ts';
-import { callerOf, limitsOf } from '../lib/caller.ts';
-import { validationError } from '../lib/errors.ts';
-import { isPromptId } from '../lib/ids.ts';
-import { LEASE_MS, streamLeaseMs, type PromptStash } from '../lib/prompt.ts';
-import { leaseOf } from '../lib/settlement.ts';
-import { textFacts } from '../lib/text.ts';
-import { clock } from '../lib/time.ts';
+import type { Context } from '@aws-appsync/utils';
+import type { MutationSendPromptArgs, MutationStartPromptArgs } from '../../generated/graphql.ts';
+import { callerOf, limitsOf } from './caller.ts';
+import { conversationInput } from './context.ts';
+import { validationError } from './errors.ts';
+import { isPromptId } from './ids.ts';
+import { LEASE_MS, streamLeaseMs, type PromptStash } from './prompt.ts';
+import { leaseOf } from './settlement.ts';
+import { textFacts } from './text.ts';
+import { clock } from './time.ts';
 
 const MAX_IDEMPOTENCY_KEY = 128;
 
-/** sendPrompt's arguments are startPrompt's without promptId. */
-export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): NONERequest {
+/** Both mutations' arguments: sendPrompt has no promptId. */
+export type PromptArgs = MutationSendPromptArgs & MutationStartPromptArgs;
+
+/** Validates the arguments (util.error on the first fault) and stashes the admitted input. */
+export function validatePrompt(ctx: Context<PromptArgs, PromptStash>): void {
   const caller = callerOf(ctx);
-  const { prompt, options, idempotencyKey, promptId } = ctx.args;
+  const { prompt, options, idempotencyKey, promptId, conversationId } = ctx.args;
   // EvaluateCode contexts (unit tests, the web page's limits) may leave info out: sendPrompt then.
   const streamed = ctx.info !== undefined && ctx.info !== null && ctx.info.fieldName === 'startPrompt';
   const maxChars = Number(ctx.env.MAX_PROMPT_CHARS);
@@ -71,10 +76,13 @@ export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): NON
     validationError('promptId', 'invalid', 'promptId must be a ULID (26 characters of Crockford base32), or left out.');
   }
 
+  const limits = limitsOf(ctx, caller);
+  const conversation = conversationInput(ctx.env, conversationId, text.utf8Bytes, model, maxTokens, limits);
+
   const now = clock();
   const id = chosen ? promptId : util.autoUlid();
   const retentionDays = Number(ctx.env.PROMPT_RETENTION_DAYS);
-  const reserve = reservation(text.utf8Bytes, maxTokens);
+  const reserve = conversation.baseInput + maxTokens;
   const leaseDeadline = now.nowMs + (streamed ? streamLeaseMs(Number(ctx.env.STREAM_TIMEOUT_SECONDS)) : LEASE_MS);
   ctx.stash.input = {
     id,
@@ -89,16 +97,12 @@ export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): NON
     createdAt: now.nowIso,
     expiresAt: Math.floor(now.nowMs / 1000) + retentionDays * 86400,
     clock: now,
-    limits: limitsOf(ctx, caller),
+    limits,
     // A chosen id names one generation: it is the idempotency key (lib/settlement.ts keeps it).
     idempotencyKey: chosen ? id : (idempotencyKey ?? null),
     lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model),
     leaseDeadline,
     streamed,
+    ...conversation,
   };
-  return { payload: null };
-}
-
-export function response(ctx: Context<MutationStartPromptArgs, PromptStash>): null {
-  return ctx.result as null;
 }
