@@ -95,20 +95,28 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-/** Any HTTP answer means the server is up (it refuses unsigned requests with a 400). */
+/**
+ * DynamoDB Local answers: an unsigned ListTables gets DynamoDB's own JSON (a 200, or an error whose
+ * __type names a com.amazon… shape). Any other answer is another server that took the port between
+ * freePort() and the JVM's bind (seen when test files start emulators side by side).
+ */
 function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host, port, method: 'POST', path: '/', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(true);
-    });
+    const req = request(
+      { host, port, method: 'POST', path: '/', timeout: 1000, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' } },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(res.statusCode === 200 || body.includes('com.amazon')));
+      },
+    );
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
-    req.end();
+    req.end('{}');
   });
 }
 
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<LocalDynamoDB> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions, attempt = 1): Promise<LocalDynamoDB> {
   const java = javaVersion();
   if (java === undefined) {
     throw new DynamoDbLocalError('TOLLGATE_DYNAMODB=dynamodb-local runs AWS\'s DynamoDB Local, which needs Java 17 or later on PATH (apt-get install openjdk-17-jre-headless). Without Java, leave TOLLGATE_DYNAMODB unset to use dynalite.');
@@ -134,7 +142,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   void exited.then(() => (done = true));
   const deadline = Date.now() + 120_000;
   while (!(await answers(host, port))) {
-    if (done) throw new DynamoDbLocalError(`DynamoDB Local exited before it answered:\n${output}`);
+    if (done) {
+      // Another process bound the port first: try again on a fresh one (unless the port was asked for).
+      if (!options.port && attempt < 4 && /BindException|Address already in use/.test(output)) return startDynamoDbLocal(options, attempt + 1);
+      throw new DynamoDbLocalError(`DynamoDB Local exited before it answered:\n${output}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new DynamoDbLocalError(`DynamoDB Local did not answer within 120 s:\n${output}`);
