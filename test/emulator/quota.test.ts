@@ -91,11 +91,20 @@ describe('the per-minute limit', () => {
     const { client } = await userWith({ dailyPromptLimit: 100, promptsPerMinute: 3 });
     const minute = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
     api.clock.set(minute + 15_000);
+    const started = performance.now();
     const burst = await Promise.all(Array.from({ length: 9 }, (_, i) => client.sendPrompt(`burst ${i}`).then(() => null, (e: unknown) => e as TollgateError)));
+    // The emulator's clock runs on from where it was set: 45 s are left in the minute at the start,
+    // fewer if the burst took seconds on a loaded machine.
+    const elapsed = Math.ceil((performance.now() - started) / 1000);
     const limited = burst.filter((e): e is TollgateError => e !== null);
     expect(burst.length - limited.length).toBe(3);
     expect(tally(limited.map((e) => e.errorType))).toEqual({ RateLimited: 6 });
-    for (const e of limited) expect(e.errorInfo).toEqual({ retryAfterSeconds: 45 });
+    for (const e of limited) {
+      const wait = (e.errorInfo as { retryAfterSeconds: number }).retryAfterSeconds;
+      expect(e.errorInfo).toEqual({ retryAfterSeconds: wait });
+      expect(wait).toBeLessThanOrEqual(45);
+      expect(wait).toBeGreaterThanOrEqual(45 - elapsed);
+    }
     api.clock.set(minute + 61_000);
     const next = await Promise.all(Array.from({ length: 4 }, (_, i) => errorTypeOf(client.sendPrompt(`next ${i}`))));
     expect(tally(next)).toEqual({ ok: 3, RateLimited: 1 });
@@ -209,7 +218,12 @@ describe('idempotent retries', () => {
     const answers = burst.filter((r): r is { id: string } => !(r instanceof Error));
     const retries = burst.filter((r): r is TollgateError => r instanceof TollgateError);
     expect(answers.length).toBeGreaterThanOrEqual(1);
-    for (const e of retries) expect(e).toMatchObject({ errorType: 'RateLimited', errorInfo: { retryAfterSeconds: 2 } });
+    // "Retry in 2 s" for a duplicate of a prompt in flight; "retry in 1 s" when a duplicate's
+    // readmit raced another write to the usage item (a loaded machine makes that likelier).
+    for (const e of retries) {
+      expect(e.errorType).toBe('RateLimited');
+      expect([1, 2]).toContain((e.errorInfo as { retryAfterSeconds: number }).retryAfterSeconds);
+    }
     const settled = await client.sendPrompt('concurrent [[slow:500]]', undefined, 'key-2');
     expect(new Set([...answers.map((r) => r.id), settled.id]).size).toBe(1);
     expect((await usageItem(userId)).queries).toBe(2);
