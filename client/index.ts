@@ -274,8 +274,11 @@ export class TollgateClient {
     return this.request(ops.DeleteConversationDocument, { id }).then((d) => d.deleteConversation);
   }
 
-  /** Starts a prompt without waiting for its answer (streamPrompt subscribes and starts for you). */
-  startPrompt(prompt: string, options?: ops.PromptOptions, ids: { promptId?: string; idempotencyKey?: string } = {}) {
+  /**
+   * Starts a prompt without waiting for its answer (streamPrompt subscribes and starts for you),
+   * into a conversation (conversationId), or a new one without it.
+   */
+  startPrompt(prompt: string, options?: ops.PromptOptions, ids: StreamIds = {}) {
     return this.request(ops.StartPromptDocument, { prompt, options, ...ids }).then((d) => d.startPrompt);
   }
 
@@ -289,9 +292,11 @@ export class TollgateClient {
    * order, then DONE. Refusals and model failures throw the same TollgateErrors as sendPrompt.
    * It subscribes to a prompt id it makes before starting the prompt, so no text is lost; if the
    * socket drops, it catches up from prompt(id). Leaving the loop early closes the socket; the
-   * prompt still ends and is settled on the server.
+   * prompt still ends and is settled on the server. `conversationId` sends it into one of your
+   * conversations (STARTED says which, and how many earlier turns went with it); the same
+   * `promptId` or `idempotencyKey` again restarts it without a second charge.
    */
-  async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: { promptId?: string } = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
+  async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: StreamIds = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
     const token = this.token;
     if (!token) throw new TollgateError('StartPrompt needs a token: log in first.', 'ClientError', { missing: 'token' }, 0, []);
     const WebSocketImpl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -317,9 +322,23 @@ export class TollgateClient {
       throw networkError(realtimeUrl, error);
     }
     try {
-      const started = await this.startPrompt(prompt, options, { promptId });
-      yield { kind: 'STARTED', id: started.id, model: started.model, queries: started.queries, balance: started.balance };
+      const started = await this.startPrompt(prompt, options, { ...ids, promptId });
+      yield {
+        kind: 'STARTED',
+        id: started.id,
+        model: started.model,
+        queries: started.queries,
+        balance: started.balance,
+        conversationId: started.conversationId,
+        contextTurns: started.contextTurns,
+      };
       let received = 0;
+      if (started.id !== promptId) {
+        // A restart by idempotencyKey of a prompt started under another id: its events go to that
+        // id, so its answer is read from the log (the answer so far while it is still written).
+        yield* this.caughtUp(started.id, received);
+        return;
+      }
       if (started.status) {
         // A restart of a prompt that has ended: its answer is in the log.
         yield* this.caughtUp(promptId, received);
@@ -410,6 +429,13 @@ export class TollgateClient {
   logoutEverywhere() {
     return this.request(ops.LogoutEverywhereDocument, {}).then((d) => d.logoutEverywhere);
   }
+}
+
+/** What names a streamed prompt: its id (a ULID you made), an idempotency key, and its conversation. */
+export interface StreamIds {
+  promptId?: string;
+  idempotencyKey?: string;
+  conversationId?: string;
 }
 
 export function createClient(options: ClientOptions): TollgateClient {

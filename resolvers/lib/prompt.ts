@@ -11,7 +11,7 @@ import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
 import type { ContextTurn } from './context.ts';
-import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
+import { leaseFacts, leaseShardOf, type LeaseConversation, type PendingPrompt } from './settlement.ts';
 
 /**
  * How long a prompt holds its in-flight slot: AppSync ends every request within 30 s ("30 seconds
@@ -180,6 +180,15 @@ export function leaseUntil(lease: string): number {
 
 export function leasePromptId(lease: string): string {
   return leaseFacts(lease).id;
+}
+
+/** The conversation a streamed prompt's lease in the usage item names, or null (no such lease, or not a streamed prompt's). */
+export function leaseConversation(item: UsageItem | undefined, promptId: string): LeaseConversation | null {
+  for (const lease of (item && item.leases) || []) {
+    const facts = leaseFacts(lease);
+    if (facts.id === promptId) return facts.conversation;
+  }
+  return null;
 }
 
 /**
