@@ -294,11 +294,20 @@ export class TollgateClient {
    * socket drops, it catches up from prompt(id). Leaving the loop early closes the socket; the
    * prompt still ends and is settled on the server. `conversationId` sends it into one of your
    * conversations (STARTED says which, and how many earlier turns went with it); the same
-   * `promptId` or `idempotencyKey` again restarts it without a second charge.
+   * `promptId` again restarts it without a second charge. With an `idempotencyKey` and no
+   * `promptId` (the server names a prompt by its chosen id, and a key's first prompt's id is
+   * known only once started), the answer is read from prompt(id) as it grows instead, every
+   * catchUpIntervalMs.
    */
   async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: StreamIds = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
     const token = this.token;
     if (!token) throw new TollgateError('StartPrompt needs a token: log in first.', 'ClientError', { missing: 'token' }, 0, []);
+    if (ids.idempotencyKey !== undefined && ids.promptId === undefined) {
+      const started = await this.startPrompt(prompt, options, ids);
+      yield startedEvent(started);
+      yield* this.caughtUp(started.id, 0);
+      return;
+    }
     const WebSocketImpl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocketImpl) throw new TollgateError('streamPrompt needs a WebSocket: pass one (the ws package on Node 20) as the WebSocket option.', 'ClientError', { missing: 'WebSocket' }, 0, []);
     const promptId = ids.promptId ?? newPromptId();
@@ -322,23 +331,10 @@ export class TollgateClient {
       throw networkError(realtimeUrl, error);
     }
     try {
-      const started = await this.startPrompt(prompt, options, { ...ids, promptId });
-      yield {
-        kind: 'STARTED',
-        id: started.id,
-        model: started.model,
-        queries: started.queries,
-        balance: started.balance,
-        conversationId: started.conversationId,
-        contextTurns: started.contextTurns,
-      };
+      // A chosen id is its own idempotency key (the server ignores another one beside it).
+      const started = await this.startPrompt(prompt, options, { conversationId: ids.conversationId, promptId });
+      yield startedEvent(started);
       let received = 0;
-      if (started.id !== promptId) {
-        // A restart by idempotencyKey of a prompt started under another id: its events go to that
-        // id, so its answer is read from the log (the answer so far while it is still written).
-        yield* this.caughtUp(started.id, received);
-        return;
-      }
       if (started.status) {
         // A restart of a prompt that has ended: its answer is in the log.
         yield* this.caughtUp(promptId, received);
@@ -391,10 +387,18 @@ export class TollgateClient {
     }
   }
 
-  /** The rest of a prompt's answer from its log once it has ended (after `received` characters). */
+  /**
+   * The rest of a prompt's answer from prompt(id) (after `received` characters): the answer so far
+   * as it grows while it is written (each read a prefix of the whole), then the log's once ended.
+   */
   private async *caughtUp(id: string, received: number): AsyncGenerator<PromptStreamEvent, void, undefined> {
     let record = await this.prompt(id);
     while (record.status === 'STREAMING') {
+      const sofar = record.response ?? '';
+      if (sofar.length > received) {
+        yield { kind: 'TEXT', text: sofar.slice(received), offset: received };
+        received = sofar.length;
+      }
       await new Promise((resolve) => setTimeout(resolve, this.options.catchUpIntervalMs ?? 1000));
       record = await this.prompt(id);
     }
@@ -429,6 +433,18 @@ export class TollgateClient {
   logoutEverywhere() {
     return this.request(ops.LogoutEverywhereDocument, {}).then((d) => d.logoutEverywhere);
   }
+}
+
+function startedEvent(started: ops.StartPromptMutation['startPrompt']): PromptStreamEvent {
+  return {
+    kind: 'STARTED',
+    id: started.id,
+    model: started.model,
+    queries: started.queries,
+    balance: started.balance,
+    conversationId: started.conversationId,
+    contextTurns: started.contextTurns,
+  };
 }
 
 /** What names a streamed prompt: its id (a ULID you made), an idempotency key, and its conversation. */

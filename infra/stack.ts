@@ -217,7 +217,8 @@ export class TollgateStack extends Stack {
       memoryMb: 256,
       timeout: Duration.seconds(25),
       description: 'Tollgate: settles prompts whose request ended before settling them',
-      env: { PROMPT_RETENTION_DAYS: String(config.promptRetentionDays), RECONCILE_GRACE_SECONDS: '30' },
+      // STREAM_TIMEOUT_SECONDS: deleted conversations wait out their streamed turns (reconciler/purge.ts).
+      env: { PROMPT_RETENTION_DAYS: String(config.promptRetentionDays), RECONCILE_GRACE_SECONDS: '30', STREAM_TIMEOUT_SECONDS: String(config.streamTimeoutSeconds) },
     });
     // Every minute: a prompt left half-done is settled within its lease (30 s), the grace (30 s)
     // and one period, about two minutes.

@@ -20,16 +20,9 @@ import { leaseFacts, leaseShardOf, type LeaseConversation, type PendingPrompt } 
  */
 export const LEASE_MS = 30000;
 
-/**
- * How long a streamed prompt holds its slot: Lambda may keep its asynchronous event queued up to
- * the stream function's maximum event age (60 s, infra/stack.ts) before it runs, and the function
- * then runs up to its timeout; a few seconds more for settling. The reconciler leaves the lease
- * alone until then, so it never settles a stream that is still being written.
- */
-export const STREAM_EVENT_AGE_MS = 60000;
-export function streamLeaseMs(timeoutSeconds: number): number {
-  return STREAM_EVENT_AGE_MS + timeoutSeconds * 1000 + 5000;
-}
+// How long a streamed prompt holds its slot, and is shown as STREAMING: lib/settlement.ts, where the
+// reconciler's purge of deleted conversations reads them too.
+export { STREAM_EVENT_AGE_MS, streamLeaseMs, streamSettledMs } from './settlement.ts';
 
 /** Seconds a duplicate is asked to wait while the first attempt is still with the model. */
 export const DUPLICATE_RETRY_SECONDS = 2;

@@ -39,6 +39,27 @@ export interface PendingPrompt {
   conversation?: { id: string; seq: number; contextTurns: number } | null;
 }
 
+/**
+ * How long a streamed prompt holds its slot: Lambda may keep its asynchronous event queued up to
+ * the stream function's maximum event age (60 s, infra/stack.ts) before it runs, and the function
+ * then runs up to its timeout; a few seconds more for settling. The reconciler leaves the lease
+ * alone until then, so it never settles a stream that is still being written.
+ */
+export const STREAM_EVENT_AGE_MS = 60000;
+export function streamLeaseMs(timeoutSeconds: number): number {
+  return STREAM_EVENT_AGE_MS + timeoutSeconds * 1000 + 5000;
+}
+
+/**
+ * By when a streamed prompt has its log record, counted from its admission: its lease, then the
+ * reconciler's grace (30 s) and period (60 s), with a margin. Until then a claim without a record
+ * is a prompt still being written (prompt(id) shows it STREAMING); after it, one whose record was
+ * deleted. A deleted conversation is purged no earlier, so no streamed turn settles after it.
+ */
+export function streamSettledMs(timeoutSeconds: number): number {
+  return streamLeaseMs(timeoutSeconds) + 120000;
+}
+
 /** One of the two: the model's answer, or how it failed. */
 export interface SettleResult {
   answer?: ModelAnswer | null;
