@@ -2,13 +2,11 @@
 // transaction (account, conversation, the id's claim), readContext and openTurn, the stream
 // function answering from the whole history (the dev model names what it remembers) and settling
 // the turn, restarts, refusals, deletion, and the books balanced after each.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newPromptId, type PromptStreamEvent } from '../../client/index.ts';
-import { claimKey } from '../../resolvers/lib/claim.ts';
 import { FaultPlan } from '../../emulator/faults/plan.ts';
-import { documentClientOf, outcome, useEmulator, type TestUser } from '../helpers/emulator.ts';
-import { collect, streamBooks, streamingClient, textOf } from '../helpers/streaming.ts';
+import { outcome, useEmulator, type TestUser } from '../helpers/emulator.ts';
+import { claimItem, collect, streamBooks, streamingClient, textOf } from '../helpers/streaming.ts';
 
 const faults = new FaultPlan([], 16);
 const emulator = useEmulator({ devModelPace: { firstTokenMs: 20, tokensPerSecond: 400 }, faultPlan: faults, schedules: false });
@@ -19,12 +17,7 @@ const stream = (user: TestUser, prompt: string, ids: { promptId?: string; idempo
   collect(streamingClient(emulator.api, user).streamPrompt(prompt, undefined, ids));
 const startedOf = (events: PromptStreamEvent[]) => events[0] as Extract<PromptStreamEvent, { kind: 'STARTED' }>;
 
-/** The claim item of a prompt id, as the Prompts table holds it (resolvers/lib/claim.ts). */
-async function claimOf(id: string) {
-  const key = claimKey(id);
-  const out = await documentClientOf(emulator.api).send(new GetCommand({ TableName: emulator.api.tableName('PromptsTable'), Key: { userId: key.userId.S, id: key.id.S }, ConsistentRead: true }));
-  return out.Item;
-}
+const claimOf = (id: string) => claimItem(emulator.api, id);
 
 describe('a streamed prompt in a conversation', () => {
   it('is sent the earlier turns, says how many, and is the next turn of the conversation', async () => {

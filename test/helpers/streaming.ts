@@ -1,7 +1,9 @@
 // What the streaming tests share: an SDK client that streams over the `ws` package (Node 20), the
 // events of a stream collected, and the user's books once every stream has ended.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { createClient, type PromptStreamEvent, type TollgateClient } from '../../client/index.ts';
+import { claimKey } from '../../resolvers/lib/claim.ts';
 import { streamLeaseMs } from '../../resolvers/lib/prompt.ts';
 import { checkBooks } from './books.ts';
 import { documentClientOf, type TestEmulator, type TestUser } from './emulator.ts';
@@ -38,4 +40,11 @@ export async function streamBooks(api: TestEmulator, user: TestUser, dailyTokens
   api.clock.set(api.clock.now() + streamLeaseMs(900) + 31_000);
   await api.schedules.run('ReconcileSchedule');
   return checkBooks(documentClientOf(api), api, user.id, day, dailyTokens);
+}
+
+/** A prompt id's claim item as the Prompts table holds it (resolvers/lib/claim.ts): only a streamed prompt has one. */
+export async function claimItem(api: TestEmulator, id: string): Promise<Record<string, unknown> | undefined> {
+  const key = claimKey(id);
+  const out = await documentClientOf(api).send(new GetCommand({ TableName: api.tableName('PromptsTable'), Key: { userId: key.userId.S, id: key.id.S }, ConsistentRead: true }));
+  return out.Item;
 }
