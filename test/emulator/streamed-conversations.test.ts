@@ -184,12 +184,15 @@ describe('a streamed prompt and a deleted conversation', () => {
   it('whose turn cannot be opened is refunded, never reaches the stream function, and says so', async () => {
     const user = await emulator.freshUser('stream-turn');
     const { conversationId } = await user.client.sendPrompt('first');
+    await emulator.api.lambdaAsync.idle();
+    const queued = emulator.api.lambdaAsync.stats.queued;
     faults.set([{ service: 'dynamodb', kind: 'ThrottlingException', target: 'ConversationsTable', operation: 'UpdateItem', probability: 1, limit: 1 }]);
     const refused = await user.client.startPrompt('Open me', undefined, { conversationId }).catch((e: unknown) => e);
     faults.clear();
     expect(refused).toMatchObject({ errorType: 'RateLimited' });
     expect((refused as Error).message).toMatch(/not charged/);
     await emulator.api.lambdaAsync.idle();
+    expect(emulator.api.lambdaAsync.stats.queued).toBe(queued);
     expect((await user.client.conversation(conversationId)).turns).toBe(1);
     const b = await books(user);
     expect(b.violations).toEqual([]);
