@@ -42,7 +42,7 @@ export default defineConfig({
         // sets TOLLGATE_DYNAMODB=dynamodb-local); not part of npm test, CI runs it.
         test: {
           name: 'dynamodb',
-          include: ['test/emulator/local-dynamodb.test.ts', 'test/emulator/dynamodb-datasource.test.ts', 'test/emulator/quota.test.ts', 'test/emulator/identity.test.ts', 'test/emulator/reconciler.test.ts', 'test/emulator/faults.test.ts', 'test/emulator/conversations.test.ts'],
+          include: ['test/emulator/local-dynamodb.test.ts', 'test/emulator/dynamodb-datasource.test.ts', 'test/emulator/quota.test.ts', 'test/emulator/identity.test.ts', 'test/emulator/reconciler.test.ts', 'test/emulator/faults.test.ts', 'test/emulator/conversations.test.ts', 'test/emulator/streamed-conversations.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/dynamodb-local-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,

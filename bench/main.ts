@@ -18,7 +18,7 @@ import { counterCost, measureFrontDoor } from './front-door.ts';
 import { CONCURRENCIES, OPERATIONS, PLANS, prepareUsers, requestsFor, runTarget, type PhaseResult } from './latency.ts';
 import { LoadClient } from './load.ts';
 import { measureOperations } from './operations.ts';
-import { consoleSummary, markdownReport, type BenchResults, type Target } from './report.ts';
+import { consoleSummary, conversationsMarkdown, markdownReport, type BenchResults, type Target } from './report.ts';
 import { measureStreaming, streamingMarkdown } from './streaming.ts';
 import { measureWebPage } from './web.ts';
 import { median, round } from './stats.ts';
@@ -26,9 +26,10 @@ import { median, round } from './stats.ts';
 const log = (line: string) => process.stderr.write(line + '\n');
 
 export async function main(argv: string[]): Promise<void> {
-  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, web: { type: 'boolean', default: false }, streaming: { type: 'boolean', default: false } } });
+  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, web: { type: 'boolean', default: false }, streaming: { type: 'boolean', default: false }, conversations: { type: 'boolean', default: false } } });
   const mode = args.quick ? 'quick' : 'full';
   if (args.web) return webOnly(mode === 'quick' ? 3 : 9);
+  if (args.conversations) return conversationsOnly(mode);
   const started = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
   const startedAt = new Date(started).toISOString();
@@ -183,6 +184,15 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** `npm run bench -- --web`: only the web page's weight and readiness, printed (no results files). */
+/** --conversations: what a turn costs as a conversation grows, blocking and streamed, alone. */
+async function conversationsOnly(mode: 'quick' | 'full'): Promise<void> {
+  const cdkOut = join(ROOT, '.tollgate', 'bench-cdk.out');
+  await synthIfChanged(cdkOut, log, Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TOLLGATE_'))));
+  log('Conversations: DynamoDB units and time per turn as a conversation grows, blocking then streamed…');
+  const conversations = await measureConversations(cdkOut, mode, log);
+  process.stdout.write(conversationsMarkdown(conversations).join('\n') + '\n');
+}
+
 async function webOnly(runs: number): Promise<void> {
   const cdkOut = join(ROOT, '.tollgate', 'bench-cdk.out');
   await synthIfChanged(cdkOut, log, Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TOLLGATE_'))));

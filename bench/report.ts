@@ -306,22 +306,7 @@ export function markdownReport(r: BenchResults, svgName: string): string {
   );
   out.push('');
 
-  out.push('## 7. Conversations: what a turn costs as the conversation grows');
-  out.push('');
-  const c = r.conversations;
-  const sampled = c.turns.filter((t) => t.turn === 1 || t.turn % 5 === 0 || t.turn === c.turns.length);
-  out.push(
-    table(
-      ['turn', 'earlier turns sent', 'DynamoDB calls', 'Queries', 'context RRU', 'RRU', 'WRU', 'readContext ms', 'server ms'],
-      sampled.map((t) => [t.turn, t.contextTurns, t.calls, t.queries, f(t.contextRru, 1), f(t.rru, 1), f(t.wru, 1), f(t.readContextMs, 2), f(t.serverMs, 1)]),
-    ),
-  );
-  out.push('');
-  out.push(
-    `One conversation, a prompt of ${c.promptBytes} bytes a turn, the dev model's answers, through the counting tap (units as dynalite reports them: the context Query reads the Prompts table's ByConversation index, eventually consistent, so 0.5 RRU per 4 KB read). ` +
-      'The context is read by one Query whatever the length; its units grow with the turns it returns (up to the context budget and 50 turns), and the server time with what the model is sent.',
-  );
-  out.push('');
+  out.push(...conversationsMarkdown(r.conversations));
 
   out.push('## 6. The web page');
   out.push('');
@@ -391,4 +376,38 @@ export function consoleSummary(r: BenchResults): string {
   lines.push('');
   for (const t of r.targets) lines.push(`${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${t.measured}`);
   return lines.join('\n') + '\n';
+}
+
+/** Section 7: what a turn costs as a conversation grows, blocking and streamed (also `npm run bench -- --conversations` alone). */
+export function conversationsMarkdown(c: ConversationReport): string[] {
+  const out: string[] = [];
+  out.push('## 7. Conversations: what a turn costs as the conversation grows');
+  out.push('');
+  const sampled = c.turns.filter((t) => t.turn === 1 || t.turn % 5 === 0 || t.turn === c.turns.length);
+  out.push(
+    table(
+      ['turn', 'earlier turns sent', 'DynamoDB calls', 'Queries', 'context RRU', 'RRU', 'WRU', 'readContext ms', 'server ms'],
+      sampled.map((t) => [t.turn, t.contextTurns, t.calls, t.queries, f(t.contextRru, 1), f(t.rru, 1), f(t.wru, 1), f(t.readContextMs, 2), f(t.serverMs, 1)]),
+    ),
+  );
+  out.push('');
+  out.push(
+    `One conversation, a prompt of ${c.promptBytes} bytes a turn, the dev model's answers, through the counting tap (units as dynalite reports them: the context Query reads the Prompts table's ByConversation index, eventually consistent, so 0.5 RRU per 4 KB read). ` +
+      'The context is read by one Query whatever the length; its units grow with the turns it returns (up to the context budget and 50 turns), and the server time with what the model is sent.',
+  );
+  out.push('');
+  const streamedSampled = c.streamedTurns.filter((t) => t.turn === 1 || t.turn % 5 === 0 || t.turn === c.streamedTurns.length);
+  out.push(
+    table(
+      ['streamed turn', 'earlier turns sent', 'DynamoDB calls', 'Queries', 'context RRU', 'RRU', 'WRU', 'readContext ms', 'startPrompt server ms'],
+      streamedSampled.map((t) => [t.turn, t.contextTurns, t.calls, t.queries, f(t.contextRru, 1), f(t.rru, 1), f(t.wru, 1), f(t.readContextMs, 2), f(t.serverMs, 1)]),
+    ),
+  );
+  out.push('');
+  out.push(
+    'The same conversation streamed (startPrompt), each turn counted once the stream function settled it: the claimAccess transaction (the account and conversation checks and the id\'s claim, at 2 units per KB of each item), admission, openTurn, the stream function\'s log record and usage write, and any snapshot of the answer so far in the claim. The server time is startPrompt\'s, which returns at admission.',
+  );
+  out.push('');
+
+  return out;
 }

@@ -3,13 +3,14 @@
 // turns (or, before the first prompt, your recent conversations), /usage today's quota, /quit
 // ends. Up and down recall earlier lines, kept across runs in the config folder (mode 0600).
 // The loop is apart from how a prompt is sent: a Sender gets the text and a `write` for the
-// answer, so a streamed send (another branch) can write deltas where this one writes the whole.
+// answer; the chat streams (streamingSender writes each piece as it comes), blockingSender writes
+// the whole answer at once.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { until } from './cli-text.ts';
-import type { PromptOptions, TollgateClient } from './index.ts';
+import { BLOCKED_NOTE, until } from './cli-text.ts';
+import type { PromptOptions, PromptStreamEvent, TollgateClient } from './index.ts';
 
 /** What the loop needs to know about an answered prompt, however it was sent. */
 export interface ChatAnswer {
@@ -32,6 +33,37 @@ export function blockingSender(client: TollgateClient, options: PromptOptions = 
     const answer = await client.sendPrompt(prompt, options, undefined, conversationId);
     write(answer.response);
     return answer;
+  };
+}
+
+/**
+ * The streaming sender: streamPrompt into the conversation, each piece written as it arrives; a
+ * guardrail's message follows what was shown, which it replaces.
+ */
+export function streamingSender(client: TollgateClient, options: PromptOptions = {}): Sender {
+  return async (prompt, conversationId, write) => {
+    let started: Extract<PromptStreamEvent, { kind: 'STARTED' }> | undefined;
+    let done: Extract<PromptStreamEvent, { kind: 'DONE' }> | undefined;
+    let shown = false;
+    for await (const event of client.streamPrompt(prompt, options, { conversationId })) {
+      if (event.kind === 'STARTED') {
+        started = event;
+      } else if (event.kind === 'TEXT') {
+        shown = true;
+        write(event.text);
+      } else {
+        done = event;
+        if (event.replacement !== null) write(`${shown ? '\n\n' : ''}${BLOCKED_NOTE}\n${event.replacement}`);
+      }
+    }
+    if (!started || !done) throw new Error('The stream ended without its answer.');
+    return {
+      conversationId: started.conversationId,
+      contextTurns: started.contextTurns,
+      model: started.model,
+      queries: done.queries ?? started.queries,
+      balance: done.balance ?? started.balance,
+    };
   };
 }
 

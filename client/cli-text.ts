@@ -17,6 +17,9 @@ export const EXIT = {
 } as const;
 
 /** "45 s", "14 min 30 s", "3 h 12 min": one style for every duration the CLI prints. */
+/** Said before a guardrail's message, which replaces the answer shown so far. */
+export const BLOCKED_NOTE = '⚠ A guardrail blocked this answer. Its message instead:';
+
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.ceil(totalSeconds));
   if (s < 60) return `${s} s`;

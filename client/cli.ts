@@ -1,8 +1,8 @@
 // `npx tollgate …`: register, log in, ask, chat, and look at your usage and history from a terminal.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
-import { blockingSender, historyPath, runChat } from './chat.ts';
+import { BLOCKED_NOTE, EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
+import { blockingSender, historyPath, runChat, streamingSender } from './chat.ts';
 import { asTollgateError, createClient, TollgateError, type AnyTollgateError, type TollgateClient, type WebSocketConstructor } from './index.ts';
 import { configPath, forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
 
@@ -17,7 +17,8 @@ Usage: tollgate <command> [options]
                             [--conversation ID] to continue a conversation
                             [--no-stream] wait for the whole answer instead
                             [--key IDEMPOTENCY_KEY] retry-safe (waits for the whole answer)
-  chat                      chat in the terminal: /new, /history, /usage, /quit    [--conversation ID] [--model ID] …
+  chat                      chat in the terminal, answers streamed: /new, /history, /usage, /quit
+                            [--conversation ID] [--model ID] [--no-stream] …
   usage                     today's prompts and tokens
   history                   your recent prompts    [--limit N] [--next TOKEN]
   models                    the models you may use
@@ -150,13 +151,17 @@ async function keyedClient(ctx: Ctx, email: string): Promise<TollgateClient> {
   return createClient({ url: ctx.endpoint.url, apiKey: ctx.endpoint.apiKey });
 }
 
-const BLOCKED_NOTE = '⚠ A guardrail blocked this answer. Its message instead:';
-
 /** ask, streamed: each piece printed as it arrives (--json: one object at the end, as --no-stream prints). */
-async function streamAnswer(ctx: Ctx, client: TollgateClient, prompt: string, options: { model?: string; maxTokens?: number; temperature?: number }): Promise<void> {
+async function streamAnswer(
+  ctx: Ctx,
+  client: TollgateClient,
+  prompt: string,
+  options: { model?: string; maxTokens?: number; temperature?: number },
+  conversationId: string | undefined,
+): Promise<void> {
   let text = '';
-  let started: { id: string; model: string } | undefined;
-  for await (const event of client.streamPrompt(prompt, options)) {
+  let started: { id: string; model: string; conversationId: string; contextTurns: number } | undefined;
+  for await (const event of client.streamPrompt(prompt, options, { conversationId })) {
     if (event.kind === 'STARTED') {
       started = event;
     } else if (event.kind === 'TEXT') {
@@ -168,7 +173,7 @@ async function streamAnswer(ctx: Ctx, client: TollgateClient, prompt: string, op
       const total = event.queries !== null && event.balance !== null ? ` · ${event.balance} of ${event.queries + event.balance} left today` : '';
       // What was shown is withdrawn: the guardrail's message replaces it.
       const shown = ctx.json ? '' : blocked ? `${text === '' ? '' : '\n\n'}${BLOCKED_NOTE}\n${response}` : '';
-      ctx.out(`${shown}\n\n— ${started?.model ?? ''}${total}`, {
+      ctx.out(`${shown}\n\n— ${started?.model ?? ''}${total} · conversation ${started?.conversationId ?? ''}`, {
         id: started?.id,
         prompt,
         response,
@@ -177,6 +182,8 @@ async function streamAnswer(ctx: Ctx, client: TollgateClient, prompt: string, op
         balance: event.balance,
         usage: event.usage,
         status: event.status,
+        conversationId: started?.conversationId,
+        contextTurns: started?.contextTurns,
       });
     }
   }
@@ -249,13 +256,13 @@ async function run(argv: string[]): Promise<number> {
       };
       const client = await authedClient(ctx);
       // An idempotency key belongs to the blocking call; a stream is named by its prompt id.
-      if (values['no-stream'] || values.key !== undefined || values.conversation !== undefined) {
+      if (values['no-stream'] || values.key !== undefined) {
         const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key, values.conversation));
         const blocked = answer.status === 'BLOCKED' ? `${BLOCKED_NOTE}\n` : '';
         ctx.out(`${blocked}${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today · conversation ${answer.conversationId}`, answer);
         return EXIT.ok;
       }
-      await streamAnswer(ctx, client, arg, options);
+      await streamAnswer(ctx, client, arg, options, values.conversation);
       return EXIT.ok;
     }
     case 'chat': {
@@ -268,7 +275,7 @@ async function run(argv: string[]): Promise<number> {
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
       return runChat({
         client,
-        send: blockingSender(client, options),
+        send: values['no-stream'] ? blockingSender(client, options) : streamingSender(client, options),
         input: process.stdin,
         output: process.stdout,
         interactive,

@@ -274,8 +274,11 @@ export class TollgateClient {
     return this.request(ops.DeleteConversationDocument, { id }).then((d) => d.deleteConversation);
   }
 
-  /** Starts a prompt without waiting for its answer (streamPrompt subscribes and starts for you). */
-  startPrompt(prompt: string, options?: ops.PromptOptions, ids: { promptId?: string; idempotencyKey?: string } = {}) {
+  /**
+   * Starts a prompt without waiting for its answer (streamPrompt subscribes and starts for you),
+   * into a conversation (conversationId), or a new one without it.
+   */
+  startPrompt(prompt: string, options?: ops.PromptOptions, ids: StreamIds = {}) {
     return this.request(ops.StartPromptDocument, { prompt, options, ...ids }).then((d) => d.startPrompt);
   }
 
@@ -289,11 +292,22 @@ export class TollgateClient {
    * order, then DONE. Refusals and model failures throw the same TollgateErrors as sendPrompt.
    * It subscribes to a prompt id it makes before starting the prompt, so no text is lost; if the
    * socket drops, it catches up from prompt(id). Leaving the loop early closes the socket; the
-   * prompt still ends and is settled on the server.
+   * prompt still ends and is settled on the server. `conversationId` sends it into one of your
+   * conversations (STARTED says which, and how many earlier turns went with it); the same
+   * `promptId` again restarts it without a second charge. With an `idempotencyKey` and no
+   * `promptId` (the server names a prompt by its chosen id, and a key's first prompt's id is
+   * known only once started), the answer is read from prompt(id) as it grows instead, every
+   * catchUpIntervalMs.
    */
-  async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: { promptId?: string } = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
+  async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: StreamIds = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
     const token = this.token;
     if (!token) throw new TollgateError('StartPrompt needs a token: log in first.', 'ClientError', { missing: 'token' }, 0, []);
+    if (ids.idempotencyKey !== undefined && ids.promptId === undefined) {
+      const started = await this.startPrompt(prompt, options, ids);
+      yield startedEvent(started);
+      yield* this.caughtUp(started.id, 0);
+      return;
+    }
     const WebSocketImpl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocketImpl) throw new TollgateError('streamPrompt needs a WebSocket: pass one (the ws package on Node 20) as the WebSocket option.', 'ClientError', { missing: 'WebSocket' }, 0, []);
     const promptId = ids.promptId ?? newPromptId();
@@ -317,8 +331,9 @@ export class TollgateClient {
       throw networkError(realtimeUrl, error);
     }
     try {
-      const started = await this.startPrompt(prompt, options, { promptId });
-      yield { kind: 'STARTED', id: started.id, model: started.model, queries: started.queries, balance: started.balance };
+      // A chosen id is its own idempotency key (the server ignores another one beside it).
+      const started = await this.startPrompt(prompt, options, { conversationId: ids.conversationId, promptId });
+      yield startedEvent(started);
       let received = 0;
       if (started.status) {
         // A restart of a prompt that has ended: its answer is in the log.
@@ -372,10 +387,18 @@ export class TollgateClient {
     }
   }
 
-  /** The rest of a prompt's answer from its log once it has ended (after `received` characters). */
+  /**
+   * The rest of a prompt's answer from prompt(id) (after `received` characters): the answer so far
+   * as it grows while it is written (each read a prefix of the whole), then the log's once ended.
+   */
   private async *caughtUp(id: string, received: number): AsyncGenerator<PromptStreamEvent, void, undefined> {
     let record = await this.prompt(id);
     while (record.status === 'STREAMING') {
+      const sofar = record.response ?? '';
+      if (sofar.length > received) {
+        yield { kind: 'TEXT', text: sofar.slice(received), offset: received };
+        received = sofar.length;
+      }
       await new Promise((resolve) => setTimeout(resolve, this.options.catchUpIntervalMs ?? 1000));
       record = await this.prompt(id);
     }
@@ -410,6 +433,25 @@ export class TollgateClient {
   logoutEverywhere() {
     return this.request(ops.LogoutEverywhereDocument, {}).then((d) => d.logoutEverywhere);
   }
+}
+
+function startedEvent(started: ops.StartPromptMutation['startPrompt']): PromptStreamEvent {
+  return {
+    kind: 'STARTED',
+    id: started.id,
+    model: started.model,
+    queries: started.queries,
+    balance: started.balance,
+    conversationId: started.conversationId,
+    contextTurns: started.contextTurns,
+  };
+}
+
+/** What names a streamed prompt: its id (a ULID you made), an idempotency key, and its conversation. */
+export interface StreamIds {
+  promptId?: string;
+  idempotencyKey?: string;
+  conversationId?: string;
 }
 
 export function createClient(options: ClientOptions): TollgateClient {

@@ -15,8 +15,11 @@ export type WebSocketLike = {
 export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
 
 export type PromptStreamEvent =
-  /** The prompt was admitted: its id and today's counts. */
-  | { kind: 'STARTED'; id: string; model: string; queries: number; balance: number }
+  /**
+   * The prompt was admitted: its id, today's counts, the conversation it belongs to (a new one
+   * when none was named) and how many earlier turns of it the model is sent.
+   */
+  | { kind: 'STARTED'; id: string; model: string; queries: number; balance: number; conversationId: string; contextTurns: number }
   /** The next piece of the answer; offset is where it starts in the whole answer (UTF-16 code units). */
   | { kind: 'TEXT'; text: string; offset: number }
   /**

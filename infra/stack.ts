@@ -217,7 +217,8 @@ export class TollgateStack extends Stack {
       memoryMb: 256,
       timeout: Duration.seconds(25),
       description: 'Tollgate: settles prompts whose request ended before settling them',
-      env: { PROMPT_RETENTION_DAYS: String(config.promptRetentionDays), RECONCILE_GRACE_SECONDS: '30' },
+      // STREAM_TIMEOUT_SECONDS: deleted conversations wait out their streamed turns (reconciler/purge.ts).
+      env: { PROMPT_RETENTION_DAYS: String(config.promptRetentionDays), RECONCILE_GRACE_SECONDS: '30', STREAM_TIMEOUT_SECONDS: String(config.streamTimeoutSeconds) },
     });
     // Every minute: a prompt left half-done is settled within its lease (30 s), the grace (30 s)
     // and one period, about two minutes.
@@ -341,8 +342,8 @@ export class TollgateStack extends Stack {
         FORWARDED_FOR_HOPS: String(config.forwardedForHops),
         USAGE_TABLE: usage.tableName,
         PROMPTS_TABLE: prompts.tableName,
-        // sendPrompt's checkAccess reads the account and the conversation in one TransactGetItems,
-        // which names physical tables.
+        // sendPrompt's checkAccess (TransactGetItems) and startPrompt's claimAccess
+        // (TransactWriteItems) name physical tables.
         USERS_TABLE: users.tableName,
         CONVERSATIONS_TABLE: conversations.tableName,
         CONTEXT_BUDGETS: formatContextBudgets(config),
@@ -372,10 +373,14 @@ export class TollgateStack extends Stack {
       // myUsage, readUsage (GetItem), reserveQuota, readmit, settle (UpdateItem)
       UsageTable: dynamoSource('UsageTable', usage, [[usage, ['GetItem', 'UpdateItem']]]),
       // myPrompts (Query), deletePrompt (DeleteItem), findFirst, prompt, onPromptEvent (GetItem), logPrompt (PutItem),
-      // startPrompt's claimId (UpdateItem); sendPrompt's readContext and conversationTurns (Query on ByConversation)
+      // readContext and conversationTurns (Query on ByConversation); startPrompt's claimAccess, a
+      // TransactWriteItems: the claim (UpdateItem) and checks of the caller's account and
+      // conversation (ConditionCheckItem on those two tables, nothing else of them)
       PromptsTable: dynamoSource('PromptsTable', prompts, [
         [prompts, ['Query', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
         [prompts, ['Query'], 'ByConversation'],
+        [users, ['ConditionCheckItem']],
+        [conversations, ['ConditionCheckItem']],
       ]),
       // conversation, conversationTurns (GetItem); sendPrompt's openTurn, rename,
       // delete (UpdateItem); myConversations (Query on ByActivity)

@@ -8,12 +8,15 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { intEnv } from '../commons/env.ts';
+import { streamSettledMs } from '../../resolvers/lib/settlement.ts';
 
 /**
- * A conversation is purged this long after its deletion: past any lease (30 s) and the
- * reconciler's grace, so prompts admitted before the deletion have settled their records first.
+ * A conversation is purged this long after its deletion: past any lease (30 s, a streamed
+ * prompt's as long as its function may run) and the reconciler's grace, so prompts admitted
+ * before the deletion have settled their records first (a streamed turn settled after the purge
+ * would outlive its conversation), and a streamed turn's claim no longer shows it STREAMING.
  */
-export const PURGE_AFTER_MS = 90_000;
+export const PURGE_AFTER_MS = Math.max(90_000, streamSettledMs(intEnv('STREAM_TIMEOUT_SECONDS', 0)));
 /** Records deleted per run at most, well within the reconciler's 25 s. */
 const MAX_RECORDS = intEnv('PURGE_MAX_RECORDS', 1000);
 /** Deletes in flight at once. */

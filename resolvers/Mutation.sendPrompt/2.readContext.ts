@@ -39,6 +39,7 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
   const plan = planContext(answered, input.baseInput, input.inputBudget);
   ctx.stash.history = plan.kept;
   input.reserve = plan.inputBound + input.maxTokens;
-  input.lease = leaseOf(input.leaseDeadline, input.id, input.reserve, input.maxTokens, input.model);
+  const about = input.streamed ? { id: input.conversationId, contextTurns: plan.kept.length } : null;
+  input.lease = leaseOf(input.leaseDeadline, input.id, input.reserve, input.maxTokens, input.model, about);
   return null;
 }

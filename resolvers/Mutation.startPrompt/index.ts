@@ -1,10 +1,12 @@
 // Mutation.startPrompt: sendPrompt's admission (the before step validates the input,
-// lib/validate-prompt.ts; then checkAccess → claimId → reserveQuota → readUsage → findFirst →
-// readmit), then invokeStream hands the prompt to the stream function; logPrompt and settle act
-// only when Lambda did not take it. The after step answers the admission: this prompt's, or, for a restart, the first one's.
+// lib/validate-prompt.ts; then claimAccess (account, conversation and the id's claim in one
+// transaction) → readContext → reserveQuota → readUsage → findFirst → readmit → openTurn), then
+// invokeStream hands the prompt and its kept turns to the stream function; logPrompt and settle
+// act only when openTurn found the conversation deleted or Lambda did not take the prompt. The
+// after step answers the admission: this prompt's, or, for a restart, the first one's.
 import type { Context } from '@aws-appsync/utils';
 import type { MutationStartPromptArgs, StartPromptResult } from '../../generated/graphql.ts';
-import type { PromptStash } from '../lib/prompt.ts';
+import { leaseConversation, type PromptStash } from '../lib/prompt.ts';
 import { validatePrompt } from '../lib/validate-prompt.ts';
 
 export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): Record<string, never> {
@@ -20,11 +22,43 @@ export function response(ctx: Context<MutationStartPromptArgs, PromptStash>): St
   const today = s.usage && s.usage.queries !== undefined ? s.usage.queries : 0;
   if (s.replay) {
     const queries = s.replay.queries || today;
-    return { id: s.replay.id, model: s.replay.model, queries, balance: Math.max(0, limit - queries), createdAt: s.replay.createdAt, status: s.replay.status };
+    const replay = s.replay;
+    return {
+      id: replay.id,
+      model: replay.model,
+      queries,
+      balance: Math.max(0, limit - queries),
+      createdAt: replay.createdAt,
+      status: replay.status,
+      conversationId: replay.conversationId,
+      contextTurns: replay.contextTurns,
+    };
   }
   if (s.started) {
-    return { id: s.started, model: input.model, queries: today, balance: Math.max(0, limit - today), createdAt: input.createdAt, status: null };
+    // Still being written: its lease, the one thing read of it, names its conversation and turns.
+    // (A lease without them is a blocking prompt's under the same idempotency key, or one written
+    // before leases carried them: the restart's own conversation and no turns stand in.)
+    const first = leaseConversation(s.usage, s.started);
+    return {
+      id: s.started,
+      model: input.model,
+      queries: today,
+      balance: Math.max(0, limit - today),
+      createdAt: input.createdAt,
+      status: null,
+      conversationId: first ? first.id : input.conversationId,
+      contextTurns: first ? first.contextTurns : 0,
+    };
   }
   const queries = s.queries ?? 0;
-  return { id: input.id, model: input.model, queries, balance: Math.max(0, limit - queries), createdAt: input.createdAt, status: null };
+  return {
+    id: input.id,
+    model: input.model,
+    queries,
+    balance: Math.max(0, limit - queries),
+    createdAt: input.createdAt,
+    status: null,
+    conversationId: input.conversationId,
+    contextTurns: (s.history ?? []).length,
+  };
 }

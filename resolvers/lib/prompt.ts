@@ -11,7 +11,7 @@ import { recordEvent } from './events.ts';
 import type { Clock } from './time.ts';
 import type { Limits } from './caller.ts';
 import type { ContextTurn } from './context.ts';
-import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
+import { leaseFacts, leaseShardOf, type LeaseConversation, type PendingPrompt } from './settlement.ts';
 
 /**
  * How long a prompt holds its in-flight slot: AppSync ends every request within 30 s ("30 seconds
@@ -20,16 +20,9 @@ import { leaseFacts, leaseShardOf, type PendingPrompt } from './settlement.ts';
  */
 export const LEASE_MS = 30000;
 
-/**
- * How long a streamed prompt holds its slot: Lambda may keep its asynchronous event queued up to
- * the stream function's maximum event age (60 s, infra/stack.ts) before it runs, and the function
- * then runs up to its timeout; a few seconds more for settling. The reconciler leaves the lease
- * alone until then, so it never settles a stream that is still being written.
- */
-export const STREAM_EVENT_AGE_MS = 60000;
-export function streamLeaseMs(timeoutSeconds: number): number {
-  return STREAM_EVENT_AGE_MS + timeoutSeconds * 1000 + 5000;
-}
+// How long a streamed prompt holds its slot, and is shown as STREAMING: lib/settlement.ts, where the
+// reconciler's purge of deleted conversations reads them too.
+export { STREAM_EVENT_AGE_MS, streamLeaseMs, streamSettledMs } from './settlement.ts';
 
 /** Seconds a duplicate is asked to wait while the first attempt is still with the model. */
 export const DUPLICATE_RETRY_SECONDS = 2;
@@ -180,6 +173,15 @@ export function leaseUntil(lease: string): number {
 
 export function leasePromptId(lease: string): string {
   return leaseFacts(lease).id;
+}
+
+/** The conversation a streamed prompt's lease in the usage item names, or null (no such lease, or not a streamed prompt's). */
+export function leaseConversation(item: UsageItem | undefined, promptId: string): LeaseConversation | null {
+  for (const lease of (item && item.leases) || []) {
+    const facts = leaseFacts(lease);
+    if (facts.id === promptId) return facts.conversation;
+  }
+  return null;
 }
 
 /**

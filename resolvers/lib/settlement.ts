@@ -39,6 +39,27 @@ export interface PendingPrompt {
   conversation?: { id: string; seq: number; contextTurns: number } | null;
 }
 
+/**
+ * How long a streamed prompt holds its slot: Lambda may keep its asynchronous event queued up to
+ * the stream function's maximum event age (60 s, infra/stack.ts) before it runs, and the function
+ * then runs up to its timeout; a few seconds more for settling. The reconciler leaves the lease
+ * alone until then, so it never settles a stream that is still being written.
+ */
+export const STREAM_EVENT_AGE_MS = 60000;
+export function streamLeaseMs(timeoutSeconds: number): number {
+  return STREAM_EVENT_AGE_MS + timeoutSeconds * 1000 + 5000;
+}
+
+/**
+ * By when a streamed prompt has its log record, counted from its admission: its lease, then the
+ * reconciler's grace (30 s) and period (60 s), with a margin. Until then a claim without a record
+ * is a prompt still being written (prompt(id) shows it STREAMING); after it, one whose record was
+ * deleted. A deleted conversation is purged no earlier, so no streamed turn settles after it.
+ */
+export function streamSettledMs(timeoutSeconds: number): number {
+  return streamLeaseMs(timeoutSeconds) + 120000;
+}
+
 /** One of the two: the model's answer, or how it failed. */
 export interface SettleResult {
   answer?: ModelAnswer | null;
@@ -189,10 +210,23 @@ export function usageWrite(userId: string, c: UsageChange): TypedWrite {
 /**
  * A lease: `<deadline ms>:<prompt id>:<reserved tokens>:<maxTokens>:<model id>` (the model id last,
  * as it may hold colons). Enough for the reconciler to settle a prompt whose request died before
- * it wrote anything.
+ * it wrote anything. A streamed prompt's lease also names its conversation and the earlier turns
+ * it was sent with, `…:<maxTokens>:c=<conversation id>/<turns>:<model id>`: a restart of it that
+ * comes while it is still being written answers with the first admission's, and the usage item is
+ * the one thing such a restart reads (resolvers/Mutation.startPrompt/index.ts). A model id never
+ * starts with `c=` (Bedrock's ids and ARNs start with a letter and hold no `=`).
  */
-export function leaseOf(deadlineMs: number, id: string, reserve: number, maxTokens: number, model: string): string {
-  return `${deadlineMs}:${id}:${reserve}:${maxTokens}:${model}`;
+export function leaseOf(deadlineMs: number, id: string, reserve: number, maxTokens: number, model: string, conversation?: LeaseConversation | null): string {
+  const about = conversation ? `${CONVERSATION_MARK}${conversation.id}/${conversation.contextTurns}:` : '';
+  return `${deadlineMs}:${id}:${reserve}:${maxTokens}:${about}${model}`;
+}
+
+const CONVERSATION_MARK = 'c=';
+
+/** What a streamed prompt's lease says about its conversation. */
+export interface LeaseConversation {
+  id: string;
+  contextTurns: number;
 }
 
 export interface LeaseFacts {
@@ -202,13 +236,22 @@ export interface LeaseFacts {
   reserve: number | null;
   maxTokens: number | null;
   model: string | null;
+  /** A streamed prompt's conversation; null in any other lease. */
+  conversation: LeaseConversation | null;
 }
 
 export function leaseFacts(lease: string): LeaseFacts {
   const parts = lease.split(':');
   const deadlineMs = Number(parts[0]);
-  if (parts.length < 5) return { deadlineMs, id: parts[1] ?? '', reserve: null, maxTokens: null, model: null };
-  return { deadlineMs, id: parts[1], reserve: Number(parts[2]), maxTokens: Number(parts[3]), model: parts.slice(4).join(':') };
+  if (parts.length < 5) return { deadlineMs, id: parts[1] ?? '', reserve: null, maxTokens: null, model: null, conversation: null };
+  let conversation: LeaseConversation | null = null;
+  let modelAt = 4;
+  if (parts.length > 5 && parts[4].indexOf(CONVERSATION_MARK) === 0) {
+    const about = parts[4].slice(CONVERSATION_MARK.length).split('/');
+    conversation = { id: about[0], contextTurns: Number(about[1] ?? '0') };
+    modelAt = 5;
+  }
+  return { deadlineMs, id: parts[1], reserve: Number(parts[2]), maxTokens: Number(parts[3]), model: parts.slice(modelAt).join(':'), conversation };
 }
 
 /**

@@ -100,7 +100,8 @@ export function validatePrompt(ctx: Context<PromptArgs, PromptStash>): void {
     limits,
     // A chosen id names one generation: it is the idempotency key (lib/settlement.ts keeps it).
     idempotencyKey: chosen ? id : (idempotencyKey ?? null),
-    lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model),
+    // A streamed prompt's lease names its conversation (its earlier turns are counted by readContext).
+    lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model, streamed ? { id: conversation.conversationId, contextTurns: 0 } : null),
     leaseDeadline,
     streamed,
     ...conversation,

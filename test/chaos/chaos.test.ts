@@ -11,9 +11,10 @@
 // SDK's streamPrompt over the real-time WebSocket), under the same faults plus the stream
 // function's own crashes, timeouts, throttles and cut Bedrock streams; a streamed client ends with
 // DONE, or an error from the vocabulary once the prompt ended (the SDK reads prompt(id) when its
-// events stop), and its text is then the one in the log.
+// events stop), and its text is then the one in the log. Half of the users stream every prompt
+// into one conversation of theirs (claimAccess's transaction, readContext, openTurn under the same
+// faults): its turns end with distinct seqs, each the record of one of its prompts.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { WebSocket as NodeWebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, TollgateError, type TollgateClient } from '../../client/index.ts';
 import { streamLeaseMs } from '../../resolvers/lib/prompt.ts';
@@ -21,6 +22,7 @@ import { fetchFrom, nextLoopbackAddress } from '../helpers/loopback.ts';
 import { FaultPlan, parseFaults } from '../../emulator/faults/plan.ts';
 import { checkBooks } from '../helpers/books.ts';
 import { documentClientOf, freshUser, startTestEmulator, type TestEmulator, type TestUser } from '../helpers/emulator.ts';
+import { NodeSocket } from '../helpers/streaming.ts';
 
 const SEED = process.env.TOLLGATE_CHAOS_SEED ? Number(process.env.TOLLGATE_CHAOS_SEED) : Math.floor(Math.random() * 1_000_000);
 const USERS = 12;
@@ -78,6 +80,8 @@ interface Attempt {
   /** Streamed prompts: whose (index into users), and the text the client ended with. */
   user?: number;
   text?: string;
+  /** The conversation a streamed prompt was admitted into. */
+  conversationId?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,27 +104,29 @@ async function send(client: TollgateClient, prompt: string, key: string | undefi
   }
 }
 
-class NodeSocket extends NodeWebSocket {
-  constructor(url: string, protocols: string[]) {
-    super(url, protocols);
-  }
-}
-
-/** One streamed prompt as a client reads it: retried (a new prompt id each time) while worth it. */
-async function stream(client: TollgateClient, prompt: string, user: number): Promise<Attempt> {
+/**
+ * One streamed prompt as a client reads it: retried (a new prompt id each time) while worth it;
+ * into `thread.conversationId` when there is one, which the first admission sets otherwise.
+ */
+async function stream(client: TollgateClient, prompt: string, user: number, thread: { conversationId?: string } | null): Promise<Attempt> {
   for (let attempt = 1; ; attempt++) {
+    let conversationId: string | undefined;
     const outcome = await Promise.race([
       (async () => {
         let text = '';
         let id = '';
         let replacement: string | null = null;
-        for await (const event of client.streamPrompt(prompt, { maxTokens: 300 })) {
-          if (event.kind === 'STARTED') id = event.id;
+        for await (const event of client.streamPrompt(prompt, { maxTokens: 300 }, { conversationId: thread?.conversationId })) {
+          if (event.kind === 'STARTED') {
+            id = event.id;
+            conversationId = event.conversationId;
+            if (thread) thread.conversationId ??= event.conversationId;
+          }
           if (event.kind === 'TEXT') text += event.text;
           if (event.kind === 'DONE') replacement = event.replacement;
         }
-        return { result: 'ok', id, text: replacement ?? text };
-      })().catch((error: unknown) => ({ result: error instanceof TollgateError ? error.errorType : `thrown: ${String(error)}`, error })),
+        return { result: 'ok', id, text: replacement ?? text, conversationId };
+      })().catch((error: unknown) => ({ result: error instanceof TollgateError ? error.errorType : `thrown: ${String(error)}`, error, conversationId })),
       sleep(HANG_MS).then(() => ({ result: 'hang' })),
     ]);
     const error = (outcome as { error?: unknown }).error;
@@ -146,6 +152,8 @@ describe('chaos', () => {
       }
       users.push({ ...user, budget });
     }
+    // Users 0, 2, 4…: every streamed prompt into one conversation.
+    const threads = users.map((_, u) => (u % 2 === 0 ? {} : null)) as ({ conversationId?: string } | null)[];
     const streamingClients = users.map((user) =>
       createClient({ url: api.graphqlUrl, apiKey: api.apiKey, token: user.token, fetch: fetchFrom(nextLoopbackAddress()), WebSocket: NodeSocket, streamIdleMs: 2000, catchUpIntervalMs: 200 }),
     );
@@ -160,7 +168,7 @@ describe('chaos', () => {
       const batch = users.flatMap((user, u) =>
         Array.from({ length: PER_ROUND }, (_, p) =>
           p === PER_ROUND - 1
-            ? stream(streamingClients[u]!, `chaos round ${round} streamed prompt of user ${u}`, u)
+            ? stream(streamingClients[u]!, `chaos round ${round} streamed prompt of user ${u}`, u, threads[u]!)
             : send(user.client, `chaos round ${round} prompt ${p} of user ${u}`, p % 2 === 0 ? `r${round}p${p}` : undefined),
         ),
       );
@@ -194,6 +202,16 @@ describe('chaos', () => {
       const logged = await streamingClients[a.user]!.prompt(a.id!);
       if (logged.response !== a.text) violations.push(`streamed prompt ${a.id}: the client saw ${JSON.stringify(a.text)}, the log holds ${JSON.stringify(logged.response)}`);
     }
+    // A conversation's turns have distinct seqs, each the record of a prompt into it.
+    let threadTurns = 0;
+    for (const [u, thread] of threads.entries()) {
+      if (!thread?.conversationId) continue;
+      const turns = (await streamingClients[u]!.conversationTurns(thread.conversationId, 100)).items;
+      threadTurns += turns.length;
+      const seqs = turns.map((t) => t.seq);
+      if (new Set(seqs).size !== seqs.length) violations.push(`conversation ${thread.conversationId}: seqs repeat ${JSON.stringify(seqs)}`);
+      if (turns.some((t) => t.conversationId !== thread.conversationId)) violations.push(`conversation ${thread.conversationId}: a turn of another conversation`);
+    }
     const outcomes: Record<string, number> = {};
     for (const a of attempts) outcomes[a.result] = (outcomes[a.result] ?? 0) + 1;
     for (const [result, n] of Object.entries(outcomes)) {
@@ -204,7 +222,12 @@ describe('chaos', () => {
       seed: SEED,
       users: USERS,
       prompts: attempts.length,
-      streamed: { prompts: attempts.filter((a) => a.user !== undefined).length, ok: streamedOk },
+      streamed: {
+        prompts: attempts.filter((a) => a.user !== undefined).length,
+        ok: streamedOk,
+        inConversations: attempts.filter((a) => a.user !== undefined && threads[a.user] !== null).length,
+        conversationTurns: threadTurns,
+      },
       clientRetries: attempts.reduce((n, a) => n + a.retried, 0),
       outcomes,
       records: statuses,

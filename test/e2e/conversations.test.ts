@@ -49,3 +49,23 @@ describe('a conversation', () => {
     expect((await client.myConversations()).items).toEqual([]);
   });
 });
+
+describe('a streamed prompt in a conversation', () => {
+  it('is admitted with the conversation and its earlier turns, and its answer becomes the next turn', async () => {
+    const client = await user('e2e-stream-chat');
+    const first = await client.sendPrompt('My name is Grace. Remember it.');
+    if (!api.devModel) await new Promise((resolve) => setTimeout(resolve, 2000));
+    const started = await client.startPrompt('What is my name?', undefined, { conversationId: first.conversationId });
+    expect(started).toMatchObject({ conversationId: first.conversationId, contextTurns: 1, status: null });
+    // Over HTTP alone: the answer is in the log once the stream function settled it.
+    let record = await client.prompt(started.id);
+    for (let i = 0; record.status === 'STREAMING' && i < 120; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      record = await client.prompt(started.id);
+    }
+    expect(record).toMatchObject({ status: 'COMPLETED', conversationId: first.conversationId, seq: 2 });
+    if (api.devModel) expect(record.response).toContain('you first said "My name is Grace. Remember it."');
+    else expect(record.response).toMatch(/Grace/);
+    expect((await client.conversation(first.conversationId)).turns).toBe(2);
+  });
+});

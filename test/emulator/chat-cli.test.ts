@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../client/config.ts';
 import { ROOT } from '../../emulator/synth.ts';
 import { freshUser, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
+import { claimItem } from '../helpers/streaming.ts';
 
 let api: TestEmulator;
 
@@ -59,6 +60,8 @@ function run(command: string, args: string[], home: string, lines: string[]): Pr
 
 const tollgate = join(ROOT, 'bin', 'tollgate.mjs');
 
+const claimOwner = async (id: string) => (await claimItem(api, id))?.owner;
+
 describe('tollgate chat', () => {
   it('carries the conversation from line to line, starts another with /new, and answers /history and /usage', async () => {
     const user = await signedIn('chat');
@@ -78,6 +81,20 @@ describe('tollgate chat', () => {
       ['Something else', 1],
       ['Tell me about alpacas.', 2],
     ]);
+    // Every answer was streamed: each turn's id was claimed by startPrompt (resolvers/lib/claim.ts).
+    const turns = (await user.client.myPrompts(10)).items;
+    expect(turns).toHaveLength(3);
+    for (const turn of turns) expect(await claimOwner(turn.id)).toBe(user.id);
+  });
+
+  it('waits for each whole answer with --no-stream', async () => {
+    const user = await signedIn('chat-whole');
+    const { code, stdout } = await run(tollgate, ['chat', '--no-stream'], user.home, ['Tell me about alpacas.', 'And llamas?']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('1 earlier turn sent · 48 of 50 prompts left today');
+    const turns = (await user.client.myPrompts(10)).items;
+    expect(turns).toHaveLength(2);
+    for (const turn of turns) expect(await claimOwner(turn.id)).toBeUndefined();
   });
 
   it('continues a conversation named with --conversation, and says what the API refused without ending', async () => {

@@ -94,13 +94,19 @@ describe('the tollgate CLI', () => {
     const blockedWhole = await tollgate(['ask', 'Block this too [[fault:guardrail]]', '--no-stream']);
     const json = await tollgate(['ask', 'As JSON', '--json']);
     for (const out of [streamed, whole, blocked, blockedWhole, json]) expect(out.code, out.stderr).toBe(0);
-    expect(streamed.stdout).toMatch(/^\[tollgate dev model\][^]*\n\n— us\.amazon\.nova-2-lite-v1:0 · \d+ of 50 left today\n$/);
+    expect(streamed.stdout).toMatch(/^\[tollgate dev model\][^]*\n\n— us\.amazon\.nova-2-lite-v1:0 · \d+ of 50 left today · conversation [0-9A-HJKMNP-TV-Z]{26}\n$/);
     expect(whole.stdout).toContain('[tollgate dev model]');
     for (const out of [blocked, blockedWhole]) expect(out.stdout).toContain('⚠ A guardrail blocked this answer. Its message instead:\nSorry, the model cannot answer this question.');
-    const answer = JSON.parse(json.stdout) as { id: string; response: string; status: string };
-    expect(answer.status).toBe('COMPLETED');
+    const answer = JSON.parse(json.stdout) as { id: string; response: string; status: string; conversationId: string; contextTurns: number };
+    expect(answer).toMatchObject({ status: 'COMPLETED', contextTurns: 0 });
     // The streamed answer is the one in the log.
     expect((await client.prompt(answer.id)).response).toBe(answer.response);
+    // --conversation streams too, with the conversation's earlier turn sent along.
+    const next = await tollgate(['ask', 'And then?', '--conversation', answer.conversationId]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain('I remember 1 earlier turn: you first said "As JSON"');
+    expect(next.stdout).toMatch(new RegExp(`· conversation ${answer.conversationId}\n$`));
+    expect((await client.conversation(answer.conversationId)).turns).toBe(2);
   });
 
   it('lines up the models table and says when more history pages exist, with the command for the next one', async () => {

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TollgateClient } from '../../client/index.ts';
 import { ROOT, synthIfChanged } from '../../emulator/synth.ts';
 import { MESSAGE_ALLOWANCE_TOKENS } from '../../resolvers/lib/context.ts';
+import { streamSettledMs } from '../../resolvers/lib/settlement.ts';
 import { TEMPLATE_ALLOWANCE_TOKENS } from '../../resolvers/lib/budget.ts';
 import { checkBooks, quiesce } from '../helpers/books.ts';
 import { documentClientOf, freshUser, outcome, startTestEmulator, tally, type TestEmulator } from '../helpers/emulator.ts';
@@ -275,8 +276,12 @@ describe('deleting a conversation', () => {
     expect((await client.myConversations()).items.map((c) => c.id)).toEqual([other.conversationId]);
     expect((await client.myUsage()).queries).toBe(charged);
 
-    // Past the purge delay, the reconciler's schedule deletes the turns' records and the header.
+    // Past the purge delay (past any streamed turn's settling, reconciler/purge.ts), the
+    // reconciler's schedule deletes the turns' records and the header; not before.
     api.clock.set(api.clock.now() + 120_000);
+    const [early] = (await api.schedules.run('ReconcileSchedule')) as { purgedConversations: number }[];
+    expect(early).toMatchObject({ purgedConversations: 0 });
+    api.clock.set(api.clock.now() + streamSettledMs(900));
     const [report] = (await api.schedules.run('ReconcileSchedule')) as { purgedConversations: number; purgedTurns: number }[];
     expect(report).toMatchObject({ purgedConversations: 1, purgedTurns: 3 });
     const left = (await client.myPrompts(100)).items.map((p) => p.id);

@@ -2,14 +2,11 @@
 // function (invoked asynchronously) streams the dev model's ConverseStream through
 // publishPromptEvent, and the SDK's streamPrompt reads it over the real-time WebSocket. Each test
 // ends with the user's books balanced (test/helpers/books.ts): settled once, nothing left pending.
-import { WebSocket as NodeWebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { createClient, newPromptId, TollgateError, type PromptStreamEvent, type TollgateClient } from '../../client/index.ts';
-import { streamLeaseMs } from '../../resolvers/lib/prompt.ts';
+import { createClient, newPromptId, TollgateError, type PromptStreamEvent } from '../../client/index.ts';
 import { FaultPlan, parseFaults } from '../../emulator/faults/plan.ts';
-import { checkBooks } from '../helpers/books.ts';
-import { documentClientOf, outcome, tally, useEmulator, type TestUser } from '../helpers/emulator.ts';
-import { fetchFrom, nextLoopbackAddress } from '../helpers/loopback.ts';
+import { outcome, tally, useEmulator, type TestUser } from '../helpers/emulator.ts';
+import { collect, NodeSocket, streamBooks, streamingClient as streamingFrom, textOf } from '../helpers/streaming.ts';
 import { ON_PROMPT_EVENT, RealtimeSocket, headerProtocol } from '../helpers/realtime.ts';
 
 // Paced so a stream lasts a few hundred milliseconds: long enough to drop a socket or arrive late.
@@ -19,39 +16,8 @@ const faults = new FaultPlan([], 15);
 const emulator = useEmulator({ devModelPace: { firstTokenMs: 30, tokensPerSecond: 300 }, faultPlan: faults, schedules: false });
 const DAILY_TOKENS = 200_000;
 
-/** The `ws` package as the SDK's WebSocket on Node 20 (its constructor has overloads the SDK's type does not list). */
-class NodeSocket extends NodeWebSocket {
-  constructor(url: string, protocols: string[]) {
-    super(url, protocols);
-  }
-}
-
-function streamingClient(user: TestUser, options: { catchUpIntervalMs?: number } = {}): TollgateClient {
-  const api = emulator.api;
-  return createClient({ url: api.graphqlUrl, apiKey: api.apiKey, token: user.token, fetch: fetchFrom(nextLoopbackAddress()), WebSocket: NodeSocket, catchUpIntervalMs: 50, ...options });
-}
-
-async function collect(stream: AsyncIterable<PromptStreamEvent>): Promise<PromptStreamEvent[]> {
-  const out: PromptStreamEvent[] = [];
-  for await (const event of stream) out.push(event);
-  return out;
-}
-
-const textOf = (events: PromptStreamEvent[]) => events.map((e) => (e.kind === 'TEXT' ? e.text : '')).join('');
-
-/**
- * The user's books once the streams ended. A settled stream leaves its usage item in the
- * reconciler's index until its lease's deadline (lib/prompt.ts streamLeaseMs, at most the
- * function's 900 s plus the event age): the clock moves past that and the reconciler tidies it.
- */
-async function books(user: TestUser) {
-  const api = emulator.api;
-  await api.lambdaAsync.idle();
-  const day = new Date(api.clock.now()).toISOString().slice(0, 10);
-  api.clock.set(api.clock.now() + streamLeaseMs(900) + 31_000);
-  await api.schedules.run('ReconcileSchedule');
-  return checkBooks(documentClientOf(api), api, user.id, day, DAILY_TOKENS);
-}
+const streamingClient = (user: TestUser, options: { catchUpIntervalMs?: number } = {}) => streamingFrom(emulator.api, user, options);
+const books = (user: TestUser) => streamBooks(emulator.api, user, DAILY_TOKENS);
 
 /** A raw subscriber (the protocol as any stock client speaks it), for what the SDK hides. */
 async function rawSubscriber(user: TestUser, promptId: string) {

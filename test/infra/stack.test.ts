@@ -486,6 +486,9 @@ describe('deploy hygiene', () => {
     expect(roleOf('PromptsTable')).toEqual([
       { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], table: 'Prompts' },
       { actions: ['dynamodb:Query'], table: 'Prompts' },
+      // startPrompt's claimAccess checks the account and the conversation in its transaction.
+      { actions: ['dynamodb:ConditionCheckItem'], table: 'Users' },
+      { actions: ['dynamodb:ConditionCheckItem'], table: 'Conversations' },
     ]);
     expect(roleOf('ConversationsTable')).toEqual([
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], table: 'Conversations' },

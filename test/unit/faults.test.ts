@@ -71,8 +71,21 @@ describe('settling', () => {
     expect(attributes).toMatchObject({ status: { S: 'TIMED_OUT' }, inputTokens: { N: 262 }, outputTokens: { N: 500 }, settlement: { M: { lease: { S: pending.lease }, tokensDelta: { N: 0 }, releaseKey: { S: 'k1' } } } });
   });
 
-  it('reads a lease back, model ids with colons included, and an old-format one without its facts', () => {
-    expect(leaseFacts(pending.lease)).toEqual({ deadlineMs: 1_796_033_760_000, id: pending.id, reserve: 762, maxTokens: 500, model: 'us.amazon.nova-2-lite-v1:0' });
+  it('reads a lease back, model ids with colons and a streamed prompt\'s conversation included, and an old-format one without its facts', () => {
+    expect(leaseFacts(pending.lease)).toEqual({ deadlineMs: 1_796_033_760_000, id: pending.id, reserve: 762, maxTokens: 500, model: 'us.amazon.nova-2-lite-v1:0', conversation: null });
+    // A streamed prompt's lease names its conversation and the turns it was sent with.
+    const streamed = leaseOf(1_796_033_760_000, pending.id, 900, 500, 'us.amazon.nova-2-lite-v1:0', { id: '01KB00000000000000000CONV1', contextTurns: 3 });
+    expect(leaseFacts(streamed)).toEqual({
+      deadlineMs: 1_796_033_760_000,
+      id: pending.id,
+      reserve: 900,
+      maxTokens: 500,
+      model: 'us.amazon.nova-2-lite-v1:0',
+      conversation: { id: '01KB00000000000000000CONV1', contextTurns: 3 },
+    });
+    expect(leaseFacts(leaseOf(1, pending.id, 900, 500, 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc')).model).toBe(
+      'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc',
+    );
     expect(leaseFacts('1796033760000:01KB0000000000000000000001')).toMatchObject({ id: '01KB0000000000000000000001', reserve: null, model: null });
   });
 });

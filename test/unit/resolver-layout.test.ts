@@ -33,15 +33,17 @@ describe('the resolver layout', () => {
       'logPrompt@PromptsTable',
       'settle@UsageTable',
     ]);
-    // startPrompt shares sendPrompt's steps (files that re-export them) around its own two.
+    // startPrompt shares sendPrompt's steps (files that re-export them) around its own two, and
+    // fits AppSync's 10 with the conversation steps: the account check rides on the id's claim.
     const start = all.find((r) => r.fieldName === 'startPrompt');
     expect(start?.functions?.map((f) => `${f.name}@${f.dataSource}`)).toEqual([
-      'checkAccess@UsersTable',
-      'claimId@PromptsTable',
+      'claimAccess@PromptsTable',
+      'readContext@PromptsTable',
       'reserveQuota@UsageTable',
       'readUsage@UsageTable',
       'findFirst@PromptsTable',
       'readmit@UsageTable',
+      'openTurn@ConversationsTable',
       'invokeStream@StreamFunction',
       'logPrompt@PromptsTable',
       'settle@UsageTable',

@@ -84,7 +84,10 @@ describe('Mutation.sendPrompt’s before step (validation)', () => {
     expect(out.error).toBeUndefined();
     expect(out.stashed.input).toMatchObject({ id: promptId, idempotencyKey: promptId, maxTokens: 2000, streamed: true });
     // 60 s of event age + the function's 130 s + 5 s to settle (resolvers/lib/prompt.ts streamLeaseMs).
-    expect((out.stashed.input as { lease: string }).lease).toBe(`${NOW + 195_000}:${promptId}:2262:2000:model-a`);
+    // A streamed prompt's lease names its conversation (a new one here) and the turns sent with it.
+    const started = out.stashed.input as { lease: string; conversationId: string; newConversation: boolean };
+    expect(started.newConversation).toBe(true);
+    expect(started.lease).toBe(`${NOW + 195_000}:${promptId}:2262:2000:c=${started.conversationId}/0:model-a`);
     const bad = await evaluate('Mutation.startPrompt/index.ts', 'request', { arguments: { prompt: 'Hello!', promptId: 'not-a-ulid' }, info: { fieldName: 'startPrompt', parentTypeName: 'Mutation' } });
     expect(bad.error).toEqual({ message: 'promptId must be a ULID (26 characters of Crockford base32), or left out.' });
   });
@@ -224,6 +227,63 @@ describe('Mutation.sendPrompt 1.checkAccess', () => {
     // A read cancelled by a write in flight on either item is the client's to retry, before anything is charged.
     const cancelled = await evaluate(file, 'response', { env, stash: { input: input(false) }, error: { type: 'DynamoDB:TransactionCanceledException', message: 'Transaction cancelled' } });
     expect(cancelled.error?.message).toMatch(/busy right now/);
+  });
+});
+
+describe('Mutation.startPrompt 1.claimAccess', () => {
+  const file = 'Mutation.startPrompt/1.claimAccess.ts';
+  const env = { ...ENV, USERS_TABLE: 'users-t', PROMPTS_TABLE: 'prompts-t', CONVERSATIONS_TABLE: 'conversations-t' };
+  const input = (newConversation: boolean, tokenVersion = '3') => ({
+    id: '01KB0000000000000000000000',
+    userId: 'u1',
+    email: 'a@example.com',
+    tokenVersion,
+    prompt: 'Hi',
+    model: 'model-a',
+    createdAt: '2026-11-30T10:15:30.000Z',
+    expiresAt: 1797,
+    conversationId: 'c1',
+    newConversation,
+  });
+  const cancelled = (...types: string[]) => ({
+    error: { type: 'DynamoDB:TransactionCanceledException', message: 'Transaction cancelled' },
+    result: { cancellationReasons: types.map((type) => ({ type, message: type === 'None' ? null : 'The conditional request failed' })) },
+  });
+
+  it('checks the account as checkAccess does and claims the id in one TransactWriteItems, the conversation header too when one is named', async () => {
+    const alone = await evaluate(file, 'request', { env, stash: { input: input(true) } });
+    const items = (alone.result as { transactItems: { table: string; operation: string; key: unknown; condition: { expression: string; expressionValues: unknown } }[] }).transactItems;
+    expect(alone.result).toMatchObject({ operation: 'TransactWriteItems' });
+    expect(items.map((i) => `${i.operation}@${i.table}`)).toEqual(['ConditionCheck@users-t', 'UpdateItem@prompts-t']);
+    expect(items[0]).toMatchObject({
+      key: { email: { S: 'a@example.com' } },
+      condition: {
+        expression: 'userId = :userId AND tokenVersion = :tokenVersion AND (attribute_not_exists(disabled) OR disabled <> :disabled)',
+        // The account item keeps tokenVersion as a number and disabled as a boolean.
+        expressionValues: { ':userId': { S: 'u1' }, ':tokenVersion': { N: 3 }, ':disabled': { BOOL: true } },
+      },
+    });
+    expect(items[1]).toMatchObject({ key: { userId: { S: '#01KB0000000000000000000000' }, id: { S: '#claim' } }, condition: { expression: 'attribute_not_exists(#owner) OR #owner = :owner' } });
+    const named = await evaluate(file, 'request', { env, stash: { input: input(false) } });
+    const third = (named.result as { transactItems: unknown[] }).transactItems[2];
+    expect(third).toMatchObject({ table: 'conversations-t', operation: 'ConditionCheck', key: { userId: { S: 'u1' }, id: { S: 'c1' } } });
+  });
+
+  it('maps the cancellation reasons: the account to Unauthorized, the conversation to NotFound, the claim to promptId taken, a conflict to RateLimited', async () => {
+    const answer = async (outcome: Record<string, unknown>) => (await evaluate(file, 'response', { env, stash: { input: input(false) }, ...outcome })).error?.message;
+    expect((await evaluate(file, 'response', { env, stash: { input: input(false) }, result: { keys: [] } })).error).toBeUndefined();
+    expect(await answer(cancelled('ConditionalCheckFailed', 'None', 'None'))).toMatch(/^Unauthorized/);
+    // The account first, as sendPrompt checks it first.
+    expect(await answer(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'ConditionalCheckFailed'))).toMatch(/^Unauthorized/);
+    expect(await answer(cancelled('None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'))).toBe('No conversation with that id belongs to you.');
+    expect(await answer(cancelled('None', 'ConditionalCheckFailed', 'None'))).toBe('This promptId is taken. Make a new ULID for every prompt.');
+    expect(await answer(cancelled('None', 'TransactionConflict', 'None'))).toMatch(/busy right now/);
+    expect(await answer({ error: { type: 'DynamoDB:ThrottlingException', message: 'slow down' } })).toMatch(/busy right now/);
+  });
+
+  it('refuses a token version that is not a number before any write', async () => {
+    const out = await evaluate(file, 'request', { env, stash: { input: input(true, '') } });
+    expect(out.error?.message).toMatch(/^Unauthorized/);
   });
 });
 

@@ -1,9 +1,11 @@
 // @dataSource StreamFunction
 // Hands an admitted prompt to the stream function with an asynchronous (Event) invocation: the
 // request ends now, and the function streams the answer through publishPromptEvent and settles
-// it. If Lambda does not take the event, nothing ran: the next two steps (sendPrompt's logPrompt
-// and settle) log the prompt as FAILED, refund it and answer ModelError. A refused prompt, a
-// restart or a replay never reaches the function.
+// it, its turn's conversation fields included (pendingOf carries the seq openTurn gave it). The
+// event carries the kept earlier turns (`history`, as invokeModel sends them). If Lambda does not
+// take the event, nothing ran: the next two steps (sendPrompt's logPrompt and settle) log the
+// prompt as FAILED, refund it and answer ModelError. A refused prompt, a restart, a replay and a
+// prompt whose conversation openTurn found deleted never reach the function.
 import { runtime } from '@aws-appsync/utils';
 import type { Context, LambdaRequest } from '@aws-appsync/utils';
 import type { ModelEvent } from '../../functions/commons/contracts.ts';
@@ -12,11 +14,18 @@ import { pendingOf, type PromptStash } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): LambdaRequest {
   const s = ctx.stash;
-  if (!s.admitted) {
+  if (!s.admitted || s.modelError) {
     runtime.earlyReturn(null);
   }
   const input = s.input;
-  const payload: ModelEvent = { modelId: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature, pending: pendingOf(s) };
+  const payload: ModelEvent = {
+    modelId: input.model,
+    prompt: input.prompt,
+    history: s.history ?? [],
+    maxTokens: input.maxTokens,
+    temperature: input.temperature,
+    pending: pendingOf(s),
+  };
   return { operation: 'Invoke', invocationType: 'Event', payload };
 }
 
