@@ -20,6 +20,8 @@ const USAGE = `Usage: npm run build:web -- --url <GraphQL URL> --api-key <key> [
   --cdk-out DIR            the cloud assembly the stack was deployed from, for its prompt limits (default cdk.out)
   --max-prompt-chars N     instead of --cdk-out: TOLLGATE_MAX_PROMPT_CHARS of the stack
   --max-output-tokens N    instead of --cdk-out: TOLLGATE_MAX_OUTPUT_TOKENS of the stack
+  --stream-max-output-tokens N
+                           with them: TOLLGATE_STREAM_MAX_OUTPUT_TOKENS of the stack (default: --max-output-tokens)
   --out DIR                where to write the files (default build/web; emptied first)
 `;
 
@@ -27,9 +29,14 @@ export class BuildWebError extends Error {
   override readonly name = 'BuildWebError';
 }
 
-function limitsFrom(values: { 'cdk-out'?: string; 'max-prompt-chars'?: string; 'max-output-tokens'?: string }): { limits: PromptLimits; stackName: string; source: string } {
+function limitsFrom(values: { 'cdk-out'?: string; 'max-prompt-chars'?: string; 'max-output-tokens'?: string; 'stream-max-output-tokens'?: string }): { limits: PromptLimits; stackName: string; source: string } {
   if (values['max-prompt-chars'] !== undefined || values['max-output-tokens'] !== undefined) {
-    const limits = limitsFromEnvironment({ MAX_PROMPT_CHARS: values['max-prompt-chars'], MAX_OUTPUT_TOKENS: values['max-output-tokens'] });
+    // Without the streamed bound the page keeps streamed prompts to the blocking one: the narrower, safe side.
+    const limits = limitsFromEnvironment({
+      MAX_PROMPT_CHARS: values['max-prompt-chars'],
+      MAX_OUTPUT_TOKENS: values['max-output-tokens'],
+      STREAM_MAX_OUTPUT_TOKENS: values['stream-max-output-tokens'] ?? values['max-output-tokens'],
+    });
     return { limits: { ...limits, temperature: { ...TEMPERATURE_BOUNDS } }, stackName: 'Tollgate', source: 'the flags' };
   }
   const cdkOut = resolve(values['cdk-out'] ?? 'cdk.out');
@@ -52,6 +59,7 @@ export async function buildStatic(argv: string[], log: (line: string) => void): 
       'cdk-out': { type: 'string' },
       'max-prompt-chars': { type: 'string' },
       'max-output-tokens': { type: 'string' },
+      'stream-max-output-tokens': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },

@@ -3,25 +3,14 @@
 // no introspection, sends the API key or the token as each operation's auth mode needs, has an
 // example for every field, and runs subscriptions over AppSync's real-time protocol.
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page, WebSocket } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_CDK_OUT } from '../helpers/browser-setup.ts';
-import { FIXED_NOW, launchChromium, openPage, screenshot, seriousViolations, VIEWPORTS, type SeenRequest } from '../helpers/browser.ts';
+import type { Page, WebSocket } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { FIXED_NOW, openPage, screenshot, seriousViolations, useBrowserStack, VIEWPORTS, type SeenRequest } from '../helpers/browser.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { freshUser, PASSWORD, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
+import { freshUser, PASSWORD } from '../helpers/emulator.ts';
 import { iamGraphQL, PUBLISH_PROMPT_EVENT } from '../helpers/iam.ts';
 
-let api: TestEmulator;
-let browser: Browser;
-
-beforeAll(async () => {
-  [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT }), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.stop();
-});
+const stack = useBrowserStack();
 
 async function logIn(page: Page, email: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
@@ -51,11 +40,11 @@ async function runEditor(page: Page, exampleField: string): Promise<void> {
 const responseText = (page: Page) =>
   page.locator('.graphiql-response .CodeMirror').evaluate((el) => (el as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
 
-const graphqlCalls = (requests: SeenRequest[]) => requests.filter((r) => r.url === api.graphqlUrl && r.method === 'POST');
+const graphqlCalls = (requests: SeenRequest[]) => requests.filter((r) => r.url === stack.api.graphqlUrl && r.method === 'POST');
 
 describe('the API view', () => {
   it('loads GraphiQL only when opened, so the chat weighs at most 250 kB (gzip)', async () => {
-    const t = await openPage(browser, api.url + '/');
+    const t = await openPage(stack.browser, stack.api.url + '/');
     try {
       await t.page.getByLabel('Email').waitFor();
       const chat = scriptsAndStyles(t.requests);
@@ -74,8 +63,8 @@ describe('the API view', () => {
   });
 
   it('works from the bundled schema (completion and docs, no introspection), sends the token or the API key by auth mode, and has an example for every field', async () => {
-    const user = await freshUser(api, 'graphiql');
-    const t = await openPage(browser, api.url + '/');
+    const user = await freshUser(stack.api, 'graphiql');
+    const t = await openPage(stack.browser, stack.api.url + '/');
     const { page } = t;
     try {
       await logIn(page, user.email);
@@ -94,7 +83,7 @@ describe('the API view', () => {
       await runEditor(page, 'register');
       await eventually(() => responseText(page)).toMatch(/EmailTaken|"email"/);
       const registered = graphqlCalls(t.requests).at(-1)!;
-      expect(registered.headers['x-api-key']).toBe(api.apiKey);
+      expect(registered.headers['x-api-key']).toBe(stack.api.apiKey);
       expect(registered.headers.authorization).toBeUndefined();
 
       // Completion from the bundled schema: no introspection query was ever sent.
@@ -117,8 +106,8 @@ describe('the API view', () => {
   });
 
   it('runs a subscription over AppSync’s real-time protocol with the token, and shows its events', async () => {
-    const user = await freshUser(api, 'subscriber');
-    const t = await openPage(browser, api.url + '/');
+    const user = await freshUser(stack.api, 'subscriber');
+    const t = await openPage(stack.browser, stack.api.url + '/');
     const { page } = t;
     try {
       await logIn(page, user.email);
@@ -132,15 +121,15 @@ describe('the API view', () => {
       await page.locator('.examples').getByRole('button', { name: /^onPromptEvent/ }).click();
       await page.getByRole('button', { name: /Execute query/ }).click();
       await eventually(() => frames.some((f) => f.includes('"type":"start"'))).toBe(true);
-      expect(sockets[0]!.url()).toBe(api.realtimeUrl);
+      expect(sockets[0]!.url()).toBe(stack.api.realtimeUrl);
       const start = JSON.parse(frames.find((f) => f.includes('"type":"start"'))!) as { payload: { extensions: { authorization: Record<string, string> } } };
       expect(start.payload.extensions.authorization.Authorization).toMatch(/^Bearer /);
-      expect(start.payload.extensions.authorization.host).toBe(new URL(api.graphqlUrl).host);
+      expect(start.payload.extensions.authorization.host).toBe(new URL(stack.api.graphqlUrl).host);
 
       // The model function's publish, as it will send it while a prompt streams.
       const event = { promptId: 'PASTE-A-PROMPT-ID', userId: user.id, seq: 0, kind: 'TEXT', text: 'Hello from the stream', offset: 0 };
       await eventually(async () => {
-          await iamGraphQL(api.graphqlUrl, api.functionCredentials('StreamFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
+          await iamGraphQL(stack.api.graphqlUrl, stack.api.functionCredentials('StreamFunction'), { query: PUBLISH_PROMPT_EVENT, variables: { event } });
           return responseText(page);
         })
         .toContain('Hello from the stream');
@@ -151,8 +140,8 @@ describe('the API view', () => {
   });
 
   it('follows the system into dark mode, with no serious accessibility violations', async () => {
-    const user = await freshUser(api, 'night');
-    const t = await openPage(browser, api.url + '/', { width: 1366, height: 860 }, 'dark');
+    const user = await freshUser(stack.api, 'night');
+    const t = await openPage(stack.browser, stack.api.url + '/', { width: 1366, height: 860 }, 'dark');
     const { page } = t;
     try {
       await logIn(page, user.email);
@@ -171,10 +160,10 @@ describe('the API view', () => {
   });
 
   it.each(VIEWPORTS)('fills the window at $width×$height, with no serious accessibility violations of ours', async (viewport) => {
-    api.clock.set(FIXED_NOW);
+    stack.api.clock.set(FIXED_NOW);
     const email = `grace-${viewport.width}@example.com`;
-    await api.client().register(email, PASSWORD);
-    const t = await openPage(browser, api.url + '/', viewport);
+    await stack.api.client().register(email, PASSWORD);
+    const t = await openPage(stack.browser, stack.api.url + '/', viewport);
     const { page } = t;
     try {
       await logIn(page, email);

@@ -1,7 +1,8 @@
 // The web page's chat in a real Chromium against the emulator (two models, 3 prompts a day):
-// the journey at three viewport sizes — sign up, send, read the answer, switch model, use up the
-// quota, see the exhausted state, log out everywhere — with axe-core and screenshots, then the
-// keyboard, the paste guard, inline errors and hostile Markdown.
+// the journey at three viewport sizes — sign up, send, read the answer, continue the conversation
+// with another model, use up the quota, see the exhausted state, log out everywhere — with
+// axe-core and screenshots, then the keyboard, the paste guard, inline errors and hostile Markdown.
+// The conversation list in detail: ./conversations.test.ts.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, TollgateError } from '../../client/index.ts';
@@ -116,6 +117,9 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       expect(await overflowingWidth(page)).toEqual([]);
       expect(await page.locator('.usage .resets').textContent()).toBe('Resets tomorrow at 01:00 CET (in 3 h 12 min)');
 
+      const usageReads = () => t.requests.filter((r) => r.url === api.graphqlUrl && (r.body ?? '').includes('"operationName":"MyUsage"')).length;
+      const readsBefore = usageReads();
+      expect(readsBefore).toBeGreaterThan(0);
       const lengths = await watchGrowth(page);
       await ask(page, 'What does a **toll gate** do?');
       // Streamed: the answer grew on screen in more than one step before it was done.
@@ -133,10 +137,16 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('You said: "What does a **toll gate** do?"');
       await first.getByRole('button', { name: 'Copy answer' }).waitFor();
 
+      // The first prompt started a conversation: it heads the list and the view.
+      await eventually(() => page.locator('.conversations .side-list-label').allTextContents()).toEqual(['What does a **toll gate** do?']);
+      expect(await page.locator('#conversation-title').textContent()).toBe('What does a **toll gate** do?');
+
+      // Continue the conversation, with another model: the model receives the earlier turn.
       await page.getByLabel('Model').selectOption({ label: 'Claude Haiku 4.5' });
       await ask(page, 'And in one word?');
       expect(await answers(page).nth(1).locator('.who').textContent()).toContain('Claude Haiku 4.5');
       expect(await answers(page).nth(1).textContent()).toContain('us.anthropic.claude-haiku-4-5-20251001-v1:0');
+      expect(await answers(page).nth(1).textContent()).toContain('I remember 1 earlier turn: you first said "What does a toll gate do?".');
 
       await ask(page, 'Last one for today.');
       const exhausted = page.locator('.exhausted');
@@ -146,6 +156,11 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       await page.getByRole('textbox', { name: 'Prompt' }).press('Enter');
       expect(await answers(page).count()).toBe(3);
       await eventually(() => page.locator('.history li').count()).toBe(3);
+      await eventually(() => page.locator('.conversations .side-list-meta').allTextContents()).toEqual(['21:48 · 3 turns']);
+      // The meter counted from each answer's end (DONE's usage, queries and balance): myUsage was not read again.
+      expect(usageReads()).toBe(readsBefore);
+      const counted = await createClient({ url: api.graphqlUrl, token: (await storedToken(page))! }).myUsage();
+      expect(await page.locator('.usage .gauge').nth(1).textContent()).toContain(`${(counted.inputTokens + counted.outputTokens).toLocaleString('en-GB')} of`);
 
       expect(await seriousViolations(page)).toEqual([]);
       expect(await overflowingWidth(page)).toEqual([]);
@@ -316,8 +331,12 @@ describe('the chat, in detail', () => {
       const dialog = page.getByRole('dialog', { name: 'Answer options' });
       const maxTokens = dialog.getByLabel('Longest answer (tokens)');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('number');
-      await maxTokens.fill('5000');
-      await eventually(() => dialog.locator('.field-error').first().textContent()).toBe('A whole number from 1 to 1,024.');
+      // The chat streams, and a streamed prompt may ask for up to the stack's STREAM_MAX_OUTPUT_TOKENS (4,096 here).
+      await maxTokens.fill('4097');
+      await eventually(() => dialog.locator('.field-error').first().textContent()).toBe('A whole number from 1 to 4,096.');
+      expect(await maxTokens.getAttribute('max')).toBe('4096');
+      await maxTokens.fill('4096');
+      await eventually(() => dialog.locator('.field-error').count()).toBe(0);
       await maxTokens.fill('64');
       await dialog.getByLabel('Temperature').fill('1.5');
       await eventually(() => dialog.locator('.field-error').textContent()).toBe('A number from 0 to 1.');

@@ -25,7 +25,7 @@ describe('npm run build:web', () => {
       realtimeUrl: 'wss://abcdefghijklmnopqrstuvwxyz.appsync-realtime-api.eu-west-1.amazonaws.com/graphql',
       apiKey: 'da2-abc',
       stackName: 'Tollgate-dev',
-      limits: { maxPromptChars: 4000, maxOutputTokens: 1024, temperature: { min: 0, max: 1 } },
+      limits: { maxPromptChars: 4000, maxOutputTokens: 1024, streamMaxOutputTokens: 4096, temperature: { min: 0, max: 1 } },
     });
     expect(html).toContain(
       "connect-src 'self' https://abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com wss://abcdefghijklmnopqrstuvwxyz.appsync-realtime-api.eu-west-1.amazonaws.com;",

@@ -70,7 +70,7 @@ describe('the web page’s real-time client', () => {
 });
 
 describe('a prompt’s events as the chat reads them', () => {
-  const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i' };
+  const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i', conversationId: null };
 
   /** promptEvents for one prompt, resolved once subscribed, and everything it yields (or throws). */
   async function follow(token: string, promptId: string, signal = new AbortController().signal) {
@@ -136,13 +136,13 @@ describe('the chat’s streaming source (web/src/chat/source.ts)', () => {
     return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) };
   };
   const sessionOf = (user: { token: string; email: string }) => {
-    const session = new Session({ stackName: 't', graphqlUrl: emulator.api.graphqlUrl, apiKey: emulator.api.apiKey, limits: { maxPromptChars: 4000, maxOutputTokens: 1024, temperature: { min: 0, max: 1 } }, apiViewCss: '' }, memoryStorage(), emulator.api.graphqlUrl);
+    const session = new Session({ stackName: 't', graphqlUrl: emulator.api.graphqlUrl, apiKey: emulator.api.apiKey, limits: { maxPromptChars: 4000, maxOutputTokens: 1024, streamMaxOutputTokens: 4096, temperature: { min: 0, max: 1 } }, apiViewCss: '' }, memoryStorage(), emulator.api.graphqlUrl);
     session.signIn({ token: user.token, email: user.email, expiresAt: new Date(Date.now() + 3600_000).toISOString() });
     return session;
   };
   const ask = async (source: AnswerSource, prompt: string) => {
     const events: AnswerEvent[] = [];
-    for await (const event of source.ask({ prompt, options: {}, idempotencyKey: `k-${prompt}` }, new AbortController().signal)) events.push(event);
+    for await (const event of source.ask({ prompt, options: {}, idempotencyKey: `k-${prompt}`, conversationId: null }, new AbortController().signal)) events.push(event);
     return events;
   };
 
@@ -173,7 +173,7 @@ describe('the chat’s streaming source (web/src/chat/source.ts)', () => {
     try {
       const source = streamingSource(sessionOf(user), rt, emulator.api.realtimeUrl);
       const asking = (async () => {
-        for await (const event of source.ask({ prompt: 'Too long an answer', options: { maxTokens: 1_000_000 }, idempotencyKey: 'k' }, new AbortController().signal)) void event;
+        for await (const event of source.ask({ prompt: 'Too long an answer', options: { maxTokens: 1_000_000 }, idempotencyKey: 'k', conversationId: null }, new AbortController().signal)) void event;
       })();
       const error = await asking.then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(TollgateError);

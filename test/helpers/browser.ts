@@ -4,7 +4,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { ROOT } from '../../emulator/synth.ts';
+import { BROWSER_CDK_OUT } from './browser-setup.ts';
+import { startTestEmulator, type TestEmulator } from './emulator.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,6 +31,34 @@ export async function launchChromium(): Promise<Browser> {
     // The last four make rasterizing repeatable, so a screenshot changes only when the page does.
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--force-color-profile=srgb', '--font-render-hinting=none', '--disable-lcd-text', '--disable-partial-raster'],
   });
+}
+
+/**
+ * For one test file: an emulator on the browser tests' stack and a Chromium, started in beforeAll
+ * and stopped in afterAll; tests reach them as `.api` and `.browser`.
+ */
+export function useBrowserStack(): { readonly api: TestEmulator; readonly browser: Browser } {
+  let started: { api: TestEmulator; browser: Browser } | undefined;
+  beforeAll(async () => {
+    const [api, browser] = await Promise.all([startTestEmulator({ cdkOut: BROWSER_CDK_OUT }), launchChromium()]);
+    started = { api, browser };
+  });
+  afterAll(async () => {
+    await started?.browser.close();
+    await started?.api.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('useBrowserStack(): they start in beforeAll; use them inside tests and hooks.');
+    return started;
+  };
+  return {
+    get api() {
+      return get().api;
+    },
+    get browser() {
+      return get().browser;
+    },
+  };
 }
 
 export interface SeenRequest {

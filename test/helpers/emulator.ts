@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createClient, TollgateError, type TollgateClient } from '../../client/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/start.ts';
 import { TEST_DYNAMODB } from './dynamodb.ts';
@@ -124,6 +124,25 @@ export function useEmulator(options: TestEmulatorOptions = {}): { readonly api: 
 /** The emulator's local DynamoDB, to read what the API wrote (assert the answer, then the side effect). */
 export function documentClientOf(api: Emulator): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: api.dynamodbUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+}
+
+/**
+ * A new account with its own limits (the Users item's per-user overrides, as `npm run admin --
+ * limits` sets them), logged in again so that its token carries them.
+ */
+export async function chatter(api: TestEmulator, label: string, limits: Record<string, number>): Promise<TestUser> {
+  const user = await freshUser(api, label);
+  const sets = Object.keys(limits).map((k) => `${k} = :${k}`);
+  await documentClientOf(api).send(
+    new UpdateCommand({
+      TableName: api.tableName('UsersTable'),
+      Key: { email: user.email },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeValues: Object.fromEntries(Object.entries(limits).map(([k, v]) => [`:${k}`, v])),
+    }),
+  );
+  const { token, expiresAt } = await user.client.login(user.email, user.password);
+  return { ...user, token, expiresAt };
 }
 
 /** A new account, logged in, on a client (and address) of its own. */

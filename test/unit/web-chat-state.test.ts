@@ -5,6 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../client/index.ts';
+import { usageAfter, type Usage } from '../../web/src/chat/chat-view.tsx';
+import { checkTitle } from '../../web/src/chat/conversations.tsx';
 import { listReducer, emptyList, type ListState } from '../../web/src/chat/side-list.ts';
 import { answerEventOf, nextPromptId, type PromptEvent, type PromptRequest } from '../../web/src/chat/source.ts';
 import { place, turnsReducer, type Turn } from '../../web/src/chat/turns.ts';
@@ -16,7 +18,7 @@ const text = (turns: Turn[], piece: string, offset?: number) => turnsReducer(tur
 describe('an answer arriving in pieces', () => {
   it('is generating from the send, knows its prompt id once admitted, and is done with the result', () => {
     expect(sent[0]).toMatchObject({ state: 'generating', promptId: null, text: '', gap: false });
-    let turns = turnsReducer(sent, { type: 'event', key: 'k', event: { kind: 'admitted', id: 'p1' } });
+    let turns = turnsReducer(sent, { type: 'event', key: 'k', event: { kind: 'admitted', id: 'p1', conversationId: 'c1', contextTurns: 0 } });
     turns = text(text(turns, 'Hel', 0), 'lo', 3);
     expect(turns[0]).toMatchObject({ state: 'generating', promptId: 'p1', text: 'Hello' });
     const answer = { id: 'p1', model: 'm', status: 'COMPLETED' as const, queries: 1, balance: 2, usage: { inputTokens: 1, outputTokens: 2 }, createdAt: null };
@@ -85,9 +87,9 @@ describe('an answer arriving in pieces', () => {
 describe('a deleted prompt', () => {
   it('leaves the screen wherever it is shown, unless it is still being generated', () => {
     const record = { id: 'p1', prompt: 'Old', response: 'Answer', model: 'm', status: 'COMPLETED' as const, usage: null, createdAt: '2026-11-30T20:00:00.000Z' };
-    let turns = turnsReducer(sent, { type: 'show', record });
+    let turns = turnsReducer(sent, { type: 'earlier', records: [record] });
     turns = turnsReducer(turns, { type: 'send', key: 'k2', prompt: 'Again', options: {}, idempotencyKey: 'i2' });
-    turns = turnsReducer(turns, { type: 'event', key: 'k2', event: { kind: 'admitted', id: 'p1' } });
+    turns = turnsReducer(turns, { type: 'event', key: 'k2', event: { kind: 'admitted', id: 'p1', conversationId: 'c1', contextTurns: 0 } });
     expect(turnsReducer(turns, { type: 'forget', promptId: 'p1' }).map((t) => t.key)).toEqual(['k', 'k2']);
     turns = turnsReducer(turns, { type: 'stop', key: 'k2' });
     expect(turnsReducer(turns, { type: 'forget', promptId: 'p1' }).map((t) => t.key)).toEqual(['k']);
@@ -95,7 +97,7 @@ describe('a deleted prompt', () => {
 });
 
 describe('onPromptEvent’s events in the chat', () => {
-  const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i' };
+  const request: PromptRequest = { prompt: 'Hi', options: { model: 'us.amazon.nova-2-lite-v1:0' }, idempotencyKey: 'i', conversationId: null };
   const event = (e: Partial<PromptEvent>): PromptEvent => ({
     promptId: 'p1',
     userId: 'u1',
@@ -168,12 +170,51 @@ describe('a sidebar list from a paged list query', () => {
     expect(listReducer(list, { type: 'page', page: page(['d']), more: false }).items).toEqual(page(['d']).items);
   });
 
-  it('puts a new or renamed item first, drops a deleted one, and keeps the list when a load fails', () => {
+  it('puts a new or just active item first, keeps a renamed one in its place, drops a deleted one, and keeps the list when a load fails', () => {
     let list = listReducer(start, { type: 'page', page: page(['c', 'b', 'a']), more: false });
-    list = listReducer(list, { type: 'upsert', item: { id: 'b', title: 'Renamed' } });
+    list = listReducer(list, { type: 'update', item: { id: 'a', title: 'Renamed' } });
+    list = listReducer(list, { type: 'upsert', item: { id: 'b', title: 'Active' } });
     list = listReducer(list, { type: 'upsert', item: { id: 'n', title: 'New' } });
     list = listReducer(list, { type: 'remove', id: 'c' });
-    expect(list.items).toEqual([{ id: 'n', title: 'New' }, { id: 'b', title: 'Renamed' }, { id: 'a', title: 'a' }]);
+    expect(list.items).toEqual([{ id: 'n', title: 'New' }, { id: 'b', title: 'Active' }, { id: 'a', title: 'Renamed' }]);
+    // An update of an item not (yet) listed adds nothing.
+    expect(listReducer(list, { type: 'update', item: { id: 'z', title: 'z' } }).items).toEqual(list.items);
     expect(listReducer(list, { type: 'failed', message: 'offline' })).toEqual({ ...list, problem: 'offline' });
+  });
+});
+
+describe('a conversation on screen', () => {
+  const record = (n: number) => ({ id: `p${n}`, prompt: `Turn ${n}`, response: `Answer ${n}`, model: 'm', status: 'COMPLETED' as const, usage: null, createdAt: '2026-11-30T10:00:00.000Z', conversationId: 'c1' });
+
+  it('opens with its newest turns, oldest first, and puts earlier ones above them, each once', () => {
+    let turns = turnsReducer(sent, { type: 'open', records: [record(3), record(4)] });
+    expect(turns.map((t) => t.prompt)).toEqual(['Turn 3', 'Turn 4']);
+    expect(turns.every((t) => t.state === 'done' && t.fromHistory)).toBe(true);
+    turns = turnsReducer(turns, { type: 'earlier', records: [record(1), record(2), record(3)] });
+    expect(turns.map((t) => t.prompt)).toEqual(['Turn 1', 'Turn 2', 'Turn 3', 'Turn 4']);
+    expect(turns[0]).toMatchObject({ promptId: 'p1', text: 'Answer 1' });
+    expect(turnsReducer(turns, { type: 'open', records: [] })).toEqual([]);
+  });
+
+  it('takes a title of 1 to 200 characters (code points, blanks around it not counted)', () => {
+    expect(checkTitle('  ')).toBe('A title needs at least one character.');
+    expect(checkTitle('é'.repeat(200))).toBe('');
+    expect(checkTitle(` ${'🙂'.repeat(200)} `)).toBe('');
+    expect(checkTitle('x'.repeat(201))).toBe('A title has at most 200 characters; this one has 201.');
+  });
+});
+
+describe('the usage meter after an answer', () => {
+  const usage: Usage = { day: '2026-11-30', queries: 1, limit: 3, balance: 2, resetsAt: '2026-12-01T00:00:00.000Z', inputTokens: 10, outputTokens: 20, tokenLimit: 1000 };
+  const answer = { id: 'p', model: 'm', status: 'COMPLETED' as const, queries: 2, balance: 1, usage: { inputTokens: 3, outputTokens: 5 }, createdAt: null };
+  const before = Date.parse('2026-11-30T12:00:00.000Z');
+
+  it('counts from what the answer’s end reported: prompts used and left, and its tokens added', () => {
+    expect(usageAfter(usage, answer, before)).toEqual({ ...usage, queries: 2, balance: 1, inputTokens: 13, outputTokens: 25 });
+  });
+
+  it('reads myUsage instead when it has none yet, or when the day turned since', () => {
+    expect(usageAfter(null, answer, before)).toBeNull();
+    expect(usageAfter(usage, answer, Date.parse(usage.resetsAt))).toBeNull();
   });
 });

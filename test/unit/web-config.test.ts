@@ -10,6 +10,7 @@ import { limitsFromEnvironment } from '../../web/src/config.ts';
 const ENV = {
   MAX_PROMPT_CHARS: '100',
   MAX_OUTPUT_TOKENS: '500',
+  STREAM_MAX_OUTPUT_TOKENS: '2000',
   MODELS: 'model-a',
   DEFAULT_MODEL: 'model-a',
   PROMPT_RETENTION_DAYS: '30',
@@ -22,11 +23,14 @@ const ENV = {
 };
 
 const code = resolverCode(join(ROOT, 'resolvers', 'Mutation.sendPrompt', 'index.ts'));
+const streamCode = resolverCode(join(ROOT, 'resolvers', 'Mutation.startPrompt', 'index.ts'));
 
-async function refused(args: Record<string, unknown>): Promise<string | null> {
+async function refused(args: Record<string, unknown>, resolver = code): Promise<string | null> {
+  // startPrompt's validation knows it is startPrompt from info.fieldName.
+  const info = resolver === streamCode ? { info: { fieldName: 'startPrompt', parentTypeName: 'Mutation', variables: {}, selectionSetList: [], selectionSetGraphQL: '' } } : {};
   const out = await evaluateCode({
-    code,
-    context: JSON.stringify({ env: ENV, identity: { resolverContext: { userId: 'u1', tokenVersion: '0' } }, arguments: args }),
+    code: resolver,
+    context: JSON.stringify({ env: ENV, identity: { resolverContext: { userId: 'u1', tokenVersion: '0' } }, arguments: args, ...info }),
     function: 'request',
     now: () => Date.parse('2026-11-30T10:00:00Z'),
   });
@@ -37,15 +41,19 @@ describe('the page’s prompt limits', () => {
   const limits = limitsFromEnvironment(ENV);
 
   it('come from the resolver environment', () => {
-    expect(limits).toEqual({ maxPromptChars: 100, maxOutputTokens: 500, temperature: { min: 0, max: 1 } });
+    expect(limits).toEqual({ maxPromptChars: 100, maxOutputTokens: 500, streamMaxOutputTokens: 2000, temperature: { min: 0, max: 1 } });
     expect(() => limitsFromEnvironment({ MAX_PROMPT_CHARS: '100' })).toThrow(/MAX_OUTPUT_TOKENS/);
+    expect(() => limitsFromEnvironment({ MAX_PROMPT_CHARS: '100', MAX_OUTPUT_TOKENS: '500' })).toThrow(/STREAM_MAX_OUTPUT_TOKENS/);
   });
 
-  it('are the very bounds sendPrompt’s validation enforces', async () => {
+  it('are the very bounds sendPrompt’s and startPrompt’s validation enforce', async () => {
     expect(await refused({ prompt: 'é'.repeat(limits.maxPromptChars) })).toBeNull();
     expect(await refused({ prompt: 'é'.repeat(limits.maxPromptChars + 1) })).toMatch(/at most 100/);
     expect(await refused({ prompt: 'hi', options: { maxTokens: limits.maxOutputTokens } })).toBeNull();
     expect(await refused({ prompt: 'hi', options: { maxTokens: limits.maxOutputTokens + 1 } })).toMatch(/maxTokens/);
+    // A streamed prompt (startPrompt) may ask for more: the page's bound when it streams.
+    expect(await refused({ prompt: 'hi', options: { maxTokens: limits.streamMaxOutputTokens } }, streamCode)).toBeNull();
+    expect(await refused({ prompt: 'hi', options: { maxTokens: limits.streamMaxOutputTokens + 1 } }, streamCode)).toMatch(/maxTokens/);
     expect(await refused({ prompt: 'hi', options: { temperature: limits.temperature.min } })).toBeNull();
     expect(await refused({ prompt: 'hi', options: { temperature: limits.temperature.max } })).toBeNull();
     expect(await refused({ prompt: 'hi', options: { temperature: limits.temperature.max + 0.01 } })).toMatch(/temperature/);

@@ -14,7 +14,7 @@ import { contentSecurityPolicy, realtimeUrlFor, type PromptLimits } from '../../
 import { problemOf } from '../../web/src/problem.ts';
 import { fromNow, localTime, whenLocal } from '../../web/src/time.ts';
 
-const LIMITS: PromptLimits = { maxPromptChars: 4000, maxOutputTokens: 1024, temperature: { min: 0, max: 1 } };
+const LIMITS: PromptLimits = { maxPromptChars: 4000, maxOutputTokens: 1024, streamMaxOutputTokens: 4096, temperature: { min: 0, max: 1 } };
 const NOW = Date.UTC(2026, 10, 30, 20, 48, 0);
 
 describe('the real-time endpoint and the page’s CSP', () => {
@@ -111,11 +111,13 @@ describe('the composer and its options', () => {
   });
 
   it('accepts options only within the API’s bounds', () => {
-    expect(checkMaxTokens('1024', LIMITS)).toEqual({ value: 1024, error: '' });
-    expect(checkMaxTokens('1025', LIMITS).error).toBe('A whole number from 1 to 1,024.');
-    expect(checkMaxTokens('0', LIMITS).value).toBeNull();
-    expect(checkMaxTokens('2.5', LIMITS).value).toBeNull();
-    expect(checkMaxTokens('', LIMITS)).toEqual({ value: null, error: '' });
+    expect(checkMaxTokens('1024', LIMITS.maxOutputTokens)).toEqual({ value: 1024, error: '' });
+    expect(checkMaxTokens('1025', LIMITS.maxOutputTokens).error).toBe('A whole number from 1 to 1,024.');
+    expect(checkMaxTokens('4096', LIMITS.streamMaxOutputTokens)).toEqual({ value: 4096, error: '' });
+    expect(checkMaxTokens('4097', LIMITS.streamMaxOutputTokens).error).toBe('A whole number from 1 to 4,096.');
+    expect(checkMaxTokens('0', LIMITS.maxOutputTokens).value).toBeNull();
+    expect(checkMaxTokens('2.5', LIMITS.maxOutputTokens).value).toBeNull();
+    expect(checkMaxTokens('', LIMITS.maxOutputTokens)).toEqual({ value: null, error: '' });
     expect(checkTemperature('0', LIMITS)).toEqual({ value: 0, error: '' });
     expect(checkTemperature('1', LIMITS)).toEqual({ value: 1, error: '' });
     expect(checkTemperature('1.01', LIMITS).error).toBe('A number from 0 to 1.');

@@ -5,8 +5,10 @@
 export interface PromptLimits {
   /** Longest prompt in Unicode code points: the stack's MAX_PROMPT_CHARS (lib/validate-prompt.ts). */
   maxPromptChars: number;
-  /** Largest maxTokens, and the default: the stack's MAX_OUTPUT_TOKENS (lib/validate-prompt.ts). */
+  /** Largest maxTokens of a blocking prompt (sendPrompt), and its default: the stack's MAX_OUTPUT_TOKENS (lib/validate-prompt.ts). */
   maxOutputTokens: number;
+  /** Largest maxTokens of a streamed prompt (startPrompt), and its default: the stack's STREAM_MAX_OUTPUT_TOKENS (lib/validate-prompt.ts). */
+  streamMaxOutputTokens: number;
   /** temperature bounds: the prompt's validation (lib/validate-prompt.ts) refuses values outside 0…1 (test/unit/web-config.test.ts checks it). */
   temperature: { min: number; max: number };
 }
@@ -27,14 +29,19 @@ export interface WebConfig {
 /** temperature's bounds as resolvers/lib/validate-prompt.ts checks them. */
 export const TEMPERATURE_BOUNDS = { min: 0, max: 1 } as const;
 
-/** The limits from the API's resolver environment (the template's MAX_PROMPT_CHARS, MAX_OUTPUT_TOKENS). */
+/** The limits from the API's resolver environment (the template's MAX_PROMPT_CHARS, MAX_OUTPUT_TOKENS, STREAM_MAX_OUTPUT_TOKENS). */
 export function limitsFromEnvironment(env: Record<string, unknown>): PromptLimits {
   const number = (name: string): number => {
     const value = Number(env[name]);
     if (!Number.isInteger(value) || value <= 0) throw new Error(`The API's environment has no usable ${name} (received ${JSON.stringify(env[name])}).`);
     return value;
   };
-  return { maxPromptChars: number('MAX_PROMPT_CHARS'), maxOutputTokens: number('MAX_OUTPUT_TOKENS'), temperature: { ...TEMPERATURE_BOUNDS } };
+  return {
+    maxPromptChars: number('MAX_PROMPT_CHARS'),
+    maxOutputTokens: number('MAX_OUTPUT_TOKENS'),
+    streamMaxOutputTokens: number('STREAM_MAX_OUTPUT_TOKENS'),
+    temperature: { ...TEMPERATURE_BOUNDS },
+  };
 }
 
 const AWS_GRAPHQL = /^https:\/\/(\w{26})\.appsync-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/graphql$/;

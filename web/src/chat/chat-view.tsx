@@ -1,13 +1,18 @@
-// The chat: the conversation with its composer, and beside it today's usage and the history.
-// Prompts go through an AnswerSource (./source.ts): streamed as the model writes them, or whole
-// where the real-time endpoint cannot be reached; this view does not tell them apart.
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+// The chat: the open conversation with its composer, and beside it today's usage, the
+// conversation list and the prompt history (a drawer on narrow screens). Prompts go through an
+// AnswerSource (./source.ts): streamed as the model writes them, or whole where the real-time
+// endpoint cannot be reached; this view does not tell them apart. A prompt goes into the open
+// conversation (the model reads its earlier turns); the first prompt of a new one starts it, and
+// the view adopts the conversation the API made.
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ModelsQuery, MyUsageQuery, PromptOptions } from '../../../client/index.ts';
 import { problemOf, type Problem } from '../problem.ts';
 import type { Session } from '../session.ts';
 import { Composer, type ComposerValue } from './composer.tsx';
+import { conversationList, ConversationList, type Conversation } from './conversations.tsx';
 import { History } from './history.tsx';
-import { chooseSource, isAbort } from './source.ts';
+import { useSideList } from './side-list-view.tsx';
+import { chooseSource, isAbort, type FinishedAnswer } from './source.ts';
 import { TurnView } from './turn-view.tsx';
 import { turnsReducer, type HistoryRecord } from './turns.ts';
 import { UsageMeter } from './usage-meter.tsx';
@@ -29,28 +34,72 @@ function exhaustedFrom(usage: Usage | null): Exhausted | null {
   return null;
 }
 
+/**
+ * The day's usage after an answer ended, from what its end reported (prompts used and left, and
+ * its tokens): no need to read myUsage again. Null when that is not enough — no usage read yet,
+ * or the day has turned since it was read — and myUsage must be read.
+ */
+export function usageAfter(usage: Usage | null, answer: FinishedAnswer, now = Date.now()): Usage | null {
+  if (!usage || Date.parse(usage.resetsAt) <= now) return null;
+  return {
+    ...usage,
+    queries: answer.queries,
+    balance: answer.balance,
+    inputTokens: usage.inputTokens + answer.usage.inputTokens,
+    outputTokens: usage.outputTokens + answer.usage.outputTokens,
+  };
+}
+
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+/** Turns read per page when a conversation opens, and per "Load earlier turns". */
+const TURNS_PAGE = 20;
+const DRAWER = 'chat-lists';
 
 export function ChatView({ session }: { session: Session }) {
   const [turns, dispatch] = useReducer(turnsReducer, []);
   const [usage, setUsage] = useState<Usage | null>(null);
+  const usageNow = useRef(usage);
+  usageNow.current = usage;
   const [models, setModels] = useState<Model[]>([]);
   const [quotaProblem, setQuotaProblem] = useState<Exhausted | null>(null);
   const [loadProblem, setLoadProblem] = useState<Problem | null>(null);
   const [historyVersion, setHistoryVersion] = useState(0);
+  /** The open conversation (null: a new one, started by the next prompt) and what is known of it. */
+  const [open, setOpen] = useState<{ id: string | null; title: string; earlier: string | null; loading: boolean }>({ id: null, title: '', earlier: null, loading: false });
+  const [drawer, setDrawer] = useState(false);
+  const [focusPrompt, setFocusPrompt] = useState(0);
+  /** Counts the conversations opened: an answer or a page that arrives for an earlier one is not applied. */
+  const epoch = useRef(0);
   const pending = useRef<{ key: string; controller: AbortController } | null>(null);
   const [busy, setBusy] = useState(false);
   const source = useMemo(() => chooseSource(session), [session]);
   useEffect(() => () => source.close(), [source]);
+  const turnsBox = useRef<HTMLDivElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
+  const drawerToggle = useRef<HTMLButtonElement>(null);
+  const drawerBox = useRef<HTMLDivElement>(null);
 
   const handle = useCallback(
     (problem: Problem) => {
       if (problem.signedOut) session.signOut();
       if (problem.exhausted) setQuotaProblem(problem.exhausted);
     },
-    [session],
+    [session]
   );
+  const listError = useCallback(
+    (error: unknown) => {
+      const p = problemOf(error);
+      handle(p);
+      return p.message;
+    },
+    [handle]
+  );
+  const conversations = useSideList(
+    useMemo(() => conversationList(session), [session]),
+    0, // loaded once; what this page changes goes in by itself (upsert, remove)
+    listError
+  );
+  const upsertConversation = conversations.dispatch;
 
   const refreshUsage = useCallback(async () => {
     try {
@@ -90,17 +139,38 @@ export function ChatView({ session }: { session: Session }) {
     return () => clearTimeout(timer);
   }, [exhausted, refreshUsage]);
 
+  /** Reads a conversation's header and puts it first in the list (it was just active, or renamed elsewhere). */
+  const refreshConversation = useCallback(
+    async (id: string) => {
+      try {
+        upsertConversation({ type: 'upsert', item: await session.clientFor().conversation(id) });
+      } catch {
+        // The next load of the list shows it as it is.
+      }
+    },
+    [session, upsertConversation]
+  );
+
   const run = useCallback(
-    async (key: string, prompt: string, options: PromptOptions, idempotencyKey: string) => {
+    async (key: string, prompt: string, options: PromptOptions, idempotencyKey: string, conversationId: string | null) => {
       const controller = new AbortController();
+      const sentFrom = epoch.current;
       pending.current = { key, controller };
       setBusy(true);
+      let counted = false;
       try {
-        for await (const event of source.ask({ prompt, options, idempotencyKey }, controller.signal)) {
+        for await (const event of source.ask({ prompt, options, idempotencyKey, conversationId }, controller.signal)) {
           if (controller.signal.aborted) break;
           dispatch({ type: 'event', key, event });
+          if (event.kind === 'admitted' && event.conversationId) {
+            // The conversation the prompt went into: a new one is adopted by the view it was sent from.
+            if (epoch.current === sentFrom) setOpen((o) => (o.id === event.conversationId ? o : { ...o, id: event.conversationId, title: '' }));
+            void refreshConversation(event.conversationId);
+          }
           if (event.kind === 'done') {
-            setUsage((u) => (u ? { ...u, queries: event.answer.queries, balance: event.answer.balance } : u));
+            const next = usageAfter(usageNow.current, event.answer);
+            counted = next !== null;
+            if (next) setUsage(next);
           }
         }
       } catch (error) {
@@ -113,17 +183,18 @@ export function ChatView({ session }: { session: Session }) {
         if (pending.current?.key === key) pending.current = null;
         setBusy(false);
         setHistoryVersion((v) => v + 1);
-        void refreshUsage();
+        // Failed, stopped or refused prompts may be charged or refunded later: the log knows.
+        if (!counted) void refreshUsage();
       }
     },
-    [source, handle, refreshUsage],
+    [source, handle, refreshUsage, refreshConversation]
   );
 
   const send = (value: ComposerValue) => {
     const key = newKey();
     const idempotencyKey = newKey();
     dispatch({ type: 'send', key, prompt: value.prompt, options: value.options, idempotencyKey });
-    void run(key, value.prompt, value.options, idempotencyKey);
+    void run(key, value.prompt, value.options, idempotencyKey, open.id);
   };
 
   const stop = useCallback(() => {
@@ -138,29 +209,168 @@ export function ChatView({ session }: { session: Session }) {
     if (!turn || pending.current) return;
     dispatch({ type: 'retry', key });
     // The same idempotency key: if the API did run the first attempt, it answers with that result.
-    void run(key, turn.prompt, turn.options, turn.idempotencyKey);
+    void run(key, turn.prompt, turn.options, turn.idempotencyKey, open.id);
   };
 
-  const show = (record: HistoryRecord) => dispatch({ type: 'show', record });
+  /** Leaves the open conversation: an answer still being written stops showing (it is still charged). */
+  const leave = () => {
+    stop();
+    epoch.current += 1;
+    setDrawer(false);
+    setLoadProblem(null);
+  };
 
-  useEffect(() => {
-    endRef.current?.scrollIntoView({ block: 'end' });
+  const newConversation = () => {
+    leave();
+    dispatch({ type: 'open', records: [] });
+    setOpen({ id: null, title: '', earlier: null, loading: false });
+    setFocusPrompt((n) => n + 1);
+  };
+
+  /** Its newest turns, shown oldest first; "Load earlier turns" reads the pages before. */
+  const openConversation = async (id: string, title = '') => {
+    leave();
+    const mine = epoch.current;
+    dispatch({ type: 'open', records: [] });
+    setOpen({ id, title, earlier: null, loading: true });
+    try {
+      const page = await session.clientFor().conversationTurns(id, TURNS_PAGE);
+      if (epoch.current !== mine) return;
+      dispatch({ type: 'open', records: [...page.items].reverse() });
+      setOpen((o) => ({ ...o, earlier: page.nextToken ?? null, loading: false }));
+      setFocusPrompt((n) => n + 1);
+    } catch (error) {
+      if (epoch.current !== mine) return;
+      const p = problemOf(error);
+      handle(p);
+      if (p.errorType === 'NotFound') conversations.dispatch({ type: 'remove', id });
+      setOpen((o) => ({ ...o, loading: false }));
+      setLoadProblem(p);
+    }
+  };
+
+  // Where the reader was stays in place when earlier turns are put above it.
+  const keepScroll = useRef<number | null>(null);
+  const loadEarlier = async () => {
+    const { id, earlier } = open;
+    if (!id || !earlier || open.loading) return;
+    const mine = epoch.current;
+    setOpen((o) => ({ ...o, loading: true }));
+    try {
+      const page = await session.clientFor().conversationTurns(id, TURNS_PAGE, earlier);
+      if (epoch.current !== mine) return;
+      const box = turnsBox.current;
+      keepScroll.current = box ? box.scrollHeight - box.scrollTop : null;
+      dispatch({ type: 'earlier', records: [...page.items].reverse() });
+      setOpen((o) => ({ ...o, earlier: page.nextToken ?? null, loading: false }));
+    } catch (error) {
+      if (epoch.current !== mine) return;
+      const p = problemOf(error);
+      handle(p);
+      setOpen((o) => ({ ...o, loading: false }));
+      setLoadProblem(p);
+    }
+  };
+
+  const showRecord = (record: HistoryRecord) => {
+    if (record.conversationId) return void openConversation(record.conversationId);
+    // A prompt logged before conversations: shown alone; the next prompt starts a new conversation.
+    leave();
+    setOpen({ id: null, title: '', earlier: null, loading: false });
+    dispatch({ type: 'open', records: [record] });
+  };
+
+  const onConversationDeleted = (id: string) => {
+    if (id === open.id) newConversation();
+  };
+
+  // The end of the conversation stays in view as it grows; not when earlier turns go above it.
+  const last = turns[turns.length - 1];
+  const lastShape = last ? `${last.key}:${last.text.length}:${last.state}` : '';
+  useLayoutEffect(() => {
+    const box = turnsBox.current;
+    if (keepScroll.current !== null && box) {
+      box.scrollTop = box.scrollHeight - keepScroll.current;
+      keepScroll.current = null;
+    }
   }, [turns]);
+  useEffect(() => {
+    if (lastShape) endRef.current?.scrollIntoView({ block: 'end' });
+  }, [lastShape]);
+
+  // The drawer (narrow screens): focus goes into it when it opens and back to its button when it closes.
+  useEffect(() => {
+    if (drawer) drawerBox.current?.querySelector<HTMLElement>('button, input')?.focus();
+  }, [drawer]);
+  const closeDrawer = () => {
+    setDrawer(false);
+    drawerToggle.current?.focus();
+  };
 
   const modelName = (id: string) => models.find((m) => m.id === id)?.name ?? id;
+  const listed = open.id ? conversations.state.items?.find((c) => c.id === open.id) : undefined;
+  const title = open.id ? listed?.title ?? (open.title || 'Conversation') : 'New conversation';
 
   return (
-    <div className="chat">
-      <aside className="side" aria-label="Usage and history">
+    <div className={`chat${drawer ? ' drawer-open' : ''}`}>
+      <aside className="side" aria-label="Usage and conversations">
         <UsageMeter usage={usage} exhausted={exhausted} />
-        <History session={session} version={historyVersion} onShow={show} onDeleted={(id) => dispatch({ type: 'forget', promptId: id })} modelName={modelName} onProblem={handle} />
+        <div
+          id={DRAWER}
+          ref={drawerBox}
+          className="side-lists"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && drawer && !e.defaultPrevented) {
+              e.preventDefault();
+              closeDrawer();
+            }
+          }}
+        >
+          <button type="button" className="small drawer-close" onClick={closeDrawer}>
+            Close
+          </button>
+          <ConversationList
+            session={session}
+            list={conversations}
+            current={open.id}
+            onOpen={(c: Conversation) => void openConversation(c.id, c.title)}
+            onDeleted={onConversationDeleted}
+            onProblem={handle}
+          />
+          <History session={session} version={historyVersion} onShow={showRecord} onDeleted={(id) => dispatch({ type: 'forget', promptId: id })} modelName={modelName} onProblem={handle} />
+        </div>
+        <div className="drawer-backdrop" onClick={closeDrawer} />
       </aside>
-      <section className="conversation" aria-label="Conversation">
-        <div className="turns">
+      <section className="conversation" aria-labelledby="conversation-title">
+        <div className="conversation-head">
+          <button ref={drawerToggle} type="button" className="small drawer-toggle" aria-expanded={drawer} aria-controls={DRAWER} onClick={() => setDrawer(!drawer)}>
+            Conversations
+          </button>
+          <h1 id="conversation-title" className="conversation-title">
+            {title}
+          </h1>
+          <button type="button" className="small" onClick={newConversation}>
+            New<span className="wide-only"> conversation</span>
+          </button>
+        </div>
+        <div className="turns" ref={turnsBox} aria-busy={open.loading}>
+          {open.earlier && (
+            <button type="button" className="small load-earlier" onClick={() => void loadEarlier()} disabled={open.loading}>
+              {open.loading ? 'Loading…' : 'Load earlier turns'}
+            </button>
+          )}
           {turns.length === 0 ? (
             <div className="empty">
-              <h1>What would you like to ask?</h1>
-              <p className="hint">Enter sends, Shift+Enter starts a new line, Esc stops waiting for an answer.</p>
+              {open.loading ? (
+                <p className="hint" role="status">
+                  Loading the conversation…
+                </p>
+              ) : (
+                <>
+                  <p className="empty-title">What would you like to ask?</p>
+                  <p className="hint">Enter sends, Shift+Enter starts a new line, Esc stops waiting for an answer.</p>
+                </>
+              )}
             </div>
           ) : (
             <ol aria-label="Prompts and answers">
@@ -176,7 +386,16 @@ export function ChatView({ session }: { session: Session }) {
           )}
           <div ref={endRef} />
         </div>
-        <Composer limits={session.config.limits} models={models} busy={busy} exhausted={exhausted} onSend={send} onStop={stop} />
+        <Composer
+          limits={session.config.limits}
+          maxOutputTokens={source.streams ? session.config.limits.streamMaxOutputTokens : session.config.limits.maxOutputTokens}
+          models={models}
+          busy={busy}
+          exhausted={exhausted}
+          focus={focusPrompt}
+          onSend={send}
+          onStop={stop}
+        />
       </section>
     </div>
   );

@@ -26,9 +26,13 @@ export function exhaustedText(exhausted: Exhausted, now = Date.now()): string {
 
 export function Composer(props: {
   limits: PromptLimits;
+  /** The largest maxTokens the API takes for the way the chat sends (streamed or blocking). */
+  maxOutputTokens: number;
   models: Model[];
   busy: boolean;
   exhausted: Exhausted | null;
+  /** Each change puts the focus in the prompt box (a conversation was opened or started). */
+  focus?: number;
   onSend(value: ComposerValue): void;
   onStop(): void;
 }) {
@@ -45,6 +49,10 @@ export function Composer(props: {
   useEffect(() => {
     if (!model && models.length > 0) setModel((models.find((m) => m.default) ?? models[0]!).id);
   }, [models, model]);
+
+  useEffect(() => {
+    if (props.focus) box.current?.focus();
+  }, [props.focus]);
 
   // Esc stops an answer being generated wherever the focus is (the popover handles its own Esc first).
   useEffect(() => {
@@ -138,7 +146,7 @@ export function Composer(props: {
             ))}
           </select>
         </div>
-        <OptionsPopover limits={limits} value={options} onChange={setOptions} />
+        <OptionsPopover limits={limits} maxOutputTokens={props.maxOutputTokens} value={options} onChange={setOptions} />
         <span id={ids.count} className={`count${tooLong ? ' over' : ''}`}>
           <span className="visually-hidden">Characters: </span>
           {number(length)} / {number(limits.maxPromptChars)}

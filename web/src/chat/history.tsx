@@ -1,13 +1,12 @@
-// Earlier prompts from myPrompts, newest first, a page at a time; choosing one shows it in the
-// conversation, Delete removes it (deletePrompt) after a second click to confirm. A SideList fed
-// from myPrompts: the conversation list (issue 16) will be another SideList, fed from its own
-// list query, with rename and delete as its actions.
-import { useCallback, useEffect, useMemo, useState, type Dispatch } from 'react';
+// Earlier prompts from myPrompts, newest first, a page at a time; choosing one opens it (in its
+// conversation), Delete removes it (deletePrompt) after a second click to confirm. A SideList fed
+// from myPrompts, as the conversation list (./conversations.tsx) is one fed from myConversations.
+import { useCallback, useMemo, type Dispatch } from 'react';
 import { problemOf, type Problem } from '../problem.ts';
 import type { Session } from '../session.ts';
 import { localTime } from '../time.ts';
 import type { ListAction, ListSource } from './side-list.ts';
-import { SideList } from './side-list-view.tsx';
+import { DeleteButton, shortLabel, SideList, useSideList } from './side-list-view.tsx';
 import type { HistoryRecord } from './turns.ts';
 
 const PAGE = 20;
@@ -23,34 +22,6 @@ export function promptHistory(session: Session): ListSource<HistoryRecord> {
 }
 
 const statusText = (status: HistoryRecord['status']) => (status === 'COMPLETED' ? '' : status.toLowerCase().replace('_', ' '));
-
-/** Delete, then "Delete?" to confirm (for a few seconds): one stray click deletes nothing. */
-function DeleteButton({ label, onDelete }: { label: string; onDelete(): Promise<void> }) {
-  const [state, setState] = useState<'idle' | 'confirming' | 'deleting'>('idle');
-  useEffect(() => {
-    if (state !== 'confirming') return;
-    const timer = setTimeout(() => setState('idle'), 4000);
-    return () => clearTimeout(timer);
-  }, [state]);
-  const click = () => {
-    if (state === 'idle') return setState('confirming');
-    if (state !== 'confirming') return;
-    setState('deleting');
-    onDelete().finally(() => setState('idle'));
-  };
-  return (
-    <button
-      type="button"
-      className={`side-list-action${state === 'confirming' ? ' confirming' : ''}`}
-      aria-label={state === 'confirming' ? `Confirm: delete “${label}”` : `Delete “${label}”`}
-      disabled={state === 'deleting'}
-      onClick={click}
-      onBlur={() => setState((s) => (s === 'confirming' ? 'idle' : s))}
-    >
-      {state === 'confirming' ? 'Delete?' : 'Delete'}
-    </button>
-  );
-}
 
 export function History(props: {
   session: Session;
@@ -71,12 +42,12 @@ export function History(props: {
     },
     [onProblem],
   );
+  const list = useSideList(source, props.version, onError);
   return (
     <SideList
       title="History"
       className="history"
-      source={source}
-      version={props.version}
+      list={list}
       empty="Your prompts will be listed here."
       entry={(item) => ({
         label: item.prompt,
@@ -85,10 +56,9 @@ export function History(props: {
         detail: [modelName(item.model), statusText(item.status)].filter(Boolean).join(' · '),
       })}
       onOpen={props.onShow}
-      onError={onError}
       actions={(item, dispatch: Dispatch<ListAction<HistoryRecord>>) => (
         <DeleteButton
-          label={item.prompt.length > 40 ? `${item.prompt.slice(0, 40)}…` : item.prompt}
+          label={shortLabel(item.prompt)}
           onDelete={async () => {
             try {
               await session.clientFor().deletePrompt(item.id);

@@ -1,6 +1,7 @@
 // maxTokens and temperature, in a popover beside the model picker. The bounds are the API's own
-// (config.limits: the stack's MAX_OUTPUT_TOKENS, and the prompt validation's 0…1 for temperature); a
-// value outside them is not applied and says why, next to its field.
+// (config.limits: the stack's STREAM_MAX_OUTPUT_TOKENS for the streamed prompts the chat sends, its
+// MAX_OUTPUT_TOKENS where the chat cannot stream, and the prompt validation's 0…1 for
+// temperature); a value outside them is not applied and says why, next to its field.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { PromptLimits } from '../config.ts';
 
@@ -11,10 +12,11 @@ export interface OptionValues {
   temperature: number | null;
 }
 
-export function checkMaxTokens(raw: string, limits: PromptLimits): { value: number | null; error: string } {
+/** `maxOutputTokens`: the largest the API takes for the way the chat sends (streamed or blocking). */
+export function checkMaxTokens(raw: string, maxOutputTokens: number): { value: number | null; error: string } {
   if (raw.trim() === '') return { value: null, error: '' };
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > limits.maxOutputTokens) return { value: null, error: `A whole number from 1 to ${limits.maxOutputTokens.toLocaleString()}.` };
+  if (!Number.isInteger(n) || n < 1 || n > maxOutputTokens) return { value: null, error: `A whole number from 1 to ${maxOutputTokens.toLocaleString()}.` };
   return { value: n, error: '' };
 }
 
@@ -26,7 +28,7 @@ export function checkTemperature(raw: string, limits: PromptLimits): { value: nu
   return { value: n, error: '' };
 }
 
-export function OptionsPopover({ limits, value, onChange }: { limits: PromptLimits; value: OptionValues; onChange(v: OptionValues): void }) {
+export function OptionsPopover({ limits, maxOutputTokens, value, onChange }: { limits: PromptLimits; maxOutputTokens: number; value: OptionValues; onChange(v: OptionValues): void }) {
   const [open, setOpen] = useState(false);
   const [maxTokens, setMaxTokens] = useState(value.maxTokens?.toString() ?? '');
   const [temperature, setTemperature] = useState(value.temperature?.toString() ?? '');
@@ -34,7 +36,7 @@ export function OptionsPopover({ limits, value, onChange }: { limits: PromptLimi
   const button = useRef<HTMLButtonElement>(null);
   const first = useRef<HTMLInputElement>(null);
   const panel = useRef<HTMLDivElement>(null);
-  const max = checkMaxTokens(maxTokens, limits);
+  const max = checkMaxTokens(maxTokens, maxOutputTokens);
   const temp = checkTemperature(temperature, limits);
 
   useEffect(() => {
@@ -54,7 +56,7 @@ export function OptionsPopover({ limits, value, onChange }: { limits: PromptLimi
   const apply = (nextMax: string, nextTemp: string) => {
     setMaxTokens(nextMax);
     setTemperature(nextTemp);
-    onChange({ maxTokens: checkMaxTokens(nextMax, limits).value, temperature: checkTemperature(nextTemp, limits).value });
+    onChange({ maxTokens: checkMaxTokens(nextMax, maxOutputTokens).value, temperature: checkTemperature(nextTemp, limits).value });
   };
 
   const close = () => {
@@ -91,9 +93,9 @@ export function OptionsPopover({ limits, value, onChange }: { limits: PromptLimi
               type="number"
               inputMode="numeric"
               min={1}
-              max={limits.maxOutputTokens}
+              max={maxOutputTokens}
               step={1}
-              placeholder={`${limits.maxOutputTokens} (default)`}
+              placeholder={`${maxOutputTokens} (default)`}
               value={maxTokens}
               onChange={(e) => apply(e.target.value, temperature)}
               aria-invalid={max.error ? true : undefined}

@@ -1,6 +1,5 @@
 // A list in the chat's sidebar, fed from a paged list query (a `{ items, nextToken }` page, as
-// myPrompts answers): the prompt history today, the conversation list once the API has one
-// (issue 16). A pure reducer, so paging, adding, renaming and deleting are tested without a
+// myPrompts and myConversations answer): the prompt history and the conversation list. A pure reducer, so paging, adding, renaming and deleting are tested without a
 // browser; ./side-list-view.tsx draws it.
 
 export interface ListPage<T> {
@@ -24,8 +23,10 @@ export type ListAction<T extends { id: string }> =
   /** A page arrived: the first page replaces the list, a later one (`more`) is appended. */
   | { type: 'page'; page: ListPage<T>; more: boolean }
   | { type: 'failed'; message: string }
-  /** An item made or changed on this page (a new conversation, a rename): it goes first, once. */
+  /** An item made or just active on this page (a new conversation, one a prompt went into): it goes first, once. */
   | { type: 'upsert'; item: T }
+  /** An item changed where it is (a rename): it keeps its place. */
+  | { type: 'update'; item: T }
   | { type: 'remove'; id: string };
 
 export const emptyList = <T extends { id: string }>(): ListState<T> => ({ items: null, nextToken: null, problem: '' });
@@ -43,6 +44,8 @@ export function listReducer<T extends { id: string }>(state: ListState<T>, actio
       return { ...state, problem: action.message };
     case 'upsert':
       return { ...state, items: [action.item, ...(state.items ?? []).filter((i) => i.id !== action.item.id)] };
+    case 'update':
+      return { ...state, items: state.items && state.items.map((i) => (i.id === action.item.id ? action.item : i)) };
     case 'remove':
       return { ...state, items: state.items && state.items.filter((i) => i.id !== action.id) };
   }

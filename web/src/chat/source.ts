@@ -14,6 +14,8 @@ export interface PromptRequest {
   options: PromptOptions;
   /** The same key for a retry of the same prompt, so a prompt the API did run is not charged twice. */
   idempotencyKey: string;
+  /** The conversation it goes into (the model reads its earlier turns), or null to start a new one. */
+  conversationId: string | null;
 }
 
 /** How a prompt ended, as the API reports it (sendPrompt's result, or a stream's DONE event). */
@@ -28,8 +30,11 @@ export interface FinishedAnswer {
 }
 
 export type AnswerEvent =
-  /** The API admitted the prompt (a streaming source knows its id before any text). */
-  | { kind: 'admitted'; id: string }
+  /**
+   * The API admitted the prompt (a streaming source knows its id before any text), into this
+   * conversation (a new one when the request named none) with this many earlier turns as context.
+   */
+  | { kind: 'admitted'; id: string; conversationId: string; contextTurns: number }
   /** The next piece of the answer: at `offset` in the whole answer when known, else after what came before. */
   | { kind: 'text'; text: string; offset?: number }
   /** The whole answer so far, from a catch-up read after a reconnect: it fills any gap. */
@@ -101,7 +106,7 @@ function fromSubscriptionError(error: unknown, realtimeUrl: string): unknown {
  * or reads what it missed.
  */
 export async function* promptEvents(
-  realtime: RealtimeClient,
+  realtime: Pick<RealtimeClient, 'subscribe'>,
   realtimeUrl: string,
   token: string,
   promptId: string,
@@ -145,8 +150,8 @@ export function isAbort(error: unknown, signal: AbortSignal): boolean {
 export function blockingSource(session: Session): AnswerSource {
   return {
     async *ask(request, signal) {
-      const result = await session.clientFor(signal).sendPrompt(request.prompt, request.options, request.idempotencyKey);
-      yield { kind: 'admitted', id: result.id };
+      const result = await session.clientFor(signal).sendPrompt(request.prompt, request.options, request.idempotencyKey, request.conversationId ?? undefined);
+      yield { kind: 'admitted', id: result.id, conversationId: result.conversationId, contextTurns: result.contextTurns };
       yield { kind: 'text', text: result.response };
       yield {
         kind: 'done',
@@ -233,7 +238,7 @@ export function nextPromptId(now = Date.now()): string {
  * Stop (the signal) ends the subscription only: the generation goes on in the stream function
  * and is charged as it settles (README, "Streaming answers").
  */
-export function streamingSource(session: Session, realtime: RealtimeClient, realtimeUrl: string, fallback: AnswerSource = blockingSource(session)): AnswerSource {
+export function streamingSource(session: Session, realtime: Pick<RealtimeClient, 'subscribe'>, realtimeUrl: string, fallback: AnswerSource = blockingSource(session)): AnswerSource {
   return {
     async *ask(request, signal) {
       const token = session.token;
@@ -251,7 +256,7 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
       const events = promptEvents(realtime, realtimeUrl, token, promptId, request, subscription.signal, {
         onStarted: () => {
           if (begun.start) return;
-          begun.start = session.clientFor(signal).startPrompt(request.prompt, request.options, { promptId });
+          begun.start = session.clientFor(signal).startPrompt(request.prompt, request.options, { promptId, conversationId: request.conversationId ?? undefined });
           begun.start.catch(() => undefined); // read below; this only keeps an early refusal from being "unhandled"
           announce(begun.start);
         },
@@ -278,7 +283,7 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
             const answer = await started;
             admitted = true;
             counts = { queries: answer.queries, balance: answer.balance };
-            yield { kind: 'admitted', id: answer.id };
+            yield { kind: 'admitted', id: answer.id, conversationId: answer.conversationId, contextTurns: answer.contextTurns };
             if (answer.status) {
               // A retry of a prompt that already ended: its answer is in the log, no event will come.
               yield* caughtUp(session, promptId, request, counts, signal);
@@ -294,6 +299,13 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
             return;
           }
           if (woke.result.done) return;
+          if (woke.result.value.kind === 'done' && !admitted) {
+            // The whole answer came before startPrompt's own answer: the admission (which
+            // conversation the prompt went into) still comes first.
+            const answer = await started;
+            admitted = true;
+            yield { kind: 'admitted', id: answer.id, conversationId: answer.conversationId, contextTurns: answer.contextTurns };
+          }
           yield woke.result.value;
           if (woke.result.value.kind === 'done') return;
           nextWoke = events.next().then((result) => ({ kind: 'event', result }));
@@ -311,7 +323,7 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
           const answer = await started;
           if (!admitted) {
             counts = { queries: answer.queries, balance: answer.balance };
-            yield { kind: 'admitted', id: answer.id };
+            yield { kind: 'admitted', id: answer.id, conversationId: answer.conversationId, contextTurns: answer.contextTurns };
           }
           yield* caughtUp(session, promptId, request, counts, signal);
           return;
@@ -328,11 +340,12 @@ export function streamingSource(session: Session, realtime: RealtimeClient, real
 
 /**
  * The source the chat uses: streaming where the browser has WebSockets, blocking otherwise. One
- * real-time client (one socket per token) serves every prompt of the session.
+ * real-time client (one socket per token) serves every prompt of the session. `streams` says
+ * which, for the bounds a prompt's options must keep (a streamed prompt may ask for more tokens).
  */
-export function chooseSource(session: Session): AnswerSource & { close(): void } {
-  if (typeof WebSocket === 'undefined') return { ...blockingSource(session), close: () => undefined };
+export function chooseSource(session: Session): AnswerSource & { close(): void; streams: boolean } {
+  if (typeof WebSocket === 'undefined') return { ...blockingSource(session), close: () => undefined, streams: false };
   const realtimeUrl = session.config.realtimeUrl ?? realtimeUrlFor(session.graphqlUrl);
   const realtime = new RealtimeClient({ graphqlUrl: session.graphqlUrl, realtimeUrl });
-  return { ...streamingSource(session, realtime, realtimeUrl), close: () => realtime.close() };
+  return { ...streamingSource(session, realtime, realtimeUrl), close: () => realtime.close(), streams: true };
 }

@@ -45,6 +45,8 @@ export interface HistoryRecord {
   status: PromptStatus;
   usage: { inputTokens: number; outputTokens: number } | null;
   createdAt: string;
+  /** The conversation it was sent into (null for prompts logged before conversations). */
+  conversationId?: string | null;
 }
 
 export type TurnAction =
@@ -53,10 +55,12 @@ export type TurnAction =
   | { type: 'event'; key: string; event: AnswerEvent }
   | { type: 'fail'; key: string; problem: Problem }
   | { type: 'stop'; key: string }
-  | { type: 'show'; record: HistoryRecord }
+  /** A conversation was opened: its turns (oldest first) replace what is on screen. */
+  | { type: 'open'; records: HistoryRecord[] }
+  /** Earlier turns of the open conversation (oldest first) go before those shown. */
+  | { type: 'earlier'; records: HistoryRecord[] }
   /** The prompt was deleted: its turns leave the screen (a turn still generating stays). */
-  | { type: 'forget'; promptId: string }
-  | { type: 'clear' };
+  | { type: 'forget'; promptId: string };
 
 const update = (turns: Turn[], key: string, change: (turn: Turn) => Turn) => turns.map((t) => (t.key === key ? change(t) : t));
 
@@ -88,31 +92,34 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
       return update(turns, action.key, (t) => (t.state === 'generating' ? { ...t, state: 'failed', problem: action.problem } : t));
     case 'stop':
       return update(turns, action.key, (t) => (t.state === 'generating' ? { ...t, state: 'stopped' } : t));
-    case 'show': {
-      const r = action.record;
-      const key = `history-${r.id}`;
-      const shown = turns.filter((t) => t.key !== key);
-      const turn: Turn = {
-        key,
-        prompt: r.prompt,
-        options: { model: r.model },
-        idempotencyKey: '',
-        promptId: r.id,
-        text: r.response ?? '',
-        ahead: [],
-        gap: false,
-        state: 'done',
-        answer: { id: r.id, model: r.model, status: r.status, queries: 0, balance: 0, usage: r.usage ?? { inputTokens: 0, outputTokens: 0 }, createdAt: r.createdAt },
-        problem: null,
-        fromHistory: true,
-      };
-      return [...shown, turn];
+    case 'open':
+      // A turn still generating belongs to the conversation it was sent into: the chat stops it before it opens another.
+      return action.records.map(turnOf);
+    case 'earlier': {
+      const shown = new Set(turns.map((t) => t.key));
+      return [...action.records.map(turnOf).filter((t) => !shown.has(t.key)), ...turns];
     }
     case 'forget':
       return turns.filter((t) => t.promptId !== action.promptId || t.state === 'generating');
-    case 'clear':
-      return turns.filter((t) => t.state === 'generating');
   }
+}
+
+/** A logged prompt (from the history or a conversation's turns) as a finished turn. */
+function turnOf(r: HistoryRecord): Turn {
+  return {
+    key: `history-${r.id}`,
+    prompt: r.prompt,
+    options: { model: r.model },
+    idempotencyKey: '',
+    promptId: r.id,
+    text: r.response ?? '',
+    ahead: [],
+    gap: false,
+    state: 'done',
+    answer: { id: r.id, model: r.model, status: r.status, queries: 0, balance: 0, usage: r.usage ?? { inputTokens: 0, outputTokens: 0 }, createdAt: r.createdAt },
+    problem: null,
+    fromHistory: true,
+  };
 }
 
 /**
