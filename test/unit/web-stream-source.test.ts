@@ -3,10 +3,11 @@
 // quiet, after STREAM_IDLE_MS with no event the page asks prompt(id) whether the prompt ended —
 // not a moment before; while it is still written it waits on the stream again, once it ended the
 // rest comes from the log. When the whole answer arrives before startPrompt's own answer, the
-// admission (the conversation the prompt went into) still comes before the end.
+// admission (the conversation the prompt went into) still comes before the end. When the
+// real-time endpoint cannot be reached, the prompt goes blocking within the blocking bound.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SubscriptionResult } from '../../web/src/api/realtime.ts';
-import { STREAM_IDLE_MS, streamingSource, type AnswerEvent } from '../../web/src/chat/source.ts';
+import { SubscriptionError, type SubscriptionResult } from '../../web/src/api/realtime.ts';
+import { STREAM_IDLE_MS, streamingSource, type AnswerEvent, type AnswerSource, type PromptRequest } from '../../web/src/chat/source.ts';
 import { Session } from '../../web/src/session.ts';
 
 const GRAPHQL = 'https://api.example.test/graphql';
@@ -165,5 +166,55 @@ describe('a streamed answer that arrives before its admission', () => {
     await reading;
     expect(events.map((e) => e.kind)).toEqual(['text', 'admitted', 'done']);
     expect(events[1]).toMatchObject({ conversationId: 'c1', contextTurns: 0 });
+  });
+});
+
+describe('a prompt whose real-time endpoint cannot be reached', () => {
+  /** A subscription that fails before it is acknowledged, as a socket a proxy refuses does. */
+  const unreachable = {
+    subscribe(): AsyncIterableIterator<SubscriptionResult> {
+      const iterator: AsyncIterableIterator<SubscriptionResult> = {
+        next: () => Promise.reject(new SubscriptionError([{ message: 'The real-time endpoint could not be reached.', errorType: 'NetworkError' }])),
+        return: () => Promise.resolve({ done: true, value: undefined }),
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    },
+  };
+  /** A blocking source that records what it was asked. */
+  function recordingFallback() {
+    const asked: PromptRequest[] = [];
+    const source: AnswerSource = {
+      async *ask(request) {
+        asked.push(request);
+        yield { kind: 'text', text: 'Whole answer' };
+      },
+    };
+    return { asked, source };
+  }
+  const ask = async (source: AnswerSource, maxTokens?: number) => {
+    const events: AnswerEvent[] = [];
+    const options = maxTokens === undefined ? { model: 'm' } : { model: 'm', maxTokens };
+    for await (const event of source.ask({ prompt: 'Hi', options, idempotencyKey: 'k', conversationId: 'c1' }, new AbortController().signal)) events.push(event);
+    return events;
+  };
+
+  it('asks blocking with the blocking bound when more tokens were chosen, and says so before the answer', async () => {
+    const fallback = recordingFallback();
+    const events = await ask(streamingSource(signedIn(), unreachable, 'wss://api.example.test/graphql/realtime', fallback.source), 2000);
+    expect(fallback.asked).toEqual([{ prompt: 'Hi', options: { model: 'm', maxTokens: 1024 }, idempotencyKey: 'k', conversationId: 'c1' }]);
+    expect(events).toEqual([
+      { kind: 'capped', maxTokens: 1024, asked: 2000 },
+      { kind: 'text', text: 'Whole answer' },
+    ]);
+  });
+
+  it('asks blocking unchanged when the chosen maxTokens is within the bound, or none was chosen', async () => {
+    for (const maxTokens of [1024, undefined]) {
+      const fallback = recordingFallback();
+      const events = await ask(streamingSource(signedIn(), unreachable, 'wss://api.example.test/graphql/realtime', fallback.source), maxTokens);
+      expect(fallback.asked[0]!.options).toEqual(maxTokens === undefined ? { model: 'm' } : { model: 'm', maxTokens });
+      expect(events.map((e) => e.kind)).toEqual(['text']);
+    }
   });
 });

@@ -35,6 +35,11 @@ export type AnswerEvent =
    * conversation (a new one when the request named none) with this many earlier turns as context.
    */
   | { kind: 'admitted'; id: string; conversationId: string; contextTurns: number }
+  /**
+   * The prompt went blocking (no real-time endpoint) with a lower maxTokens than asked for: a
+   * non-streamed answer allows no more than `maxTokens` (the stack's MAX_OUTPUT_TOKENS).
+   */
+  | { kind: 'capped'; maxTokens: number; asked: number }
   /** The next piece of the answer: at `offset` in the whole answer when known, else after what came before. */
   | { kind: 'text'; text: string; offset?: number }
   /** The whole answer so far, from a catch-up read after a reconnect: it fills any gap. */
@@ -167,6 +172,17 @@ export function blockingSource(session: Session): AnswerSource {
       };
     },
   };
+}
+
+/**
+ * A request as sendPrompt takes it: a maxTokens chosen for a streamed answer (up to
+ * STREAM_MAX_OUTPUT_TOKENS) lowered to the blocking bound, and the event that says so, so the
+ * person sees the answer was asked with less room than they chose rather than a bare refusal.
+ */
+export function withinBlockingBound(request: PromptRequest, maxOutputTokens: number): { request: PromptRequest; capped: Extract<AnswerEvent, { kind: 'capped' }> | null } {
+  const asked = request.options.maxTokens;
+  if (asked == null || asked <= maxOutputTokens) return { request, capped: null };
+  return { request: { ...request, options: { ...request.options, maxTokens: maxOutputTokens } }, capped: { kind: 'capped', maxTokens: maxOutputTokens, asked } };
 }
 
 type Started = Awaited<ReturnType<ReturnType<Session['clientFor']>['startPrompt']>>;
@@ -314,8 +330,10 @@ export function streamingSource(session: Session, realtime: Pick<RealtimeClient,
         if (signal.aborted) throw error;
         const dropped = error instanceof TollgateError && error.is('NetworkError');
         if (dropped && !begun.start) {
-          // Never started: nothing was charged, so asking blocking is safe.
-          yield* fallback.ask(request, signal);
+          // Never started: nothing was charged, so asking blocking is safe, within its own bound.
+          const blocking = withinBlockingBound(request, session.config.limits.maxOutputTokens);
+          if (blocking.capped) yield blocking.capped;
+          yield* fallback.ask(blocking.request, signal);
           return;
         }
         if (dropped) {

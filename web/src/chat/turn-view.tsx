@@ -71,6 +71,11 @@ export function TurnView({ turn, modelName, onRetry, busy }: { turn: Turn; model
             Writing… <span className="hint">(Esc stops)</span>
           </p>
         )}
+        {turn.capped !== null && (
+          <p className="status-note capped">
+            Sent with {turn.capped.maxTokens.toLocaleString()} tokens at most (you chose {turn.capped.asked.toLocaleString()}): the live connection could not be reached, and a non-streamed answer allows no more.
+          </p>
+        )}
         {turn.gap && turn.state !== 'generating' && <p className="status-note">Part of this answer did not reach the page; the whole answer is in your history.</p>}
         {status && STATUS_NOTES[status] && <p className="status-note">{STATUS_NOTES[status]}</p>}
         {turn.state === 'stopped' && <p className="status-note">Stopped showing this answer. The model still finishes it and it is charged as usual (the prompt and its tokens); the whole answer is in your history.</p>}

@@ -35,6 +35,8 @@ export interface Turn {
   problem: Problem | null;
   /** From myPrompts rather than sent from this page. */
   fromHistory: boolean;
+  /** Sent with this lower maxTokens than chosen (a blocking answer allows no more), or null. */
+  capped: { maxTokens: number; asked: number } | null;
 }
 
 export interface HistoryRecord {
@@ -82,10 +84,11 @@ export function turnsReducer(turns: Turn[], action: TurnAction): Turn[] {
           answer: null,
           problem: null,
           fromHistory: false,
+          capped: null,
         },
       ];
     case 'retry':
-      return update(turns, action.key, (t) => ({ ...t, promptId: null, text: '', ahead: [], gap: false, state: 'generating', answer: null, problem: null }));
+      return update(turns, action.key, (t) => ({ ...t, promptId: null, text: '', ahead: [], gap: false, state: 'generating', answer: null, problem: null, capped: null }));
     case 'event':
       return update(turns, action.key, (t) => (t.state === 'generating' ? applyEvent(t, action.event) : t)); // a stopped turn ignores what still arrives
     case 'fail':
@@ -119,6 +122,7 @@ function turnOf(r: HistoryRecord): Turn {
     answer: { id: r.id, model: r.model, status: r.status, queries: 0, balance: 0, usage: r.usage ?? { inputTokens: 0, outputTokens: 0 }, createdAt: r.createdAt },
     problem: null,
     fromHistory: true,
+    capped: null,
   };
 }
 
@@ -148,6 +152,8 @@ function applyEvent(t: Turn, e: AnswerEvent): Turn {
   switch (e.kind) {
     case 'admitted':
       return { ...t, promptId: e.id };
+    case 'capped':
+      return { ...t, capped: { maxTokens: e.maxTokens, asked: e.asked } };
     case 'text': {
       // A piece without an offset follows what came before.
       const next = place(t.text, [...t.ahead, { offset: e.offset ?? t.text.length, text: e.text }]);
