@@ -156,7 +156,7 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       await page.getByRole('textbox', { name: 'Prompt' }).press('Enter');
       expect(await answers(page).count()).toBe(3);
       await eventually(() => page.locator('.history li').count()).toBe(3);
-      await eventually(() => page.locator('.conversations .side-list-meta').allTextContents()).toEqual(['21:48 · 3 turns']);
+      await eventually(() => page.locator('.conversations .side-list-meta').allTextContents()).toEqual(['just now · 3 turns']);
       // The meter counted from each answer's end (DONE's usage, queries and balance): myUsage was not read again.
       expect(usageReads()).toBe(readsBefore);
       const counted = await createClient({ url: api.graphqlUrl, token: (await storedToken(page))! }).myUsage();
@@ -352,9 +352,11 @@ describe('the chat, in detail', () => {
       expect(JSON.parse(promptCalls(t)[0]!.body!).variables.options).toEqual({ model: 'us.amazon.nova-2-lite-v1:0', maxTokens: 64, temperature: 0.2 });
       await page.locator('.turn-done').waitFor();
 
-      // A reload keeps the session (the tab's sessionStorage) and finds the prompt in the history.
+      // A reload keeps the session (the tab's sessionStorage) and the open conversation (the URL), and the prompt is in the history.
       await page.reload();
       await page.locator('.history li').first().waitFor();
+      await eventually(() => page.locator('.turn .prompt-text').allTextContents()).toEqual(['Short, please.']);
+      await page.getByRole('button', { name: 'New conversation' }).click();
       expect(await answers(page).count()).toBe(0);
       await page.locator('.history li button').first().click();
       expect(await page.locator('.turn .prompt-text').textContent()).toBe('Short, please.');

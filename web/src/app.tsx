@@ -1,15 +1,13 @@
 // The page: a header with the name mark, the two views (Chat, API) and the account menu. The
 // view is in the URL's hash (#/api), so it survives a reload and works from static files.
-import { lazy, Suspense, useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useCallback, useRef, useState, useSyncExternalStore } from 'react';
 import { AuthForm } from './auth/auth-form.tsx';
 import { ChatView } from './chat/chat-view.tsx';
 import { NameMark } from './mark.tsx';
 import { problemOf } from './problem.ts';
+import { hrefOf, useRoute, type Route } from './route.ts';
 import type { Session } from './session.ts';
 
-type View = 'chat' | 'api';
-
-const viewOf = (hash: string): View => (hash === '#/api' ? 'api' : 'chat');
 
 /** GraphiQL and its stylesheet, fetched the first time the API view opens. */
 function loadApiView(session: Session) {
@@ -27,16 +25,6 @@ function loadApiView(session: Session) {
     const [module] = await Promise.all([import('./api-view/api-view.tsx'), css]);
     return { default: module.ApiView };
   });
-}
-
-function useView(): [View, (view: View) => void] {
-  const [view, setView] = useState<View>(() => viewOf(location.hash));
-  useEffect(() => {
-    const onHash = () => setView(viewOf(location.hash));
-    addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
-  }, []);
-  return [view, (next) => (location.hash = next === 'api' ? '#/api' : '#/chat')];
 }
 
 function AccountMenu({ session, email }: { session: Session; email: string }) {
@@ -77,20 +65,25 @@ export function App({ session }: { session: Session }) {
     useCallback((listener: () => void) => session.subscribe(listener), [session]),
     () => session.current,
   );
-  const [view, setView] = useView();
+  const [route, go] = useRoute();
+  const view = route.view;
+  // The Chat link goes back to the conversation that was open before the API view.
+  const lastChat = useRef<Route>({ view: 'chat', conversationId: null });
+  if (route.view === 'chat') lastChat.current = route;
+  const chatHref = hrefOf(lastChat.current);
   const [ApiView] = useState(() => loadApiView(session));
 
   return (
     <div className={`app view-${view}`}>
       <header className="topbar">
-        <a className="brand" href="#/chat" aria-label="Tollgate: chat">
+        <a className="brand" href={chatHref} aria-label="Tollgate: chat">
           <NameMark />
         </a>
         <nav aria-label="Views">
-          <a href="#/chat" aria-current={view === 'chat' ? 'page' : undefined} onClick={() => setView('chat')}>
+          <a href={chatHref} aria-current={view === 'chat' ? 'page' : undefined}>
             Chat
           </a>
-          <a href="#/api" aria-current={view === 'api' ? 'page' : undefined} onClick={() => setView('api')}>
+          <a href="#/api" aria-current={view === 'api' ? 'page' : undefined}>
             API
           </a>
         </nav>
@@ -102,7 +95,7 @@ export function App({ session }: { session: Session }) {
             <ApiView session={session} />
           </Suspense>
         ) : signedIn ? (
-          <ChatView session={session} key={signedIn.token} />
+          <ChatView session={session} key={signedIn.token} conversationId={route.view === 'chat' ? route.conversationId : null} go={go} />
         ) : (
           <AuthForm session={session} />
         )}

@@ -40,6 +40,28 @@ export function localTime(iso: string, options: { now?: number; locale?: string;
   return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' }).format(date);
 }
 
+/**
+ * When something last happened, as a person says it: "just now", "5 min ago", "3 hr ago" (today),
+ * "yesterday", then as localTime ("Tue 21:40", "2 Nov 2026"); `full` is the whole local date and
+ * time, for a tooltip. Words from the reader's language (Intl.RelativeTimeFormat).
+ */
+export function sinceLocal(iso: string, options: { now?: number; locale?: string; timeZone?: string } = {}): { text: string; full: string } {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return { text: iso, full: iso };
+  const now = options.now ?? Date.now();
+  const { locale, timeZone } = options;
+  const full = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(date);
+  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
+  // Rounded: 59 s ago is "1 min ago", and 2 h 59 min 50 s "3 hr ago".
+  const minutes = Math.round((now - date.getTime()) / 60_000);
+  // A moment a little ahead of the page's clock (the API's clock runs ahead) is "just now" too.
+  if (minutes < 1) return { text: 'just now', full };
+  if (minutes < 60) return { text: relative.format(-minutes, 'minute'), full };
+  if (sameDay(date, new Date(now), timeZone)) return { text: relative.format(-Math.round(minutes / 60), 'hour'), full };
+  if (sameDay(date, new Date(now - 86_400_000), timeZone)) return { text: relative.format(-1, 'day'), full };
+  return { text: localTime(iso, { now, locale, timeZone }), full };
+}
+
 /** When something comes back, as a phrase: "at 21:00 CET", "tomorrow at 01:00 CET", "on Wed 2 Dec at 01:00 CET". */
 export function whenLocal(iso: string, options: { now?: number; locale?: string; timeZone?: string } = {}): string {
   const date = new Date(iso);

@@ -7,11 +7,12 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ModelsQuery, MyUsageQuery, PromptOptions } from '../../../client/index.ts';
 import { problemOf, type Problem } from '../problem.ts';
+import type { Route } from '../route.ts';
 import type { Session } from '../session.ts';
 import { Composer, type ComposerValue } from './composer.tsx';
 import { conversationList, ConversationList, type Conversation } from './conversations.tsx';
 import { History } from './history.tsx';
-import { useSideList } from './side-list-view.tsx';
+import { useSideList, useWhenVisible } from './side-list-view.tsx';
 import { chooseSource, isAbort, type FinishedAnswer } from './source.ts';
 import { TurnView } from './turn-view.tsx';
 import { turnsReducer, type HistoryRecord } from './turns.ts';
@@ -54,8 +55,18 @@ const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-$
 /** Turns read per page when a conversation opens, and per "Load earlier turns". */
 const TURNS_PAGE = 20;
 const DRAWER = 'chat-lists';
+const NEW_CONVERSATION = 'new-conversation';
 
-export function ChatView({ session }: { session: Session }) {
+interface OpenConversation {
+  id: string | null;
+  title: string;
+  earlier: string | null;
+  loading: boolean;
+  missing: boolean;
+}
+const NEW: OpenConversation = { id: null, title: '', earlier: null, loading: false, missing: false };
+
+export function ChatView({ session, conversationId, go }: { session: Session; conversationId: string | null; go(route: Route, how?: 'push' | 'replace'): void }) {
   const [turns, dispatch] = useReducer(turnsReducer, []);
   const [usage, setUsage] = useState<Usage | null>(null);
   const usageNow = useRef(usage);
@@ -65,7 +76,10 @@ export function ChatView({ session }: { session: Session }) {
   const [loadProblem, setLoadProblem] = useState<Problem | null>(null);
   const [historyVersion, setHistoryVersion] = useState(0);
   /** The open conversation (null: a new one, started by the next prompt) and what is known of it. */
-  const [open, setOpen] = useState<{ id: string | null; title: string; earlier: string | null; loading: boolean }>({ id: null, title: '', earlier: null, loading: false });
+  // `missing`: the URL named a conversation the API does not have for this person (deleted, or not theirs).
+  const [open, setOpen] = useState<OpenConversation>(NEW);
+  /** The conversation the view shows or is opening (null: a new one), as the URL should name it; undefined before the first. */
+  const shown = useRef<string | null | undefined>(undefined);
   const [drawer, setDrawer] = useState(false);
   const [focusPrompt, setFocusPrompt] = useState(0);
   /** Counts the conversations opened: an answer or a page that arrives for an earlier one is not applied. */
@@ -164,7 +178,12 @@ export function ChatView({ session }: { session: Session }) {
           dispatch({ type: 'event', key, event });
           if (event.kind === 'admitted' && event.conversationId) {
             // The conversation the prompt went into: a new one is adopted by the view it was sent from.
-            if (epoch.current === sentFrom) setOpen((o) => (o.id === event.conversationId ? o : { ...o, id: event.conversationId, title: '' }));
+            if (epoch.current === sentFrom && shown.current !== event.conversationId) {
+              // The same place under its name: no new history entry, and nothing reloads.
+              shown.current = event.conversationId;
+              setOpen((o) => ({ ...o, id: event.conversationId, title: '', missing: false }));
+              go({ view: 'chat', conversationId: event.conversationId }, 'replace');
+            }
             void refreshConversation(event.conversationId);
           }
           if (event.kind === 'done') {
@@ -187,7 +206,7 @@ export function ChatView({ session }: { session: Session }) {
         if (!counted) void refreshUsage();
       }
     },
-    [source, handle, refreshUsage, refreshConversation]
+    [source, handle, refreshUsage, refreshConversation, go]
   );
 
   const send = (value: ComposerValue) => {
@@ -220,34 +239,65 @@ export function ChatView({ session }: { session: Session }) {
     setLoadProblem(null);
   };
 
-  const newConversation = () => {
+  /** Shows a new conversation (the next prompt starts it). */
+  const showNew = () => {
     leave();
+    shown.current = null;
     dispatch({ type: 'open', records: [] });
-    setOpen({ id: null, title: '', earlier: null, loading: false });
+    setOpen(NEW);
     setFocusPrompt((n) => n + 1);
   };
+  const newConversation = (how: 'push' | 'replace' = 'push') => {
+    showNew();
+    go({ view: 'chat', conversationId: null }, how);
+  };
 
-  /** Its newest turns, shown oldest first; "Load earlier turns" reads the pages before. */
-  const openConversation = async (id: string, title = '') => {
+  /**
+   * Shows a conversation: its newest turns, oldest first ("Load earlier turns" reads the pages
+   * before), and its title (read too when the list does not have it: opened from a link). One the
+   * API does not know for this person shows as not found, and nothing else.
+   */
+  const showConversation = async (id: string, title = '') => {
     leave();
+    shown.current = id;
     const mine = epoch.current;
+    const known = title || conversations.state.items?.find((c) => c.id === id)?.title || '';
     dispatch({ type: 'open', records: [] });
-    setOpen({ id, title, earlier: null, loading: true });
+    setOpen({ ...NEW, id, title: known, loading: true });
     try {
-      const page = await session.clientFor().conversationTurns(id, TURNS_PAGE);
+      const client = session.clientFor();
+      const [page, header] = await Promise.all([client.conversationTurns(id, TURNS_PAGE), known ? null : client.conversation(id)]);
       if (epoch.current !== mine) return;
       dispatch({ type: 'open', records: [...page.items].reverse() });
-      setOpen((o) => ({ ...o, earlier: page.nextToken ?? null, loading: false }));
+      setOpen((o) => ({ ...o, title: header?.title ?? o.title, earlier: page.nextToken ?? null, loading: false }));
       setFocusPrompt((n) => n + 1);
     } catch (error) {
       if (epoch.current !== mine) return;
       const p = problemOf(error);
       handle(p);
-      if (p.errorType === 'NotFound') conversations.dispatch({ type: 'remove', id });
+      if (p.errorType === 'NotFound') {
+        conversations.dispatch({ type: 'remove', id });
+        // The next prompt starts a new conversation; the URL keeps naming what was not found until then.
+        setOpen({ ...NEW, missing: true });
+        return;
+      }
       setOpen((o) => ({ ...o, loading: false }));
       setLoadProblem(p);
     }
   };
+  const openConversation = (id: string, title?: string) => {
+    void showConversation(id, title);
+    go({ view: 'chat', conversationId: id });
+  };
+
+  // The URL changed without this view (Back, Forward, a link, a reload): show what it names.
+  useEffect(() => {
+    if (shown.current === conversationId) return;
+    if (conversationId) void showConversation(conversationId);
+    else if (shown.current === undefined) shown.current = null; // the page opened on a new conversation: nothing to do
+    else showNew();
+    // Only the URL decides here; the functions are this render's and read the state they need.
+  }, [conversationId]);
 
   // Where the reader was stays in place when earlier turns are put above it.
   const keepScroll = useRef<number | null>(null);
@@ -273,15 +323,26 @@ export function ChatView({ session }: { session: Session }) {
   };
 
   const showRecord = (record: HistoryRecord) => {
-    if (record.conversationId) return void openConversation(record.conversationId);
+    if (record.conversationId) return openConversation(record.conversationId);
     // A prompt logged before conversations: shown alone; the next prompt starts a new conversation.
     leave();
-    setOpen({ id: null, title: '', earlier: null, loading: false });
+    shown.current = null;
+    setOpen(NEW);
     dispatch({ type: 'open', records: [record] });
+    go({ view: 'chat', conversationId: null });
   };
 
-  const onConversationDeleted = (id: string) => {
-    if (id === open.id) newConversation();
+  /**
+   * The open conversation deleted: the view becomes a new conversation (the URL no longer names
+   * the deleted one). Another deleted: the focus goes to the entry that took its place, else the
+   * one before it, else New conversation.
+   */
+  const onConversationDeleted = (id: string, neighbour: string | null) => {
+    if (id === shown.current) return newConversation('replace');
+    const next = neighbour ? document.querySelector<HTMLElement>(`.conversations [data-entry="${CSS.escape(neighbour)}"]`) : null;
+    if (next) return next.focus();
+    setDrawer(false);
+    document.getElementById(NEW_CONVERSATION)?.focus();
   };
 
   // The end of the conversation stays in view as it grows; not when earlier turns go above it.
@@ -297,6 +358,9 @@ export function ChatView({ session }: { session: Session }) {
   useEffect(() => {
     if (lastShape) endRef.current?.scrollIntoView({ block: 'end' });
   }, [lastShape]);
+  // Scrolling up to the top of the conversation reads the earlier turns (after the scroll to its end above).
+  const earlierButton = useRef<HTMLButtonElement>(null);
+  useWhenVisible(earlierButton, open.earlier !== null && !open.loading && !loadProblem, () => void loadEarlier());
 
   // The drawer (narrow screens): focus goes into it when it opens and back to its button when it closes.
   useEffect(() => {
@@ -309,7 +373,7 @@ export function ChatView({ session }: { session: Session }) {
 
   const modelName = (id: string) => models.find((m) => m.id === id)?.name ?? id;
   const listed = open.id ? conversations.state.items?.find((c) => c.id === open.id) : undefined;
-  const title = open.id ? listed?.title ?? (open.title || 'Conversation') : 'New conversation';
+  const title = open.missing ? 'Conversation not found' : open.id ? listed?.title ?? (open.title || 'Conversation') : 'New conversation';
 
   return (
     <div className={`chat${drawer ? ' drawer-open' : ''}`}>
@@ -349,13 +413,13 @@ export function ChatView({ session }: { session: Session }) {
           <h1 id="conversation-title" className="conversation-title">
             {title}
           </h1>
-          <button type="button" className="small" onClick={newConversation}>
+          <button id={NEW_CONVERSATION} type="button" className="small" onClick={() => newConversation()}>
             New<span className="wide-only"> conversation</span>
           </button>
         </div>
         <div className="turns" ref={turnsBox} aria-busy={open.loading}>
           {open.earlier && (
-            <button type="button" className="small load-earlier" onClick={() => void loadEarlier()} disabled={open.loading}>
+            <button ref={earlierButton} type="button" className="small load-earlier" onClick={() => void loadEarlier()} disabled={open.loading}>
               {open.loading ? 'Loading…' : 'Load earlier turns'}
             </button>
           )}
@@ -365,6 +429,11 @@ export function ChatView({ session }: { session: Session }) {
                 <p className="hint" role="status">
                   Loading the conversation…
                 </p>
+              ) : open.missing ? (
+                <div role="status">
+                  <p className="empty-title">This conversation was not found.</p>
+                  <p className="hint">It was deleted, or the link is to a conversation that is not yours. What you send now starts a new conversation.</p>
+                </div>
               ) : (
                 <>
                   <p className="empty-title">What would you like to ask?</p>

@@ -7,8 +7,8 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { MyConversationsQuery } from '../../../client/index.ts';
 import { problemOf, type Problem } from '../problem.ts';
 import type { Session } from '../session.ts';
-import { localTime } from '../time.ts';
-import type { ListSource } from './side-list.ts';
+import { sinceLocal, useNow } from '../time.ts';
+import { focusAfterDelete, type ListSource } from './side-list.ts';
 import { DeleteButton, shortLabel, SideList, type SideListModel } from './side-list-view.tsx';
 
 export type Conversation = MyConversationsQuery['myConversations']['items'][number];
@@ -42,8 +42,8 @@ export function ConversationList(props: {
   list: SideListModel<Conversation>;
   current: string | null;
   onOpen(c: Conversation): void;
-  /** A conversation was deleted (the chat leaves it when it was open). */
-  onDeleted(id: string): void;
+  /** A conversation was deleted (the chat leaves it when it was open); `neighbour` is the entry the focus should go to. */
+  onDeleted(id: string, neighbour: string | null): void;
   onProblem(p: Problem): void;
 }) {
   const { session, list, onProblem } = props;
@@ -51,6 +51,8 @@ export function ConversationList(props: {
   // A rename saved or cancelled gives the focus back to its entry's Rename button.
   const [refocus, setRefocus] = useState<string | null>(null);
   const section = useRef<HTMLDivElement>(null);
+  // "5 min ago" moves on while the page is open.
+  const now = useNow(60_000);
   useEffect(() => {
     if (!refocus) return;
     section.current?.querySelector<HTMLElement>(`[data-rename="${CSS.escape(refocus)}"]`)?.focus();
@@ -68,12 +70,10 @@ export function ConversationList(props: {
         list={list}
         current={props.current}
         empty="Your conversations will be listed here."
-        entry={(c) => ({
-          label: c.title,
-          time: c.lastActiveAt,
-          timeText: localTime(c.lastActiveAt),
-          detail: turnsText(c.turns),
-        })}
+        entry={(c) => {
+          const since = sinceLocal(c.lastActiveAt, { now });
+          return { label: c.title, time: c.lastActiveAt, timeText: since.text, timeTitle: since.full, detail: turnsText(c.turns) };
+        }}
         onOpen={props.onOpen}
         editor={(c) =>
           renaming === c.id ? (
@@ -96,7 +96,7 @@ export function ConversationList(props: {
             </button>
             <DeleteButton
               label={shortLabel(c.title)}
-            what="conversation"
+              what="conversation"
               onDelete={async () => {
                 try {
                   await session.clientFor().deleteConversation(c.id);
@@ -109,8 +109,9 @@ export function ConversationList(props: {
                     return;
                   }
                 }
+                const neighbour = focusAfterDelete((list.state.items ?? []).map((i) => i.id), c.id);
                 dispatch({ type: 'remove', id: c.id });
-                props.onDeleted(c.id);
+                props.onDeleted(c.id, neighbour);
               }}
             />
           </>

@@ -3,7 +3,7 @@
 // rename) that change the list through the same reducer. The conversation list and the prompt
 // history use it; useSideList keeps the state where the page can reach it (a conversation the
 // chat just started goes to the top of the list at once).
-import { useCallback, useEffect, useId, useReducer, useState, type Dispatch, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useReducer, useRef, useState, type Dispatch, type ReactNode, type RefObject } from 'react';
 import { emptyList, listReducer, type ListAction, type ListSource, type ListState } from './side-list.ts';
 
 export interface EntryText {
@@ -11,6 +11,8 @@ export interface EntryText {
   /** ISO time, shown in the reader's time zone. */
   time: string;
   timeText: string;
+  /** The whole local date and time, when timeText says less ("5 min ago"). */
+  timeTitle?: string;
   detail: string;
 }
 
@@ -43,6 +45,26 @@ export function useSideList<T extends { id: string }>(source: ListSource<T>, ver
   return { state, dispatch, load };
 }
 
+/**
+ * Calls `onVisible` when `target` scrolls into view (and at once if it is in view), while `active`:
+ * a list's end loads the next page as the reader scrolls to it, without a click. The button stays
+ * the way for keyboards and screen readers.
+ */
+export function useWhenVisible(target: RefObject<Element | null>, active: boolean, onVisible: () => void): void {
+  const latest = useRef(onVisible);
+  latest.current = onVisible;
+  useEffect(() => {
+    const element = target.current;
+    if (!active || !element || typeof IntersectionObserver === 'undefined') return;
+    // A margin below the end: the next page is asked for a little before the reader gets there.
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) latest.current();
+    }, { rootMargin: '0px 0px 120px 0px' });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [target, active]);
+}
+
 export function SideList<T extends { id: string }>(props: {
   title: string;
   className: string;
@@ -67,6 +89,9 @@ export function SideList<T extends { id: string }>(props: {
     setLoadingMore(true);
     void list.load(nextToken).finally(() => setLoadingMore(false));
   };
+  const end = useRef<HTMLButtonElement>(null);
+  // After a failed page, only the button asks again (no loop of failing loads).
+  useWhenVisible(end, nextToken !== null && !loadingMore && !problem, more);
   return (
     <section className={`side-list ${props.className}`} aria-labelledby={title}>
       <div className="side-list-head">
@@ -84,10 +109,12 @@ export function SideList<T extends { id: string }>(props: {
             const current = props.current === item.id;
             return (
               <li key={item.id} className={current ? 'current' : undefined}>
-                <button type="button" className="side-list-open" onClick={() => props.onOpen(item)} aria-current={current ? 'true' : undefined}>
+                <button type="button" className="side-list-open" data-entry={item.id} onClick={() => props.onOpen(item)} aria-current={current ? 'true' : undefined}>
                   <span className="side-list-label">{text.label}</span>
                   <span className="side-list-meta">
-                    <time dateTime={text.time}>{text.timeText}</time>
+                    <time dateTime={text.time} title={text.timeTitle}>
+                      {text.timeText}
+                    </time>
                     {text.detail ? ` · ${text.detail}` : ''}
                   </span>
                 </button>
@@ -98,7 +125,7 @@ export function SideList<T extends { id: string }>(props: {
         </ul>
       )}
       {nextToken && (
-        <button type="button" className="small" onClick={more} disabled={loadingMore}>
+        <button ref={end} type="button" className="small" onClick={more} disabled={loadingMore}>
           {loadingMore ? 'Loading…' : 'Show older'}
         </button>
       )}

@@ -29,6 +29,16 @@ export type ListAction<T extends { id: string }> =
   | { type: 'update'; item: T }
   | { type: 'remove'; id: string };
 
+/**
+ * Where the focus goes when the entry `id` is deleted from a list showing `ids`: the entry that
+ * takes its place (the next), else the one before it, else nowhere in the list (null).
+ */
+export function focusAfterDelete(ids: readonly string[], id: string): string | null {
+  const at = ids.indexOf(id);
+  if (at < 0) return null;
+  return ids[at + 1] ?? ids[at - 1] ?? null;
+}
+
 export const emptyList = <T extends { id: string }>(): ListState<T> => ({ items: null, nextToken: null, problem: '' });
 
 export function listReducer<T extends { id: string }>(state: ListState<T>, action: ListAction<T>): ListState<T> {
