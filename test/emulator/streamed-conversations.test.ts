@@ -43,6 +43,27 @@ describe('a streamed prompt in a conversation', () => {
     expect((await books(user)).violations).toEqual([]);
   });
 
+  it('names its conversation and seq in prompt(id) while still STREAMING, from its first text on', async () => {
+    const user = await emulator.freshUser('stream-midway');
+    const base = await user.client.sendPrompt('base');
+    const promptId = newPromptId();
+    // The dev model holds the stream after its first piece of text ([[pause:…]]), so the answer is begun and not ended.
+    await user.client.startPrompt('Midway [[pause:3000]]', undefined, { promptId, conversationId: base.conversationId });
+    let midway = await user.client.prompt(promptId);
+    while (midway.status === 'STREAMING' && midway.response === '') {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      midway = await user.client.prompt(promptId);
+    }
+    expect(midway).toMatchObject({ id: promptId, status: 'STREAMING', conversationId: base.conversationId, seq: 2 });
+    expect(midway.response).not.toBe('');
+    await emulator.api.lambdaAsync.idle();
+    expect(await user.client.prompt(promptId)).toMatchObject({ status: 'COMPLETED', conversationId: base.conversationId, seq: 2 });
+    // The claim keeps them (no index key: it is never a turn of conversationTurns).
+    expect(await claimOf(promptId)).toMatchObject({ conversationId: base.conversationId, seq: 2 });
+    expect((await user.client.conversationTurns(base.conversationId)).items.map((t) => t.id)).toEqual([promptId, base.id]);
+    expect((await books(user)).violations).toEqual([]);
+  });
+
   it('orders blocking and streamed turns of one conversation by seq, each with the context before it', async () => {
     const user = await emulator.freshUser('stream-mixed');
     const one = await user.client.sendPrompt('one');
