@@ -16,7 +16,7 @@ Usage: tollgate <command> [options]
                             [--model ID] [--max-tokens N] [--temperature T]
                             [--conversation ID] to continue a conversation
                             [--no-stream] wait for the whole answer instead
-                            [--key IDEMPOTENCY_KEY] retry-safe (waits for the whole answer)
+                            [--key IDEMPOTENCY_KEY] retry-safe: a repeat answers the first, charged once
   chat                      chat in the terminal, answers streamed: /new, /history, /usage, /quit
                             [--conversation ID] [--model ID] [--no-stream] …
   usage                     today's prompts and tokens
@@ -157,11 +157,11 @@ async function streamAnswer(
   client: TollgateClient,
   prompt: string,
   options: { model?: string; maxTokens?: number; temperature?: number },
-  conversationId: string | undefined,
+  ids: { conversationId?: string; idempotencyKey?: string },
 ): Promise<void> {
   let text = '';
-  let started: { id: string; model: string; conversationId: string; contextTurns: number } | undefined;
-  for await (const event of client.streamPrompt(prompt, options, { conversationId })) {
+  let started: { id: string; model: string; queries: number; balance: number; conversationId: string; contextTurns: number } | undefined;
+  for await (const event of client.streamPrompt(prompt, options, ids)) {
     if (event.kind === 'STARTED') {
       started = event;
     } else if (event.kind === 'TEXT') {
@@ -170,7 +170,10 @@ async function streamAnswer(
     } else {
       const blocked = event.status === 'BLOCKED';
       const response = blocked ? (event.replacement ?? '') : text;
-      const total = event.queries !== null && event.balance !== null ? ` · ${event.balance} of ${event.queries + event.balance} left today` : '';
+      // An answer read from prompt(id) (by --key) ends without the counts: the start's stand in.
+      const queries = event.queries ?? started?.queries ?? null;
+      const balance = event.balance ?? started?.balance ?? null;
+      const total = queries !== null && balance !== null ? ` · ${balance} of ${queries + balance} left today` : '';
       // What was shown is withdrawn: the guardrail's message replaces it.
       const shown = ctx.json ? '' : blocked ? `${text === '' ? '' : '\n\n'}${BLOCKED_NOTE}\n${response}` : '';
       ctx.out(`${shown}\n\n— ${started?.model ?? ''}${total} · conversation ${started?.conversationId ?? ''}`, {
@@ -178,8 +181,8 @@ async function streamAnswer(
         prompt,
         response,
         model: started?.model,
-        queries: event.queries,
-        balance: event.balance,
+        queries,
+        balance,
         usage: event.usage,
         status: event.status,
         conversationId: started?.conversationId,
@@ -255,14 +258,13 @@ async function run(argv: string[]): Promise<number> {
         temperature: number('temperature', values.temperature),
       };
       const client = await authedClient(ctx);
-      // An idempotency key belongs to the blocking call; a stream is named by its prompt id.
-      if (values['no-stream'] || values.key !== undefined) {
+      if (values['no-stream']) {
         const answer = await withSpinner('Thinking…', client.sendPrompt(arg, options, values.key, values.conversation));
         const blocked = answer.status === 'BLOCKED' ? `${BLOCKED_NOTE}\n` : '';
         ctx.out(`${blocked}${answer.response}\n\n— ${answer.model} · ${answer.balance} of ${answer.queries + answer.balance} left today · conversation ${answer.conversationId}`, answer);
         return EXIT.ok;
       }
-      await streamAnswer(ctx, client, arg, options, values.conversation);
+      await streamAnswer(ctx, client, arg, options, { conversationId: values.conversation, idempotencyKey: values.key });
       return EXIT.ok;
     }
     case 'chat': {

@@ -297,7 +297,8 @@ export class TollgateClient {
    * `promptId` again restarts it without a second charge. With an `idempotencyKey` and no
    * `promptId` (the server names a prompt by its chosen id, and a key's first prompt's id is
    * known only once started), the answer is read from prompt(id) as it grows instead, every
-   * catchUpIntervalMs.
+   * catchUpIntervalMs; if the key's first prompt was a blocking sendPrompt still running, its
+   * whole answer once logged.
    */
   async *streamPrompt(prompt: string, options?: ops.PromptOptions, ids: StreamIds = {}): AsyncGenerator<PromptStreamEvent, void, undefined> {
     const token = this.token;
@@ -305,7 +306,9 @@ export class TollgateClient {
     if (ids.idempotencyKey !== undefined && ids.promptId === undefined) {
       const started = await this.startPrompt(prompt, options, ids);
       yield startedEvent(started);
-      yield* this.caughtUp(started.id, 0);
+      // Still running, the key's first prompt may be a blocking sendPrompt: it has no claim, so
+      // prompt(id) knows it only once its request logs it.
+      yield* this.caughtUp(started.id, 0, started.status === null ? BLOCKING_REQUEST_MS : 0);
       return;
     }
     const WebSocketImpl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -388,11 +391,28 @@ export class TollgateClient {
   }
 
   /**
+   * prompt(id), read again while it is NotFound for up to `waitMs`: a key's first prompt sent
+   * through sendPrompt and still with the model is not there until its request logs it (AppSync
+   * ends each within 30 s). A streamed prompt is found at once (its claim).
+   */
+  private async logged(id: string, waitMs: number): Promise<Awaited<ReturnType<TollgateClient['prompt']>>> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return await this.prompt(id);
+      } catch (error) {
+        if (!(error instanceof TollgateError && error.is('NotFound')) || Date.now() >= until) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.options.catchUpIntervalMs ?? 1000));
+    }
+  }
+
+  /**
    * The rest of a prompt's answer from prompt(id) (after `received` characters): the answer so far
    * as it grows while it is written (each read a prefix of the whole), then the log's once ended.
    */
-  private async *caughtUp(id: string, received: number): AsyncGenerator<PromptStreamEvent, void, undefined> {
-    let record = await this.prompt(id);
+  private async *caughtUp(id: string, received: number, waitMs = 0): AsyncGenerator<PromptStreamEvent, void, undefined> {
+    let record = await this.logged(id, waitMs);
     while (record.status === 'STREAMING') {
       const sofar = record.response ?? '';
       if (sofar.length > received) {
@@ -446,6 +466,9 @@ function startedEvent(started: ops.StartPromptMutation['startPrompt']): PromptSt
     contextTurns: started.contextTurns,
   };
 }
+
+/** AppSync's limit on one request (30 s), and a margin: by then a blocking prompt is logged. */
+const BLOCKING_REQUEST_MS = 35_000;
 
 /** What names a streamed prompt: its id (a ULID you made), an idempotency key, and its conversation. */
 export interface StreamIds {

@@ -24,6 +24,8 @@
 //   [[fault:stream-cut:<n>]] a ConverseStream stops after <n> text deltas with a
 //                            modelStreamErrorException event; a Converse call's stream is reset
 //   [[slow:<ms>]]            answers normally, <ms> ms later (to hold prompts in flight in tests)
+//   [[pause:<ms>]]           a ConverseStream waits <ms> ms after its first text delta (to look at
+//                            a prompt midway, its answer begun); a Converse call ignores it
 //   [[usage:<in>:<out>]]     answers normally but reports these token counts (a model whose
 //                            tokenizer counts more than the reservation allowed for)
 // Note that the SDK retries 429, 500 and 503 by itself, so a marker fires on every attempt.
@@ -116,6 +118,7 @@ const MAX_FAULT_DELAY_MS = 10 * 60 * 1000;
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 const FAULT_MARKER = /\[\[fault:(throttle|error|timeout|unavailable|denied|use-case|eol|on-demand|guardrail|stream-cut)(?::(\d+))?\]\]/;
 const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
+const PAUSE_MARKER = /\[\[pause:(\d+)\]\]/;
 const USAGE_MARKER = /\[\[usage:(\d+):(\d+)\]\]/;
 
 class ServiceError extends Error {
@@ -225,7 +228,9 @@ async function handle(
     const answered = bridge ? await bridged(bridge, modelId, request, started, AbortSignal.any([closing, abortedWith(res)])) : invokeModel(modelId, request, started);
     const usage = USAGE_MARKER.exec(prompt);
     const result = usage ? { ...answered, inputTokens: Number(usage[1]), outputTokens: Number(usage[2]) } : answered;
-    if (streaming) await writeStream(res, result, requestId, cut, pace, AbortSignal.any([closing, abortedWith(res)]));
+    const pause = PAUSE_MARKER.exec(prompt);
+    const midway = pause ? Math.min(Number(pause[1]), MAX_FAULT_DELAY_MS) : 0;
+    if (streaming) await writeStream(res, result, requestId, cut, pace, AbortSignal.any([closing, abortedWith(res)]), midway);
     else writeJson(res, 200, converseOutput(result), requestId);
   } catch (err) {
     if (res.stream.destroyed || res.headersSent) return;
@@ -321,7 +326,7 @@ function writeJson(
   res.end(payload);
 }
 
-async function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: string, cutAfter?: number, pace?: StreamPace, signal?: AbortSignal): Promise<void> {
+async function writeStream(res: Http2ServerResponse, result: ModelResult, requestId: string, cutAfter?: number, pace?: StreamPace, signal?: AbortSignal, pauseMs = 0): Promise<void> {
   res.writeHead(200, {
     'content-type': 'application/vnd.amazon.eventstream',
     'x-amzn-requestid': requestId,
@@ -341,6 +346,10 @@ async function writeStream(res: Http2ServerResponse, result: ModelResult, reques
     }
     res.write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: delta } }));
     sent += 1;
+    if (sent === 1 && pauseMs > 0) {
+      await sleep(pauseMs, undefined, { signal });
+      if (res.stream.destroyed) return;
+    }
   }
   res.write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
   res.write(eventFrame('messageStop', { stopReason: result.stopReason }));

@@ -199,6 +199,8 @@ async function repairLease(
     idempotencyKey: claim ? claim[0].slice('idem:'.length) : null,
     queries: 0,
     dailyPromptLimit: 0,
+    // No conversation: the lease names it, but not the turn's seq (handed out after the lease
+    // was written), and no read proves it (README, "A turn settled from its lease alone").
   };
   const result: SettleResult = refund
     ? { failure: { message: 'The model was never called for this prompt (its request expired before it ran). Your quota was not charged.', retryable: true, charged: false, timedOut: false } }

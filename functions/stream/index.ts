@@ -9,14 +9,14 @@
 // A guardrail that intervenes ends the stream BLOCKED; the DONE event then carries the guardrail's
 // message as `text` (offset 0), which replaces whatever the client showed.
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ModelAnswer, ModelEvent } from '../commons/contracts.ts';
 import { converseStreamRequest } from '../commons/converse-request.ts';
 import { intEnv, requireEnv } from '../commons/env.ts';
 import { describeError, log } from '../commons/log.ts';
 import { settlePrompt } from '../commons/settle.ts';
 import { classifyBedrockError } from '../model/errors.ts';
-import { answerStatus, type SettleResult } from '../../resolvers/lib/settlement.ts';
+import { answerStatus, type PendingPrompt, type SettleResult } from '../../resolvers/lib/settlement.ts';
 import { appSyncPublisher, EventStream, type Publish, type PromptEventBody } from './publish.ts';
 
 const TABLES = { prompts: requireEnv('PROMPTS_TABLE'), usage: requireEnv('USAGE_TABLE') };
@@ -31,7 +31,8 @@ const SETTLE_MARGIN_MS = 5000;
  * first, then at most every quarter of the time the stream has run. An UpdateItem costs a write
  * unit per KB of the item, so saving a long answer every second would cost about the square of
  * its length; this way a snapshot is never older than a quarter of the stream's age, and a
- * 4096-token answer (~16 KB, ~50 s) takes about 20 snapshots instead of 50.
+ * 4096-token answer (~16 KB, ~50 s) takes about 20 snapshots instead of 50. The first text is
+ * saved at once.
  */
 const SNAPSHOT_MS = 1000;
 const SNAPSHOT_AGE_FRACTION = 0.25;
@@ -45,7 +46,22 @@ interface LambdaContext {
 }
 
 /** Saves the answer so far in the prompt's claim item (see SNAPSHOT_MS), never waited on. */
-function snapshots(promptId: string, started: number): { update(text: string): void; done(): Promise<void> } {
+function snapshots(pending: PendingPrompt, started: number): { update(text: string): void; done(): Promise<void> } {
+  const promptId = pending.id;
+  // The turn's place rides on every snapshot (a few bytes, no write of its own), so prompt(id)
+  // names the conversation and seq from the first text on; before it, the claim knows neither
+  // (a new conversation's id is only settled once a prompt is admitted into it).
+  const turn = pending.conversation;
+  const names: Record<string, string> = { '#partial': 'partial', '#owner': 'owner' };
+  let expression = 'SET #partial = :text';
+  const about: Record<string, AttributeValue> = {};
+  if (turn) {
+    names['#conversationId'] = 'conversationId';
+    names['#seq'] = 'seq';
+    expression += ', #conversationId = :conversationId, #seq = :seq';
+    about[':conversationId'] = { S: turn.id };
+    about[':seq'] = { N: String(turn.seq) };
+  }
   let last = 0;
   let chain: Promise<void> = Promise.resolve();
   return {
@@ -59,10 +75,10 @@ function snapshots(promptId: string, started: number): { update(text: string): v
             new UpdateItemCommand({
               TableName: TABLES.prompts,
               Key: { userId: { S: '#' + promptId }, id: { S: '#claim' } },
-              UpdateExpression: 'SET #partial = :text',
+              UpdateExpression: expression,
               ConditionExpression: 'attribute_exists(#owner)',
-              ExpressionAttributeNames: { '#partial': 'partial', '#owner': 'owner' },
-              ExpressionAttributeValues: { ':text': { S: text } },
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':text': { S: text }, ...about },
             }),
           )
           .then(
@@ -82,7 +98,7 @@ export async function handler(event: ModelEvent, context?: LambdaContext): Promi
   const started = Date.now();
   const deadline = started + (context ? context.getRemainingTimeInMillis() : TIMEOUT_MS) - SETTLE_MARGIN_MS;
   const stream = new EventStream({ promptId: pending.id, userId: pending.userId }, publisher, BATCH_MS);
-  const saved = snapshots(pending.id, started);
+  const saved = snapshots(pending, started);
   let text = '';
   let result: SettleResult;
   let firstTextMs: number | null = null;

@@ -39,7 +39,6 @@ export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): nul
   const plan = planContext(answered, input.baseInput, input.inputBudget);
   ctx.stash.history = plan.kept;
   input.reserve = plan.inputBound + input.maxTokens;
-  const about = input.streamed ? { id: input.conversationId, contextTurns: plan.kept.length } : null;
-  input.lease = leaseOf(input.leaseDeadline, input.id, input.reserve, input.maxTokens, input.model, about);
+  input.lease = leaseOf(input.leaseDeadline, input.id, input.reserve, input.maxTokens, input.model, { id: input.conversationId, contextTurns: plan.kept.length });
   return null;
 }

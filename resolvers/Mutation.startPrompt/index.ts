@@ -35,9 +35,9 @@ export function response(ctx: Context<MutationStartPromptArgs, PromptStash>): St
     };
   }
   if (s.started) {
-    // Still being written: its lease, the one thing read of it, names its conversation and turns.
-    // (A lease without them is a blocking prompt's under the same idempotency key, or one written
-    // before leases carried them: the restart's own conversation and no turns stand in.)
+    // Still running (a stream, or a blocking sendPrompt under the same idempotency key): its lease,
+    // the one thing read of it, names its conversation and turns. (A lease written before leases
+    // carried them: the restart's own conversation and no turns stand in.)
     const first = leaseConversation(s.usage, s.started);
     return {
       id: s.started,

@@ -29,5 +29,16 @@ export function response(ctx: Context<QueryPromptArgs>): PromptRecord {
   if (util.time.nowEpochMilliSeconds() > util.time.parseISO8601ToEpochMilliSeconds(claim.createdAt) + streamSettledMs(Number(ctx.env.STREAM_TIMEOUT_SECONDS))) {
     return util.error(NOT_YOURS, ErrorType.NotFound);
   }
-  return { id: ctx.args.id, prompt: claim.prompt, response: claim.partial ?? '', model: claim.model, status: 'STREAMING', usage: null, createdAt: claim.createdAt, conversationId: null, seq: null };
+  // Its turn is known from the first snapshot on (functions/stream); before that, null.
+  return {
+    id: ctx.args.id,
+    prompt: claim.prompt,
+    response: claim.partial ?? '',
+    model: claim.model,
+    status: 'STREAMING',
+    usage: null,
+    createdAt: claim.createdAt,
+    conversationId: claim.conversationId ?? null,
+    seq: claim.seq ?? null,
+  };
 }

@@ -1,4 +1,4 @@
-// A streamed prompt's claim item in the Prompts table (resolvers/Mutation.startPrompt/2.claimId.ts):
+// A streamed prompt's claim item in the Prompts table (resolvers/Mutation.startPrompt/1.claimAccess.ts):
 // keyed by the id alone, so whose id it is can be looked up without knowing the owner. Its
 // partition key can never be a user's (user ids do not start with '#'), so myPrompts never lists it.
 export function claimKey(id: string): { userId: { S: string }; id: { S: string } } {
@@ -13,4 +13,7 @@ export interface ClaimItem {
   createdAt: string;
   /** The answer so far (the stream function's snapshot). */
   partial?: string;
+  /** The turn it is, written with the snapshots (functions/stream): absent until the first text. */
+  conversationId?: string;
+  seq?: number;
 }

@@ -175,7 +175,7 @@ export function leasePromptId(lease: string): string {
   return leaseFacts(lease).id;
 }
 
-/** The conversation a streamed prompt's lease in the usage item names, or null (no such lease, or not a streamed prompt's). */
+/** The conversation a prompt's lease in the usage item names, or null (no such lease, or one of an older format). */
 export function leaseConversation(item: UsageItem | undefined, promptId: string): LeaseConversation | null {
   for (const lease of (item && item.leases) || []) {
     const facts = leaseFacts(lease);

@@ -208,13 +208,16 @@ export function usageWrite(userId: string, c: UsageChange): TypedWrite {
 }
 
 /**
- * A lease: `<deadline ms>:<prompt id>:<reserved tokens>:<maxTokens>:<model id>` (the model id last,
- * as it may hold colons). Enough for the reconciler to settle a prompt whose request died before
- * it wrote anything. A streamed prompt's lease also names its conversation and the earlier turns
- * it was sent with, `…:<maxTokens>:c=<conversation id>/<turns>:<model id>`: a restart of it that
- * comes while it is still being written answers with the first admission's, and the usage item is
- * the one thing such a restart reads (resolvers/Mutation.startPrompt/index.ts). A model id never
- * starts with `c=` (Bedrock's ids and ARNs start with a letter and hold no `=`).
+ * A lease: `<deadline ms>:<prompt id>:<reserved tokens>:<maxTokens>:c=<conversation id>/<turns>:<model id>`
+ * (the model id last, as it may hold colons). Enough for the reconciler to settle a prompt whose
+ * request died before it wrote anything. The conversation and the earlier turns the prompt was
+ * sent with are there so that a streamed restart (startPrompt by the same promptId or
+ * idempotencyKey) that comes while the first attempt, streamed or blocking, is still running
+ * answers with the first admission's: the usage item is the one thing such a restart reads
+ * (resolvers/Mutation.startPrompt/index.ts). About 31 bytes more per lease in flight on the usage
+ * item. Leases of older formats still parse: `<deadline>:<id>` (no facts) and
+ * `…:<maxTokens>:<model id>` (no conversation). A model id never starts with `c=` (Bedrock's ids
+ * and ARNs start with a letter and hold no `=`).
  */
 export function leaseOf(deadlineMs: number, id: string, reserve: number, maxTokens: number, model: string, conversation?: LeaseConversation | null): string {
   const about = conversation ? `${CONVERSATION_MARK}${conversation.id}/${conversation.contextTurns}:` : '';
@@ -223,7 +226,7 @@ export function leaseOf(deadlineMs: number, id: string, reserve: number, maxToke
 
 const CONVERSATION_MARK = 'c=';
 
-/** What a streamed prompt's lease says about its conversation. */
+/** What a lease says about its prompt's conversation. */
 export interface LeaseConversation {
   id: string;
   contextTurns: number;
@@ -236,7 +239,7 @@ export interface LeaseFacts {
   reserve: number | null;
   maxTokens: number | null;
   model: string | null;
-  /** A streamed prompt's conversation; null in any other lease. */
+  /** The prompt's conversation; null in a lease written before leases named it. */
   conversation: LeaseConversation | null;
 }
 

@@ -100,8 +100,8 @@ export function validatePrompt(ctx: Context<PromptArgs, PromptStash>): void {
     limits,
     // A chosen id names one generation: it is the idempotency key (lib/settlement.ts keeps it).
     idempotencyKey: chosen ? id : (idempotencyKey ?? null),
-    // A streamed prompt's lease names its conversation (its earlier turns are counted by readContext).
-    lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model, streamed ? { id: conversation.conversationId, contextTurns: 0 } : null),
+    // The lease names the prompt's conversation (its earlier turns are counted by readContext).
+    lease: leaseOf(leaseDeadline, id, reserve, maxTokens, model, { id: conversation.conversationId, contextTurns: 0 }),
     leaseDeadline,
     streamed,
     ...conversation,

@@ -4,10 +4,12 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../client/config.ts';
 import { ROOT } from '../../emulator/synth.ts';
-import { freePort, freshUser, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { documentClientOf, freePort, freshUser, PASSWORD, startTestEmulator, uniqueEmail, type TestEmulator } from '../helpers/emulator.ts';
+import { claimItem } from '../helpers/streaming.ts';
 
 const exec = promisify(execFile);
 let api: TestEmulator;
@@ -107,6 +109,37 @@ describe('the tollgate CLI', () => {
     expect(next.stdout).toContain('I remember 1 earlier turn: you first said "As JSON"');
     expect(next.stdout).toMatch(new RegExp(`· conversation ${answer.conversationId}\n$`));
     expect((await client.conversation(answer.conversationId)).turns).toBe(2);
+  });
+
+  it('streams ask --key, and answers a repeat of the key (streamed or --no-stream, while the first runs or after) with the first prompt, charged once', async () => {
+    const user = await signedIn('cli-key');
+    type Answer = { id: string; response: string; status: string; conversationId: string; contextTurns: number; queries: number; balance: number };
+    const first = await tollgate(['ask', 'Keyed ask', '--key', 'k1', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const answer = JSON.parse(first.stdout) as Answer;
+    expect(answer).toMatchObject({ status: 'COMPLETED', contextTurns: 0, queries: 1, balance: 49 });
+    // Streamed: startPrompt claimed its id (a blocking prompt has no claim item).
+    expect(await claimItem(api, answer.id)).toBeDefined();
+    const again = await tollgate(['ask', 'Keyed ask', '--key', 'k1']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`${answer.response}\n\n— us.amazon.nova-2-lite-v1:0 · 49 of 50 left today · conversation ${answer.conversationId}\n`);
+    const whole = await tollgate(['ask', 'Keyed ask', '--key', 'k1', '--no-stream', '--json']);
+    expect(JSON.parse(whole.stdout)).toMatchObject({ id: answer.id, response: answer.response, conversationId: answer.conversationId });
+
+    // The first a blocking --no-stream still with the model: the streamed repeat answers it once it is logged.
+    const slow = 'Keyed slowly [[slow:6000]]';
+    const blocking = tollgate(['ask', slow, '--key', 'k2', '--no-stream', '--json']);
+    const day = new Date(api.clock.now()).toISOString().slice(0, 10);
+    const usage = async () => (await documentClientOf(api).send(new GetCommand({ TableName: api.tableName('UsageTable'), Key: { userId: user.id, day }, ConsistentRead: true }))).Item;
+    while ((await usage())?.['idem:k2'] === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    const repeat = await tollgate(['ask', slow, '--key', 'k2', '--json']);
+    const blocked = await blocking;
+    expect(repeat.code, repeat.stderr).toBe(0);
+    expect(blocked.code, blocked.stderr).toBe(0);
+    const firstSlow = JSON.parse(blocked.stdout) as Answer;
+    expect(JSON.parse(repeat.stdout)).toMatchObject({ id: firstSlow.id, response: firstSlow.response, status: 'COMPLETED', conversationId: firstSlow.conversationId });
+    expect(await claimItem(api, firstSlow.id)).toBeUndefined();
+    expect(await user.client.myUsage()).toMatchObject({ queries: 2 });
   });
 
   it('lines up the models table and says when more history pages exist, with the command for the next one', async () => {

@@ -31,12 +31,13 @@ const indexed = async (userId: string) =>
 
 describe('the reconciler', () => {
   it('settles every kind of leftover once: a record without its usage change, a prompt without a record, an old-format lease', async () => {
+    // withRecord is in the format before leases named a conversation; withoutRecord in today's.
     const { userId } = await loggedIn(api, 'leftovers');
     const noon = Date.parse(`${day()}T12:00:00Z`);
     api.clock.set(noon);
     const deadline = noon + 30_000;
     const withRecord = leaseOf(deadline, '01KB00000000000000000REC01', 1000, 500, MODEL);
-    const withoutRecord = leaseOf(deadline, '01KB00000000000000000NOR01', 800, 400, MODEL);
+    const withoutRecord = leaseOf(deadline, '01KB00000000000000000NOR01', 800, 400, MODEL, { id: '01KB0000000000000000CONV01', contextTurns: 2 });
     const oldFormat = `${deadline}:01KB00000000000000000OLD01`;
     await db.send(
       new PutCommand({
@@ -75,6 +76,10 @@ describe('the reconciler', () => {
     expect(await indexed(userId)).toEqual([]);
     const timedOut = (await db.send(new GetCommand({ TableName: api.tableName('PromptsTable'), Key: { userId, id: '01KB00000000000000000NOR01' } }))).Item;
     expect(timedOut).toMatchObject({ status: 'TIMED_OUT', inputTokens: 400, outputTokens: 400, idempotencyKey: 'k1', model: MODEL, createdAt: new Date(noon).toISOString() });
+    // Its lease names a conversation but not the turn's seq, which nothing proves: no conversation
+    // fields, so it is not listed as anyone's turn (README, "A turn settled from its lease alone").
+    expect(timedOut).not.toHaveProperty('conversationId');
+    expect(timedOut).not.toHaveProperty('seq');
     // A second run finds nothing and changes nothing.
     expect(await run()).toMatchObject({ items: 0, applied: 0, timedOut: 0, dropped: 0 });
     expect(await usage(userId)).toEqual(item);

@@ -2,10 +2,11 @@
 // transaction (account, conversation, the id's claim), readContext and openTurn, the stream
 // function answering from the whole history (the dev model names what it remembers) and settling
 // the turn, restarts, refusals, deletion, and the books balanced after each.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newPromptId, type PromptStreamEvent } from '../../client/index.ts';
 import { FaultPlan } from '../../emulator/faults/plan.ts';
-import { outcome, useEmulator, type TestUser } from '../helpers/emulator.ts';
+import { documentClientOf, outcome, useEmulator, type TestUser } from '../helpers/emulator.ts';
 import { claimItem, collect, streamBooks, streamingClient, textOf } from '../helpers/streaming.ts';
 
 const faults = new FaultPlan([], 16);
@@ -18,6 +19,10 @@ const stream = (user: TestUser, prompt: string, ids: { promptId?: string; idempo
 const startedOf = (events: PromptStreamEvent[]) => events[0] as Extract<PromptStreamEvent, { kind: 'STARTED' }>;
 
 const claimOf = (id: string) => claimItem(emulator.api, id);
+const usageItem = async (user: TestUser) => {
+  const day = new Date(emulator.api.clock.now()).toISOString().slice(0, 10);
+  return (await documentClientOf(emulator.api).send(new GetCommand({ TableName: emulator.api.tableName('UsageTable'), Key: { userId: user.id, day }, ConsistentRead: true }))).Item;
+};
 
 describe('a streamed prompt in a conversation', () => {
   it('is sent the earlier turns, says how many, and is the next turn of the conversation', async () => {
@@ -40,6 +45,27 @@ describe('a streamed prompt in a conversation', () => {
     expect(turns[0]!.response).toBe(textOf(second));
     expect(await user.client.prompt(startedOf(second).id)).toMatchObject({ conversationId: opened.conversationId, seq: 2 });
     expect(await user.client.conversation(opened.conversationId)).toMatchObject({ title: 'Tell me about alpacas.', turns: 2 });
+    expect((await books(user)).violations).toEqual([]);
+  });
+
+  it('names its conversation and seq in prompt(id) while still STREAMING, from its first text on', async () => {
+    const user = await emulator.freshUser('stream-midway');
+    const base = await user.client.sendPrompt('base');
+    const promptId = newPromptId();
+    // The dev model holds the stream after its first piece of text ([[pause:…]]), so the answer is begun and not ended.
+    await user.client.startPrompt('Midway [[pause:3000]]', undefined, { promptId, conversationId: base.conversationId });
+    let midway = await user.client.prompt(promptId);
+    while (midway.status === 'STREAMING' && midway.response === '') {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      midway = await user.client.prompt(promptId);
+    }
+    expect(midway).toMatchObject({ id: promptId, status: 'STREAMING', conversationId: base.conversationId, seq: 2 });
+    expect(midway.response).not.toBe('');
+    await emulator.api.lambdaAsync.idle();
+    expect(await user.client.prompt(promptId)).toMatchObject({ status: 'COMPLETED', conversationId: base.conversationId, seq: 2 });
+    // The claim keeps them (no index key: it is never a turn of conversationTurns).
+    expect(await claimOf(promptId)).toMatchObject({ conversationId: base.conversationId, seq: 2 });
+    expect((await user.client.conversationTurns(base.conversationId)).items.map((t) => t.id)).toEqual([promptId, base.id]);
     expect((await books(user)).violations).toEqual([]);
   });
 
@@ -102,6 +128,33 @@ describe('a streamed prompt in a conversation', () => {
     expect(b.violations).toEqual([]);
     expect(b.records).toEqual({ COMPLETED: 4 });
     expect(b.charged).toBe(4);
+  });
+});
+
+describe('a streamed restart of a blocking prompt', () => {
+  it('still running under the same idempotency key answers the first admission: its id, conversation and context', async () => {
+    const user = await emulator.freshUser('stream-after-blocking');
+    const base = await user.client.sendPrompt('base');
+    const prompt = 'Blocking first [[slow:3000]]';
+    const blocking = user.client.sendPrompt(prompt, undefined, 'k-both', base.conversationId);
+    // Admitted once the usage item holds the key (and the lease naming the conversation).
+    while ((await usageItem(user))?.['idem:k-both'] === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    const lease = [...((await usageItem(user))?.leases as Set<string>)][0];
+    expect(lease).toContain(`:c=${base.conversationId}/1:`);
+    // Named no conversation: without the lease's facts it would have answered a new one and no turns.
+    const restart = await user.client.startPrompt(prompt, undefined, { idempotencyKey: 'k-both' });
+    // The SDK's streamPrompt by the key reads that prompt's answer once its request logged it (it has no claim to read before).
+    const [first, streamed] = await Promise.all([blocking, stream(user, prompt, { idempotencyKey: 'k-both' })]);
+    expect(restart).toMatchObject({ id: first.id, conversationId: base.conversationId, contextTurns: 1, status: null });
+    expect(startedOf(streamed)).toMatchObject({ id: first.id, conversationId: base.conversationId, contextTurns: 1 });
+    expect(textOf(streamed)).toBe(first.response);
+    expect(streamed.at(-1)).toMatchObject({ kind: 'DONE', status: 'COMPLETED' });
+    // After the end, the record answers (findFirst), as before.
+    expect(await user.client.startPrompt(prompt, undefined, { idempotencyKey: 'k-both' })).toMatchObject({ id: first.id, conversationId: base.conversationId, contextTurns: 1, status: 'COMPLETED' });
+    expect(await user.client.conversation(base.conversationId)).toMatchObject({ turns: 2 });
+    const b = await books(user);
+    expect(b.violations).toEqual([]);
+    expect(b.charged).toBe(2);
   });
 });
 

@@ -55,9 +55,11 @@ describe('Mutation.sendPrompt’s before step (validation)', () => {
       limits: { dailyPromptLimit: 50, dailyTokenLimit: 10000, promptsPerMinute: 10, promptsInFlight: 3 },
       idempotencyKey: null,
     });
-    const input = out.stashed.input as { id: string; lease: string };
-    // The lease carries what the reconciler needs if the request dies: deadline, id, reservation, maxTokens, model.
-    expect(input.lease).toBe(`${NOW + 30_000}:${input.id}:762:500:model-a`);
+    const input = out.stashed.input as { id: string; lease: string; conversationId: string };
+    // The lease carries what the reconciler needs if the request dies (deadline, id, reservation,
+    // maxTokens, model) and the conversation with the turns sent (none yet: readContext counts them),
+    // which a streamed restart by the same idempotency key answers with.
+    expect(input.lease).toBe(`${NOW + 30_000}:${input.id}:762:500:c=${input.conversationId}/0:model-a`);
   });
 
   it.each([
@@ -84,7 +86,7 @@ describe('Mutation.sendPrompt’s before step (validation)', () => {
     expect(out.error).toBeUndefined();
     expect(out.stashed.input).toMatchObject({ id: promptId, idempotencyKey: promptId, maxTokens: 2000, streamed: true });
     // 60 s of event age + the function's 130 s + 5 s to settle (resolvers/lib/prompt.ts streamLeaseMs).
-    // A streamed prompt's lease names its conversation (a new one here) and the turns sent with it.
+    // Its lease names its conversation (a new one here) and the turns sent with it, as a blocking one's does.
     const started = out.stashed.input as { lease: string; conversationId: string; newConversation: boolean };
     expect(started.newConversation).toBe(true);
     expect(started.lease).toBe(`${NOW + 195_000}:${promptId}:2262:2000:c=${started.conversationId}/0:model-a`);
@@ -302,7 +304,7 @@ describe('Mutation.sendPrompt 2.readContext', () => {
     });
   });
 
-  it('keeps the newest answered turns within the budget, oldest first, and grows the reservation and the lease by their bound', async () => {
+  it('keeps the newest answered turns within the budget, oldest first, and grows the reservation and the lease by their bound, the lease naming the turns kept', async () => {
     const turn = (seq: number, status = 'COMPLETED') => ({ seq, status, prompt: 'p'.repeat(100), response: 'r'.repeat(68) });
     // Each turn is bounded by 100 + 68 + 2 × 16 = 200: two fit 300 + 400 ≤ 700, the third would not.
     const out = await evaluate(file, 'response', { stash: { input }, result: { items: [turn(5), turn(4, 'FAILED'), turn(3), turn(2), turn(1)] } });
@@ -310,7 +312,7 @@ describe('Mutation.sendPrompt 2.readContext', () => {
       { prompt: 'p'.repeat(100), response: 'r'.repeat(68) },
       { prompt: 'p'.repeat(100), response: 'r'.repeat(68) },
     ]);
-    expect(out.stashed.input).toMatchObject({ reserve: 800, lease: `${NOW + 30_000}:p1:800:100:model-a` });
+    expect(out.stashed.input).toMatchObject({ reserve: 800, lease: `${NOW + 30_000}:p1:800:100:c=c1/2:model-a` });
   });
 });
 
