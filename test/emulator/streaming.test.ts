@@ -217,7 +217,9 @@ describe('startPrompt and streamPrompt', () => {
   it('admits exactly the in-flight limit of 3N concurrent streams, and each admitted one settles once', async () => {
     const user = await emulator.freshUser('concurrent');
     const N = 3; // promptsInFlight
-    const starts = await Promise.all(Array.from({ length: 3 * N }, (_, i) => outcome(user.client.startPrompt(`Concurrent ${i} [[slow:2000]]`))));
+    // Slow enough that no admitted stream settles (and frees its lease) before the last of the
+    // 3N starts is admitted, even on a loaded machine.
+    const starts = await Promise.all(Array.from({ length: 3 * N }, (_, i) => outcome(user.client.startPrompt(`Concurrent ${i} [[slow:8000]]`))));
     expect(tally(starts)).toEqual({ ok: N, RateLimited: 2 * N });
     await emulator.api.lambdaAsync.idle();
     const b = await books(user);
