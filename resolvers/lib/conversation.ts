@@ -67,13 +67,18 @@ export function isSeqCursor(value: string): boolean {
   return value.length > 0 && value.length <= 9 && util.matches('^[1-9][0-9]*$', value);
 }
 
-/** A title from a first prompt: its first line, blanks collapsed, at most 80 code points. */
+/**
+ * A title from a first prompt: its first line, blanks collapsed, at most 80 code points, without
+ * the Markdown marks a list would show literally (a title is plain text everywhere it is shown):
+ * backticks, runs of two or more `*` or `_` (emphasis; a single one stays: `2*3`, `snake_case`),
+ * and heading or quote marks (`#`, `>`) before the first word.
+ */
 export function titleFrom(prompt: string): string {
   let title = '';
   let count = 0;
   let blank = false;
   let ended = false;
-  for (const ch of prompt) {
+  for (const ch of plainOf(prompt)) {
     if (ended) break;
     if (ch === '\n' || ch === '\r') {
       ended = title !== '';
@@ -92,6 +97,27 @@ export function titleFrom(prompt: string): string {
     }
   }
   return title === '' ? 'Conversation' : title;
+}
+
+/** The text without Markdown's emphasis, code and leading heading/quote marks (see titleFrom). */
+function plainOf(text: string): string {
+  let plain = '';
+  let run = '';
+  let started = false;
+  for (const ch of text) {
+    if (ch === '*' || ch === '_') {
+      run = run + ch;
+    } else {
+      if (run.length === 1) plain = plain + run;
+      run = '';
+      const mark = ch === '`' || (!started && (ch === '#' || ch === '>'));
+      if (!mark) {
+        plain = plain + ch;
+        if (ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r') started = true;
+      }
+    }
+  }
+  return run.length === 1 ? plain + run : plain;
 }
 
 /** The page size of a list, checked: `limit` from 1 to max, default when absent. */

@@ -118,6 +118,9 @@ describe('a conversation', () => {
     expect((await client.conversation(a.conversationId)).title).toBe('Plan a trip');
     const long = await client.sendPrompt('x'.repeat(100));
     expect((await client.conversation(long.conversationId)).title).toBe('x'.repeat(80) + '…');
+    // Plain text: Markdown's marks would show literally in a list.
+    const marked = await client.sendPrompt('## What does a **toll gate** do with `snake_case` and 2*3?');
+    expect((await client.conversation(marked.conversationId)).title).toBe('What does a toll gate do with snake_case and 2*3?');
   });
 
   it('answers two prompts sent at once, each with the context as it stood, ordered by seq', async () => {
