@@ -138,8 +138,8 @@ describe.each(VIEWPORTS)('the chat at $width×$height', (viewport) => {
       await first.getByRole('button', { name: 'Copy answer' }).waitFor();
 
       // The first prompt started a conversation: it heads the list and the view.
-      await eventually(() => page.locator('.conversations .side-list-label').allTextContents()).toEqual(['What does a **toll gate** do?']);
-      expect(await page.locator('#conversation-title').textContent()).toBe('What does a **toll gate** do?');
+      await eventually(() => page.locator('.conversations .side-list-label').allTextContents()).toEqual(['What does a toll gate do?']);
+      expect(await page.locator('#conversation-title').textContent()).toBe('What does a toll gate do?');
 
       // Continue the conversation, with another model: the model receives the earlier turn.
       await page.getByLabel('Model').selectOption({ label: 'Claude Haiku 4.5' });
