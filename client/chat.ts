@@ -9,7 +9,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSyn
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { BLOCKED_NOTE, CLI, until } from './cli-text.ts';
+import { BLOCKED_NOTE, cliName, until } from './cli-text.ts';
 import type { PromptOptions, PromptStreamEvent, TollgateClient } from './index.ts';
 
 /** What the loop needs to know about an answered prompt, however it was sent. */
@@ -158,7 +158,7 @@ async function history(client: TollgateClient, conversationId: string | undefine
   if (!conversationId) {
     const page = await client.myConversations(10);
     if (page.items.length === 0) return 'No conversations yet.';
-    return [`Your recent conversations (continue one with ${CLI} chat --conversation ID):`, ...page.items.map((c) => `  ${c.id}  ${c.title}  (${c.turns} ${c.turns === 1 ? 'turn' : 'turns'}, ${c.lastActiveAt})`)].join('\n');
+    return [`Your recent conversations (continue one with ${cliName()} chat --conversation ID):`, ...page.items.map((c) => `  ${c.id}  ${c.title}  (${c.turns} ${c.turns === 1 ? 'turn' : 'turns'}, ${c.lastActiveAt})`)].join('\n');
   }
   const page = await client.conversationTurns(conversationId, 20);
   const turns = [...page.items].reverse();

@@ -1,7 +1,7 @@
 // `npx tollgate …`: register, log in, ask, chat, and look at your usage and history from a terminal.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { BLOCKED_NOTE, CLI, EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
+import { BLOCKED_NOTE, cliName, EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
 import { blockingSender, historyPath, runChat, streamingSender } from './chat.ts';
 import { asTollgateError, createClient, TollgateError, type AnyTollgateError, type TollgateClient, type WebSocketConstructor } from './index.ts';
 import { configPath, forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
@@ -69,6 +69,9 @@ function commandHelp(cli: string, name: string): string {
   const options = (c.options ?? []).map((o) => `  ${o}`);
   return [`Usage: ${cli} ${c.usage}${c.options ? ' [options]' : ''}`, '', `${c.about[0]!.toUpperCase()}${c.about.slice(1)}.`, ...(options.length ? ['', ...options] : []), '', GLOBAL_OPTIONS].join('\n');
 }
+
+/** How this run's suggestions spell the CLI: npx tollgate, or tollgate from PATH. */
+const CLI = cliName();
 
 class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -1,5 +1,7 @@
 // What the CLI says: durations in one style, aligned tables, and errors that name the API tried
 // and the next step.
+import { runInNewContext } from 'node:vm';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { cliName, EXIT, explain, formatDuration, table, unreachable } from '../../client/cli-text.ts';
 import { TollgateError, type AnyTollgateError } from '../../client/index.ts';
@@ -86,5 +88,15 @@ describe('the commands the CLI suggests', () => {
     expect(cliName({}, '/repo/bin/tollgate.mjs')).toBe('npx tollgate');
     expect(cliName({ npm_command: 'run-script' }, '/repo/client/cli.ts')).toBe('npx tollgate');
     expect(cliName({}, '/usr/local/bin/tollgate')).toBe('tollgate');
+  });
+});
+
+describe('the module the web page shares', () => {
+  it('loads and formats where there is no process, as in a browser', async () => {
+    // web/src imports formatDuration from here: a top-level read of process.env blanked the page once.
+    const out = await build({ entryPoints: ['client/cli-text.ts'], bundle: true, write: false, format: 'iife', globalName: 'cliText', platform: 'browser', logLevel: 'silent' });
+    const context: Record<string, unknown> = {};
+    runInNewContext(`${out.outputFiles[0]!.text}\nglobalThis.shown = cliText.formatDuration(870);`, context);
+    expect(context.shown).toBe('14 min 30 s');
   });
 });
