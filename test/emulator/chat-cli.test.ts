@@ -136,4 +136,17 @@ describe('tollgate chat', () => {
     expect(readFileSync(file, 'utf8')).toBe('/usage\n/usage\n/quit\n');
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  it('in a terminal, Ctrl-C stops showing an answer and keeps the conversation, and between answers ends the chat', async () => {
+    const user = await signedIn('tty-stop');
+    const { code, stdout } = await run('script', ['-qfec', `${tollgate} chat`, '/dev/null'], user.home, ['Take your time [[slow:4000]]', '\x03', 'And then?', '\x03', 'never sent']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('— stopped: the model still finishes this answer and it is charged; /history shows it');
+    // The stopped turn was still being written: no context yet, but the same conversation, not a new one.
+    expect(stdout).toContain('0 earlier turns sent · 48 of 50 prompts left today');
+    expect(stdout).not.toContain('never sent');
+    const conversations = await user.client.myConversations();
+    expect(conversations.items.map((c) => [c.title, c.turns])).toEqual([['Take your time [[slow:4000]]', 2]]);
+  });
 });
+
