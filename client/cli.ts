@@ -1,4 +1,4 @@
-// `npx tollgate …`: register, log in, ask, chat, and look at your usage and history from a terminal.
+// `npx tollgate …`: register, log in, ask, chat, and look at your usage, history and conversations from a terminal.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BLOCKED_NOTE, cliName, EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
