@@ -25,8 +25,40 @@ import { median, round } from './stats.ts';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
+const HELP = `Usage: npm run bench [-- options]
+
+Measures the offline API and writes bench/results/<date>.{json,md,svg}. Never part of npm test.
+
+  --quick           fewer requests and runs (the figures are noisier)
+  --streaming       only streamed prompts: time to first token, events and cost per batching interval
+  --conversations   only what a turn costs as a conversation grows, blocking and streamed
+  --web             only the web page's weight and the time until its login form takes input
+  -h, --help        this help`;
+
 export async function main(argv: string[]): Promise<void> {
-  const { values: args } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, web: { type: 'boolean', default: false }, streaming: { type: 'boolean', default: false }, conversations: { type: 'boolean', default: false } } });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        web: { type: 'boolean', default: false },
+        streaming: { type: 'boolean', default: false },
+        conversations: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // A mistyped option is a usage error, not a failed bench: say so without a stack.
+    process.stderr.write(`${(error as Error).message.split('.')[0]}.\n\n${HELP}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const args = parsed.values;
+  if (args.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
   const mode = args.quick ? 'quick' : 'full';
   if (args.web) return webOnly(mode === 'quick' ? 3 : 9);
   if (args.conversations) return conversationsOnly(mode);

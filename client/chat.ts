@@ -1,7 +1,7 @@
 // `npx tollgate chat`: an interactive chat in the terminal. Each line is a prompt into the current
 // conversation (the first starts one); /new starts another, /history shows this conversation's
 // turns (or, before the first prompt, your recent conversations), /usage today's quota, /quit
-// ends. Up and down recall earlier lines, kept across runs in the config folder (mode 0600).
+// ends; Ctrl-C stops showing an answer (or, between answers, ends). Up and down recall earlier lines, kept across runs in the config folder (mode 0600).
 // The loop is apart from how a prompt is sent: a Sender gets the text and a `write` for the
 // answer; the chat streams (streamingSender writes each piece as it comes), blockingSender writes
 // the whole answer at once.
@@ -9,7 +9,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSyn
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { BLOCKED_NOTE, until } from './cli-text.ts';
+import { BLOCKED_NOTE, cliName, until } from './cli-text.ts';
 import type { PromptOptions, PromptStreamEvent, TollgateClient } from './index.ts';
 
 /** What the loop needs to know about an answered prompt, however it was sent. */
@@ -25,12 +25,34 @@ export interface ChatAnswer {
  * Sends one prompt into a conversation (none: a new one) and writes the answer's text through
  * `write` — all at once here; a streaming sender writes it as it arrives.
  */
-export type Sender = (prompt: string, conversationId: string | undefined, write: (text: string) => void) => Promise<ChatAnswer>;
+export type Sender = (prompt: string, conversationId: string | undefined, write: (text: string) => void, stop: AbortSignal) => Promise<ChatAnswer>;
+
+/**
+ * Ctrl-C during an answer: the chat stops showing it and takes the next line. Like the web page's
+ * Stop, it ends nothing on the server: the model writes the whole answer, which is charged and
+ * kept (/history shows it). Carries the conversation when the API had already named it.
+ */
+export class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+  constructor(readonly conversationId: string | undefined) {
+    super('Stopped.');
+  }
+}
+
+/** Resolves `work`, or rejects with StoppedError as soon as `stop` fires. */
+function unlessStopped<T>(work: Promise<T>, stop: AbortSignal, conversationId: () => string | undefined): Promise<T> {
+  if (stop.aborted) return Promise.reject(new StoppedError(conversationId()));
+  return new Promise<T>((resolve, reject) => {
+    const onStop = () => reject(new StoppedError(conversationId()));
+    stop.addEventListener('abort', onStop, { once: true });
+    work.then(resolve, reject).finally(() => stop.removeEventListener('abort', onStop));
+  });
+}
 
 /** The blocking sender: sendPrompt, then the whole answer. */
 export function blockingSender(client: TollgateClient, options: PromptOptions = {}): Sender {
-  return async (prompt, conversationId, write) => {
-    const answer = await client.sendPrompt(prompt, options, undefined, conversationId);
+  return async (prompt, conversationId, write, stop) => {
+    const answer = await unlessStopped(client.sendPrompt(prompt, options, undefined, conversationId), stop, () => conversationId);
     write(answer.response);
     return answer;
   };
@@ -41,11 +63,22 @@ export function blockingSender(client: TollgateClient, options: PromptOptions = 
  * guardrail's message follows what was shown, which it replaces.
  */
 export function streamingSender(client: TollgateClient, options: PromptOptions = {}): Sender {
-  return async (prompt, conversationId, write) => {
+  return async (prompt, conversationId, write, stop) => {
     let started: Extract<PromptStreamEvent, { kind: 'STARTED' }> | undefined;
     let done: Extract<PromptStreamEvent, { kind: 'DONE' }> | undefined;
     let shown = false;
-    for await (const event of client.streamPrompt(prompt, options, { conversationId })) {
+    const events = client.streamPrompt(prompt, options, { conversationId });
+    for (;;) {
+      let next: IteratorResult<PromptStreamEvent>;
+      try {
+        next = await unlessStopped(events.next(), stop, () => started?.conversationId ?? conversationId);
+      } catch (error) {
+        // Leaving the stream closes its socket once the pending event arrives; nothing waits on it.
+        if (error instanceof StoppedError) events.return(undefined).catch(() => undefined);
+        throw error;
+      }
+      if (next.done) break;
+      const event = next.value;
       if (event.kind === 'STARTED') {
         started = event;
       } else if (event.kind === 'TEXT') {
@@ -82,7 +115,7 @@ export interface ChatOptions {
   explain(error: unknown): { message: string; fatal: boolean; code: number };
 }
 
-const HELP = 'Type a prompt and press Enter. /new starts a new conversation, /history shows this one, /usage your quota today, /quit ends.';
+const HELP = 'Type a prompt and press Enter. /new starts a new conversation, /history shows this one, /usage your quota today, /quit ends. Ctrl-C stops an answer.';
 const HISTORY_LINES = 500;
 
 /** The chat loop; resolves with the exit code. */
@@ -97,6 +130,12 @@ export async function runChat(options: ChatOptions): Promise<number> {
     history: interactive && options.historyFile ? loadHistory(options.historyFile) : [],
   });
   let conversationId = options.conversationId;
+  // Ctrl-C stops the answer being shown; with none, it ends the chat (as Ctrl-D and /quit do).
+  let answering: AbortController | undefined;
+  rl.on('SIGINT', () => {
+    if (answering && !answering.signal.aborted) answering.abort();
+    else rl.close();
+  });
   if (interactive) say(`${HELP}\n`);
   prompt(rl, interactive);
   for await (const raw of rl) {
@@ -123,16 +162,31 @@ export async function runChat(options: ChatOptions): Promise<number> {
         // While nothing of the answer has come, a person sees that it is on its way.
         let waiting = interactive;
         if (waiting) output.write('…');
-        const answer = await options.send(line, conversationId, (text) => {
-          if (waiting) output.write('\r\x1b[K');
-          waiting = false;
-          output.write(text);
-        });
+        // Into a conversation, 0 earlier turns is not "new": a turn still being written is not context yet.
+        const fresh = conversationId === undefined;
+        answering = new AbortController();
+        const answer = await options.send(
+          line,
+          conversationId,
+          (text) => {
+            if (waiting) output.write('\r\x1b[K');
+            waiting = false;
+            output.write(text);
+          },
+          answering.signal,
+        );
         conversationId = answer.conversationId;
-        const context = answer.contextTurns === 0 ? 'new conversation' : `${answer.contextTurns} earlier ${answer.contextTurns === 1 ? 'turn' : 'turns'} sent`;
+        const context = fresh ? 'new conversation' : `${answer.contextTurns} earlier ${answer.contextTurns === 1 ? 'turn' : 'turns'} sent`;
         say(`\n— ${answer.model} · ${context} · ${answer.balance} of ${answer.queries + answer.balance} prompts left today\n`);
       }
     } catch (error) {
+      if (error instanceof StoppedError) {
+        conversationId = error.conversationId ?? conversationId;
+        answering = undefined;
+        say(`\n— stopped: the model still finishes this answer and it is charged; /history shows it\n`);
+        prompt(rl, interactive);
+        continue;
+      }
       if (interactive) output.write('\r\x1b[K');
       const explained = options.explain(error);
       say(explained.message);
@@ -141,6 +195,7 @@ export async function runChat(options: ChatOptions): Promise<number> {
         return explained.code;
       }
     }
+    answering = undefined;
     prompt(rl, interactive);
   }
   rl.close();
@@ -158,7 +213,7 @@ async function history(client: TollgateClient, conversationId: string | undefine
   if (!conversationId) {
     const page = await client.myConversations(10);
     if (page.items.length === 0) return 'No conversations yet.';
-    return ['Your recent conversations (continue one with tollgate chat --conversation ID):', ...page.items.map((c) => `  ${c.id}  ${c.title}  (${c.turns} ${c.turns === 1 ? 'turn' : 'turns'}, ${c.lastActiveAt})`)].join('\n');
+    return [`Your recent conversations (continue one with ${cliName()} chat --conversation ID):`, ...page.items.map((c) => `  ${c.id}  ${c.title}  (${c.turns} ${c.turns === 1 ? 'turn' : 'turns'}, ${c.lastActiveAt})`)].join('\n');
   }
   const page = await client.conversationTurns(conversationId, 20);
   const turns = [...page.items].reverse();

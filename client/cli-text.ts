@@ -16,10 +16,21 @@ export const EXIT = {
   credentials: 4,
 } as const;
 
-/** "45 s", "14 min 30 s", "3 h 12 min": one style for every duration the CLI prints. */
 /** Said before a guardrail's message, which replaces the answer shown so far. */
 export const BLOCKED_NOTE = '⚠ A guardrail blocked this answer. Its message instead:';
 
+/**
+ * How the commands the CLI suggests must be typed (read when called: the web page imports this
+ * module, and a browser has no `process`): `npx tollgate` (the README's way: the package
+ * is not installed globally, so a bare `tollgate` is "command not found"), or `tollgate` when it
+ * was run by that name from PATH (after `npm link`). `argv1` is the path node was given.
+ */
+export function cliName(env: NodeJS.ProcessEnv = process.env, argv1: string = process.argv[1] ?? ''): string {
+  if (env.npm_command === 'exec') return 'npx tollgate';
+  return /(^|[/\\])tollgate$/.test(argv1) ? 'tollgate' : 'npx tollgate';
+}
+
+/** "45 s", "14 min 30 s", "3 h 12 min": one style for every duration the CLI prints. */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.ceil(totalSeconds));
   if (s < 60) return `${s} s`;
@@ -75,11 +86,11 @@ export function missingApiKey(endpoint: Endpoint): string {
 }
 
 export function notLoggedIn(endpoint: Endpoint): string {
-  return `You are not logged in to ${endpoint.url} (${endpoint.source}). Run: tollgate login <email>`;
+  return `You are not logged in to ${endpoint.url} (${endpoint.source}). Run: ${cliName()} login <email>`;
 }
 
 /** Turns an API field path into the CLI's words: options.maxTokens is --max-tokens. */
-const FLAGS: Record<string, string> = { 'options.maxTokens': '--max-tokens', 'options.temperature': '--temperature', idempotencyKey: '--key' };
+const FLAGS: Record<string, string> = { 'options.maxTokens': '--max-tokens', 'options.temperature': '--temperature', idempotencyKey: '--key', limit: '--limit', nextToken: '--next' };
 
 export interface Explained {
   message: string;
@@ -87,7 +98,7 @@ export interface Explained {
 }
 
 /** What to tell a person about an error from the SDK, and the exit code for it. */
-export function explain(error: AnyTollgateError, context: { endpoint: Endpoint; usesApiKey: boolean; email?: string; model?: string }): Explained {
+export function explain(error: AnyTollgateError, context: { endpoint: Endpoint; usesApiKey: boolean; email?: string; model?: string; conversation?: string }): Explained {
   const { endpoint } = context;
   const refused = (message: string): Explained => ({ message, code: EXIT.refused });
   switch (error.errorType) {
@@ -98,18 +109,18 @@ export function explain(error: AnyTollgateError, context: { endpoint: Endpoint; 
     case 'UnauthorizedException':
       return context.usesApiKey
         ? { message: `The API key was refused by ${endpoint.url}. ${API_KEY_HELP}`, code: EXIT.credentials }
-        : { message: `Your session with ${endpoint.url} has ended (it expired, or logout-everywhere ended it). Run: tollgate login ${context.email ?? '<email>'}`, code: EXIT.credentials };
+        : { message: `Your session with ${endpoint.url} has ended (it expired, or logout-everywhere ended it). Run: ${cliName()} login ${context.email ?? '<email>'}`, code: EXIT.credentials };
     case 'Unauthorized':
       return refused('That operation is not allowed with these credentials.');
     case 'ValidationError': {
       const field = error.errorInfo?.field;
-      if (field === 'options.model') return refused(`The model "${context.model ?? ''}" is not available to you. Run: tollgate models`);
+      if (field === 'options.model') return refused(`The model "${context.model ?? ''}" is not available to you. Run: ${cliName()} models`);
       const flag = field ? FLAGS[field] : undefined;
       const name = field?.replace(/^options\./, '');
       return refused(flag && name && error.message.startsWith(name) ? flag + error.message.slice(name.length) : error.message);
     }
     case 'EmailTaken':
-      return refused(`An account with this email already exists. Run: tollgate login ${context.email ?? '<email>'}`);
+      return refused(`An account with this email already exists. Run: ${cliName()} login ${context.email ?? '<email>'}`);
     case 'InvalidCredentials':
       return refused('The email or password is not correct.');
     case 'TooManyAttempts':
@@ -128,6 +139,8 @@ export function explain(error: AnyTollgateError, context: { endpoint: Endpoint; 
     case 'ModelError':
       return refused(`${error.message} ${error.errorInfo?.retryable === false ? 'Retrying will not help.' : 'Try again in a moment.'}`);
     case 'NotFound':
+      // The only NotFound a CLI command can meet is a conversation it named.
+      return refused(context.conversation ? `${error.message} Your conversations: ${cliName()} conversations` : error.message);
     case 'InternalError':
       return refused(error.message);
     case 'UnknownError':

@@ -1,36 +1,57 @@
-// `npx tollgate …`: register, log in, ask, chat, and look at your usage and history from a terminal.
+// `npx tollgate …`: register, log in, ask, chat, and look at your usage, history and conversations from a terminal.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { BLOCKED_NOTE, EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
+import { BLOCKED_NOTE, cliName, EXIT, explain, formatDuration, missingApiKey, notLoggedIn, table, unreachable, until } from './cli-text.ts';
 import { blockingSender, historyPath, runChat, streamingSender } from './chat.ts';
 import { asTollgateError, createClient, TollgateError, type AnyTollgateError, type TollgateClient, type WebSocketConstructor } from './index.ts';
 import { configPath, forgetSession, loadSession, resolveEndpoint, saveSession, type Endpoint } from './config.ts';
 
-const HELP = `Tollgate: chat with a model behind a quota.
+/** Each command: how it is called, what it does, and its own options (one line each). */
+const COMMANDS: Record<string, { usage: string; about: string; options?: string[] }> = {
+  register: { usage: 'register <email>', about: 'create an account (asks for a password)' },
+  login: { usage: 'login <email>', about: 'log in; the token is kept in ~/.config/tollgate (only you can read it)' },
+  ask: {
+    usage: 'ask "<prompt>"',
+    about: 'send a prompt; the answer prints as it is written',
+    options: [
+      '--model ID                the model (see: models)',
+      '--max-tokens N            the longest answer, in tokens',
+      '--temperature T           from 0 to 1',
+      '--conversation ID         continue a conversation (see: conversations)',
+      '--no-stream               wait for the whole answer instead',
+      '--key IDEMPOTENCY_KEY     retry-safe: a repeat answers the first, charged once',
+    ],
+  },
+  chat: {
+    usage: 'chat',
+    about: 'chat in the terminal, answers streamed: /new, /history, /usage, /quit',
+    options: ['--conversation ID         continue a conversation', '--model ID, --max-tokens N, --temperature T   for every prompt', '--no-stream               wait for each whole answer'],
+  },
+  usage: { usage: 'usage', about: "today's prompts and tokens" },
+  history: { usage: 'history', about: 'your recent prompts', options: ['--limit N                 how many (default 10, at most 100)', '--next TOKEN              the next page (the command is printed when there is one)'] },
+  conversations: { usage: 'conversations', about: 'your conversations, most recently active first', options: ['--limit N                 how many (default 10, at most 100)', '--next TOKEN              the next page'] },
+  models: { usage: 'models', about: 'the models you may use' },
+  'logout-everywhere': { usage: 'logout-everywhere', about: 'end every session of this account, on every device' },
+  logout: { usage: 'logout', about: 'forget the token on this machine' },
+  'evaluate-code': { usage: 'evaluate-code', about: "run a resolver handler offline, as AppSync's EvaluateCode (--help)" },
+  doctor: { usage: 'doctor', about: 'check that the API can serve prompts: the running local API, or --stage <stage> on AWS (--help)' },
+};
 
-Usage: tollgate <command> [options]
-
-  register <email>          create an account (asks for a password)
-  login <email>             log in; the token is kept in ~/.config/tollgate (only you can read it)
-  ask "<prompt>"            send a prompt; the answer prints as it is written
-                            [--model ID] [--max-tokens N] [--temperature T]
-                            [--conversation ID] to continue a conversation
-                            [--no-stream] wait for the whole answer instead
-                            [--key IDEMPOTENCY_KEY] retry-safe: a repeat answers the first, charged once
-  chat                      chat in the terminal, answers streamed: /new, /history, /usage, /quit
-                            [--conversation ID] [--model ID] [--no-stream] …
-  usage                     today's prompts and tokens
-  history                   your recent prompts    [--limit N] [--next TOKEN]
-  models                    the models you may use
-  logout-everywhere         end every session of this account, on every device
-  logout                    forget the token on this machine
-  evaluate-code             run a resolver handler offline, as AppSync's EvaluateCode (--help)
-
-Options:
-  --url URL                 the API (default: the running local API, else TOLLGATE_URL, else http://localhost:4000/graphql)
+const GLOBAL_OPTIONS = `Options for every command:
+  --url URL                 the API (default: TOLLGATE_URL, else the running local API, else http://localhost:4000/graphql)
   --api-key KEY             the API key for register/login (default: TOLLGATE_API_KEY or the local API's)
   --json                    machine-readable output (errors too: errorType, errorInfo, message)
-  -h, --help
+  -h, --help                this help; <command> --help for one command's`;
+
+function help(cli: string): string {
+  const rows = Object.values(COMMANDS).flatMap((c) => [`  ${c.usage.padEnd(26)}${c.about}`, ...(c.options ?? []).map((o) => `${' '.repeat(30)}${o}`)]);
+  return `Tollgate: chat with a model behind a quota.
+
+Usage: ${cli} <command> [options]
+
+${rows.join('\n')}
+
+${GLOBAL_OPTIONS}
 
 Exit codes:
   0  done
@@ -41,6 +62,16 @@ Exit codes:
 
 The password is read from TOLLGATE_PASSWORD, from standard input when it is not a terminal,
 or asked for without echo.`;
+}
+
+function commandHelp(cli: string, name: string): string {
+  const c = COMMANDS[name]!;
+  const options = (c.options ?? []).map((o) => `  ${o}`);
+  return [`Usage: ${cli} ${c.usage}${c.options ? ' [options]' : ''}`, '', `${c.about[0]!.toUpperCase()}${c.about.slice(1)}.`, ...(options.length ? ['', ...options] : []), '', GLOBAL_OPTIONS].join('\n');
+}
+
+/** How this run's suggestions spell the CLI: npx tollgate, or tollgate from PATH. */
+const CLI = cliName();
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -65,7 +96,7 @@ interface Ctx {
 }
 
 /** What the error handler needs to word an error: which API, which kind of call, which email and model. */
-const situation: { endpoint?: Endpoint; usesApiKey: boolean; email?: string; model?: string } = { usesApiKey: false };
+const situation: { endpoint?: Endpoint; usesApiKey: boolean; email?: string; model?: string; conversation?: string } = { usesApiKey: false };
 
 /** Any HTTP answer at all means the API is there; only a failed connection means it is not. */
 async function ensureReachable(endpoint: Endpoint): Promise<void> {
@@ -211,14 +242,25 @@ async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const [command, arg] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(HELP + '\n');
-    return command || values.help ? EXIT.ok : EXIT.usage;
+  const [command, ...rest] = positionals;
+  if (!command) {
+    (values.help ? process.stdout : process.stderr).write(help(CLI) + '\n');
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`Unknown command "${command}". Run ${CLI} --help.`);
+  if (values.help) {
+    process.stdout.write(commandHelp(CLI, command) + '\n');
+    return EXIT.ok;
+  }
+  // An unquoted prompt is still the whole prompt; any other command takes one argument at most.
+  const arg = command === 'ask' ? rest.join(' ') : rest[0];
+  if (command !== 'ask' && rest.length > (command === 'register' || command === 'login' ? 1 : 0)) {
+    throw new UsageError(`Too many arguments for ${command}: ${rest.join(' ')}. Usage: ${CLI} ${COMMANDS[command]!.usage}`);
   }
   const endpoint = resolveEndpoint({ url: values.url, apiKey: values['api-key'] });
   situation.endpoint = endpoint;
   situation.model = values.model;
+  situation.conversation = values.conversation;
   const ctx: Ctx = {
     endpoint,
     json: values.json ?? false,
@@ -233,25 +275,25 @@ async function run(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'register': {
-      if (!arg) throw new UsageError('Usage: tollgate register <email>');
+      if (!arg) throw new UsageError(`Usage: ${CLI} register <email>`);
       const client = await keyedClient(ctx, arg);
       const password = await readPassword('Choose a password (8+ characters): ');
       const done = await client.register(arg, password);
-      ctx.out(`${done.message} (${done.email})\nNext: tollgate login ${done.email}`, done);
+      ctx.out(`${done.message} (${done.email})\nNext: ${CLI} login ${done.email}`, done);
       return EXIT.ok;
     }
     case 'login': {
-      if (!arg) throw new UsageError('Usage: tollgate login <email>');
+      if (!arg) throw new UsageError(`Usage: ${CLI} login <email>`);
       const client = await keyedClient(ctx, arg);
       const password = await readPassword('Password: ');
       const done = await client.login(arg, password);
       saveSession(endpoint.url, { email: done.email, token: done.token, expiresAt: done.expiresAt });
       const left = formatDuration((Date.parse(done.expiresAt) - Date.now()) / 1000);
-      ctx.out(`Logged in as ${done.email} for ${left} (until ${done.expiresAt}).\nTry: tollgate ask "Hello!"`, { email: done.email, expiresAt: done.expiresAt });
+      ctx.out(`Logged in as ${done.email} for ${left} (until ${done.expiresAt}).\nTry: ${CLI} ask "Hello!"`, { email: done.email, expiresAt: done.expiresAt });
       return EXIT.ok;
     }
     case 'ask': {
-      if (!arg) throw new UsageError('Usage: tollgate ask "<prompt>"');
+      if (!arg) throw new UsageError(`Usage: ${CLI} ask "<prompt>"`);
       const options = {
         model: values.model,
         maxTokens: number('max-tokens', values['max-tokens']),
@@ -306,15 +348,24 @@ async function run(argv: string[]): Promise<number> {
       const limit = number('limit', values.limit) ?? 10;
       const page = await (await authedClient(ctx)).myPrompts(limit, values.next);
       const lines = page.items.map((p) => `${p.createdAt}  ${p.status === 'FAILED' ? '✗' : '✓'} ${p.prompt.replace(/\s+/g, ' ').slice(0, 70)}`);
-      if (lines.length === 0) lines.push(values.next ? 'No more prompts.' : 'No prompts yet. Try: tollgate ask "Hello!"');
-      if (page.nextToken) lines.push('', `More prompts: tollgate history${values.limit ? ` --limit ${limit}` : ''} --next ${page.nextToken}`);
+      if (lines.length === 0) lines.push(values.next ? 'No more prompts.' : `No prompts yet. Try: ${CLI} ask "Hello!"`);
+      if (page.nextToken) lines.push('', `More prompts: ${CLI} history${values.limit ? ` --limit ${limit}` : ''} --next ${page.nextToken}`);
+      ctx.out(lines.join('\n'), page);
+      return EXIT.ok;
+    }
+    case 'conversations': {
+      const limit = number('limit', values.limit) ?? 10;
+      const page = await (await authedClient(ctx)).myConversations(limit, values.next);
+      const rows = [['ID', 'TURNS', 'LAST ACTIVE', 'TITLE'], ...page.items.map((c) => [c.id, String(c.turns), c.lastActiveAt.replace(/\.\d+Z$/, 'Z'), c.title.replace(/\s+/g, ' ')])];
+      const lines = page.items.length === 0 ? [values.next ? 'No more conversations.' : `No conversations yet. Start one: ${CLI} chat`] : [table(rows), '', `Continue one: ${CLI} chat --conversation ID (or ${CLI} ask --conversation ID "…")`];
+      if (page.nextToken) lines.push(`More conversations: ${CLI} conversations${values.limit ? ` --limit ${limit}` : ''} --next ${page.nextToken}`);
       ctx.out(lines.join('\n'), page);
       return EXIT.ok;
     }
     case 'models': {
       const models = await (await authedClient(ctx)).models();
       const rows = [['', 'ID', 'NAME'], ...models.map((m) => [m.default ? '*' : '', m.id, m.name])];
-      ctx.out(`${table(rows)}\n\n* the default; pick another with tollgate ask --model ID "…"`, models);
+      ctx.out(`${table(rows)}\n\n* the default; pick another with ${CLI} ask --model ID "…"`, models);
       return EXIT.ok;
     }
     case 'logout-everywhere': {
@@ -329,8 +380,17 @@ async function run(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     default:
-      throw new UsageError(`Unknown command "${command}". Run tollgate --help.`);
+      throw new UsageError(`Unknown command "${command}". Run ${CLI} --help.`);
   }
+}
+
+/** Node's parseArgs messages in the CLI's words, with where to look. */
+function usageWords(error: Error): string {
+  const code = (error as { code?: string }).code;
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option ${option}. Run ${CLI} --help for the options.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `The option ${option} needs a value. Run ${CLI} --help for the options.`;
+  return `${error.message} Run ${CLI} --help.`;
 }
 
 function fail(message: string, code: number, json: { errorType: string; errorInfo: unknown; message: string } | null): never {
@@ -342,7 +402,8 @@ function fail(message: string, code: number, json: { errorType: string; errorInf
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS')) fail((error as Error).message, EXIT.usage, null);
+    if (error instanceof UsageError) fail(error.message, EXIT.usage, null);
+    if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS')) fail(usageWords(error as Error), EXIT.usage, null);
     const endpoint = situation.endpoint ?? resolveEndpoint({});
     if (error instanceof CliFailure) fail(error.message, error.exitCode, { errorType: error.errorType, errorInfo: null, message: error.message });
     const api = asTollgateError(error);

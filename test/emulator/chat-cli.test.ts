@@ -58,6 +58,27 @@ function run(command: string, args: string[], home: string, lines: string[]): Pr
   });
 }
 
+/** Runs a command and, step by step, writes each input once the output so far shows its cue; then ends the input. */
+function drive(command: string, args: string[], home: string, steps: [cue: string, input: string][]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: home, TOLLGATE_DATA_DIR: api.dataDir, TERM: 'xterm' } });
+    let stdout = '';
+    let seen = 0;
+    const pending = [...steps];
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      while (pending.length > 0) {
+        const at = stdout.indexOf(pending[0]![0], seen);
+        if (at < 0) break;
+        seen = at + pending[0]![0].length;
+        child.stdin.write(pending.shift()![1]);
+      }
+    });
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+}
+
 const tollgate = join(ROOT, 'bin', 'tollgate.mjs');
 
 const claimOwner = async (id: string) => (await claimItem(api, id))?.owner;
@@ -136,4 +157,30 @@ describe('tollgate chat', () => {
     expect(readFileSync(file, 'utf8')).toBe('/usage\n/usage\n/quit\n');
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  it('in a terminal, Ctrl-C stops showing an answer and stays in the conversation, and between answers ends the chat', async () => {
+    const user = await signedIn('tty-stop');
+    // A conversation whose only turn failed: it sends no context, yet it is not a new conversation.
+    const failed = await user.client.sendPrompt('Fail once [[fault:unavailable]]').catch((error: unknown) => error);
+    expect(failed).toMatchObject({ errorType: 'ModelError' });
+    const [conversation] = (await user.client.myConversations()).items;
+    // Each line goes when what it answers has shown, not after a quiet spell: a loaded machine may pause anywhere.
+    const { code, stdout } = await drive('script', ['-qfec', `${tollgate} chat --conversation ${conversation!.id}`, '/dev/null'], user.home, [
+      ['you › ', 'Take your time [[slow:5000]]\n'],
+      ['…', '\x03'],
+      ['— stopped', 'And then?\n'],
+      ['prompts left today', '\x03'],
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('— stopped: the model still finishes this answer and it is charged; /history shows it');
+    expect(stdout).toMatch(/— \S+ · 0 earlier turns sent · \d+ of 50 prompts left today/);
+    // Three turns counted in; the stopped one (seq 2) is still being written, so only 1 and 3 are records yet.
+    expect((await user.client.conversation(conversation!.id)).turns).toBe(3);
+    const after = await user.client.conversationTurns(conversation!.id);
+    expect(after.items.map((t) => [t.prompt, t.seq])).toEqual([
+      ['And then?', 3],
+      ['Fail once [[fault:unavailable]]', 1],
+    ]);
+  });
 });
+

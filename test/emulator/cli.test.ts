@@ -65,7 +65,7 @@ describe('the tollgate CLI', () => {
     const email = uniqueEmail('cli');
     const reg = await tollgate(['register', email]);
     expect(reg).toMatchObject({ code: 0 });
-    expect(reg.stdout).toContain(`Next: tollgate login ${email}`);
+    expect(reg.stdout).toContain(`Next: npx tollgate login ${email}`);
     const login = await tollgate(['login', email]);
     expect(login.code).toBe(0);
     expect(login.stdout).toMatch(new RegExp(`^Logged in as ${email} for (59 min \\d+ s|1 h) \\(until `));
@@ -159,11 +159,56 @@ describe('the tollgate CLI', () => {
 
     expect(page.stdout).toContain('✓ third');
     expect(page.stdout).toContain('✓ second');
-    const next = /More prompts: tollgate history --limit 2 --next (\S+)/.exec(page.stdout);
+    const next = /More prompts: npx tollgate history --limit 2 --next (\S+)/.exec(page.stdout);
     expect(next, page.stdout).not.toBeNull();
     const rest = await tollgate(['history', '--limit', '2', '--next', next![1]!]);
     expect(rest.stdout).toContain('✓ first');
     expect(rest.stdout).not.toContain('More prompts');
+  });
+
+  it('lists conversations a page at a time with the commands to continue one and to see the next page', async () => {
+    const { client } = await signedIn('cli-conversations');
+    const first = await client.sendPrompt('Plan a weekend in Lisbon.');
+    await client.sendPrompt('Now shorter.', undefined, undefined, first.conversationId);
+    const second = await client.sendPrompt('Something   else\nentirely');
+
+    const page = await tollgate(['conversations', '--limit', '1']);
+    expect(page.code, page.stderr).toBe(0);
+    const [header, row] = page.stdout.split('\n');
+    expect(header).toMatch(/^ID {2,}TURNS {2}LAST ACTIVE {11}TITLE$/);
+    expect(row).toMatch(new RegExp(`^${second.conversationId} {2}1 {6}\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ {2}Something else$`));
+    expect(page.stdout).toContain('Continue one: npx tollgate chat --conversation ID');
+    const next = /More conversations: npx tollgate conversations --limit 1 --next (\S+)/.exec(page.stdout);
+    expect(next, page.stdout).not.toBeNull();
+    const rest = await tollgate(['conversations', '--limit', '1', '--next', next![1]!]);
+    expect(rest.stdout).toMatch(new RegExp(`\n${first.conversationId} {2}2 {6}\\S+ {2}Plan a weekend in Lisbon\\.\n`));
+    const json = JSON.parse((await tollgate(['conversations', '--json'])).stdout) as { items: { id: string }[] };
+    expect(json.items.map((c) => c.id)).toEqual([second.conversationId, first.conversationId]);
+  });
+
+  it('takes an unquoted prompt whole, answers each command’s --help, and words bad options with where to look', async () => {
+    const { client } = await signedIn('cli-words');
+    const ask = await tollgate(['ask', 'Explain', 'rate', 'limiting', '--no-stream', '--json']);
+    expect(ask.code, ask.stderr).toBe(0);
+    expect((JSON.parse(ask.stdout) as { prompt: string }).prompt).toBe('Explain rate limiting');
+    expect((await client.myPrompts(5)).items.map((p) => p.prompt)).toEqual(['Explain rate limiting']);
+
+    const [help, askHelp, unknown, missing, extra, none] = await Promise.all([
+      tollgate(['--help']),
+      tollgate(['ask', '--help']),
+      tollgate(['ask', 'hi', '--bogus']),
+      tollgate(['chat', '--conversation']),
+      tollgate(['login', 'a@example.com', 'b@example.com']),
+      tollgate([]),
+    ]);
+    for (const command of ['register', 'login', 'ask', 'chat', 'usage', 'history', 'conversations', 'models', 'logout-everywhere', 'logout', 'evaluate-code', 'doctor']) {
+      expect(help.stdout).toMatch(new RegExp(`\n  ${command}\\b`));
+    }
+    expect(askHelp).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: npx tollgate ask "<prompt>" \[options\]\n\nSend a prompt;[^]*--conversation ID[^]*--url URL/) });
+    expect(unknown).toMatchObject({ code: 2, stderr: 'Unknown option --bogus. Run npx tollgate --help for the options.\n' });
+    expect(missing).toMatchObject({ code: 2, stderr: 'The option --conversation needs a value. Run npx tollgate --help for the options.\n' });
+    expect(extra).toMatchObject({ code: 2, stderr: 'Too many arguments for login: a@example.com b@example.com. Usage: npx tollgate login <email>\n' });
+    expect(none).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage: npx tollgate <command> [options]') });
   });
 
   it('says what went wrong in words, with distinct exit codes', async () => {
@@ -177,9 +222,9 @@ describe('the tollgate CLI', () => {
       tollgate(['nonsense']),
     ]);
     expect(wrong).toMatchObject({ code: 1, stderr: 'The email or password is not correct.\n' });
-    expect(taken).toMatchObject({ code: 1, stderr: `An account with this email already exists. Run: tollgate login ${email}\n` });
+    expect(taken).toMatchObject({ code: 1, stderr: `An account with this email already exists. Run: npx tollgate login ${email}\n` });
     expect(weak).toMatchObject({ code: 1, stderr: 'The password needs at least 8 characters.\n' });
-    expect(model).toMatchObject({ code: 1, stderr: 'The model "nope" is not available to you. Run: tollgate models\n' });
+    expect(model).toMatchObject({ code: 1, stderr: 'The model "nope" is not available to you. Run: npx tollgate models\n' });
     expect(tokens).toMatchObject({ code: 1, stderr: '--max-tokens must be from 1 to 4096. Received: 999999\n' });
     expect(usageError.code).toBe(2);
   });
@@ -205,7 +250,7 @@ describe('the tollgate CLI', () => {
     ]);
     expect(noKey).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^No API key for ${api.graphqlUrl} \\(TOLLGATE_URL\\)\\. Pass --api-key KEY or set TOLLGATE_API_KEY`)) });
     expect(wrongKey).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^The API key was refused by ${api.graphqlUrl}\\.`)) });
-    expect(notLoggedIn).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^You are not logged in to ${api.graphqlUrl} \\(the local API .*\\)\\. Run: tollgate login <email>`)) });
+    expect(notLoggedIn).toMatchObject({ code: 4, stderr: expect.stringMatching(new RegExp(`^You are not logged in to ${api.graphqlUrl} \\(the local API .*\\)\\. Run: npx tollgate login <email>`)) });
   });
 
   it('reads the password from standard input, and ends every session with logout-everywhere', async () => {
@@ -217,7 +262,7 @@ describe('the tollgate CLI', () => {
     expect(out.code).toBe(0);
     // The session file is gone too; a token kept elsewhere is refused with the same advice.
     const after = await tollgate(['usage']);
-    expect(after).toMatchObject({ code: 4, stderr: expect.stringContaining('Run: tollgate login <email>') });
+    expect(after).toMatchObject({ code: 4, stderr: expect.stringContaining('Run: npx tollgate login <email>') });
   });
 
   it('runs from the repository as npx tollgate, and lists its exit codes in --help', async () => {
