@@ -56,9 +56,12 @@ export async function measureWebPage(cdkOut: string, runs: number, log: (line: s
         }).observe(document, { childList: true, subtree: true });
       });
       const page = await context.newPage();
+      // A page that fails to render says why at once, rather than as a locator's timeout.
+      const failed = new Promise<never>((_, reject) => page.once('pageerror', (error) => reject(new Error(`The page failed to render: ${error.message}`))));
+      failed.catch(() => undefined);
       await page.goto(api.url + '/');
       const email = page.locator('input[name=email]');
-      await email.fill('ready@example.com');
+      await Promise.race([email.fill('ready@example.com'), failed]);
       if ((await email.inputValue()) !== 'ready@example.com') throw new Error('The login form did not take input.');
       times.push(await page.evaluate(() => (window as unknown as { __loginReady: number }).__loginReady));
       await context.close();

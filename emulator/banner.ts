@@ -33,8 +33,13 @@ export function banner(emulator: Emulator, options: EmulatorOptions, env: NodeJS
     ...[exposure(options), cors].filter((l): l is string => l !== null),
     '',
     '  Try it:',
-    `    curl -s ${emulator.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${emulator.apiKey}' \\`,
-    `      -d ${q('{"query":"mutation { register(email: \\"me@example.com\\", password: \\"correct horse battery\\") { id email message } }"}')}`,
+    `    open ${emulator.url}/ in a browser; or, in this folder:`,
+    '      npx tollgate register me@example.com',
+    '      npx tollgate login me@example.com',
+    '      npx tollgate chat',
+    '    or over HTTP:',
+    `      curl -s ${emulator.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${emulator.apiKey}' \\`,
+    `        -d ${q('{"query":"mutation { register(email: \\"me@example.com\\", password: \\"correct horse battery\\") { id email message } }"}')}`,
     '',
   ].join('\n');
 }

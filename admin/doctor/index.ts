@@ -20,6 +20,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 const HELP = `Usage: npm run doctor -- [--stage <stage>] [--region <region>] [--probe] [--json]
+   or: npx tollgate doctor [--stage <stage>] [--region <region>] [--probe] [--json]
 
 Checks that Tollgate can serve prompts: every configured model's lifecycle and access (Bedrock
 control plane; --probe also sends each a one-token Converse request), the API key's expiry, the
@@ -27,8 +28,10 @@ signing secret, the alarm topic's subscribers, the WAF association and the model
 reserved concurrency. Uses your AWS credentials with --stage; without it, the running emulator
 (npm start), where only the models and the secret have a local counterpart.
 
-Exit status: 0 when nothing failed (warnings allowed), 1 when a row failed, 2 for usage errors.`;
+Exit status: 0 when nothing failed (warnings allowed), 1 when a row failed, 2 for usage errors,
+3 when there was nothing to check (no running emulator, a stack that could not be read).`;
 
+/** Nothing could be checked: no running emulator, a stack that cannot be read (exit 3). */
 export class DoctorError extends Error {
   override readonly name = 'DoctorError';
 }
@@ -155,7 +158,7 @@ export async function main(argv: string[], write: (text: string) => void = (t) =
   return rows.some((r) => r.status === 'fail') ? 1 : 0;
 }
 
-/** Runs the doctor as a command: prints the table, exits 0/1, or 2 with a sentence for usage errors. */
+/** Runs the doctor as a command: prints the table, exits 0/1, or 2 (usage) / 3 (nothing to check) with a sentence. */
 export function run(argv: string[]): void {
   // exitCode, not exit(): a piped stdout must drain first.
   main(argv).then(
@@ -163,7 +166,9 @@ export function run(argv: string[]): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      const usage = error instanceof DoctorError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS');
+      // The CLI's codes (client/cli-text.ts EXIT): a wrong command line is 2; no emulator or an
+      // unreadable stack (DoctorError) is 3, as an unreachable API is for every other command.
+      const usage = String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS');
       process.stderr.write(`doctor: ${(error as Error)?.message ?? String(error)}\n`);
       process.exitCode = usage ? 2 : 3;
     },

@@ -211,6 +211,15 @@ describe('the tollgate CLI', () => {
     expect(none).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage: npx tollgate <command> [options]') });
   });
 
+  it('exits 3 from doctor when there is nothing to check, and 2 only for a wrong command line', async () => {
+    const [nothing, wrong] = await Promise.all([
+      tollgate(['doctor'], { TOLLGATE_DATA_DIR: '/nonexistent/tollgate-doctor' }),
+      tollgate(['doctor', '--bogus']),
+    ]);
+    expect(nothing).toMatchObject({ code: 3, stderr: expect.stringMatching(/^doctor: No running emulator for \/nonexistent\/tollgate-doctor\. Start it with npm start/) });
+    expect(wrong.code).toBe(2);
+  });
+
   it('says what went wrong in words, with distinct exit codes', async () => {
     const { email } = await signedIn('cli-err');
     const [wrong, taken, weak, model, tokens, usageError] = await Promise.all([
