@@ -46,10 +46,18 @@ const answers = (page: Page) => page.locator('.turn .answer');
 
 async function ask(page: Page, prompt: string): Promise<void> {
   const before = await answers(page).locator('.md').count();
+  // As a person would: the composer offers Send again (not Stop) once the last answer is done.
+  await eventually(() => page.locator('form button.stop').count()).toBe(0);
   const box = page.getByRole('textbox', { name: 'Prompt' });
   await box.fill(prompt);
   await box.press('Enter');
-  await eventually(() => answers(page).locator('.md').count()).toBe(before + 1);
+  try {
+    await eventually(() => answers(page).locator('.md').count()).toBe(before + 1);
+  } catch (error) {
+    // Say what the page shows instead of an answer (an error turn, a prompt never sent).
+    const shown = await page.locator('.turn').last().textContent();
+    throw new Error(`No answer to "${prompt}" appeared; the last turn reads: ${shown}; the prompt box holds: ${await box.inputValue()}`, { cause: error });
+  }
   await eventually(() => page.locator('.turn-generating').count()).toBe(0);
 }
 

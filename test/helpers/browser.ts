@@ -111,7 +111,12 @@ export async function openPage(
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
-  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  // net::ERR_ABORTED is a request the page itself gave up (an AbortController) or a reload cut
+  // short, not a failure of the API or of the page's policy.
+  page.on('requestfailed', (r) => {
+    const error = r.failure()?.errorText ?? '';
+    if (error !== 'net::ERR_ABORTED') problems.push(`requestfailed: ${r.url()} ${error}`);
+  });
   await page.goto(url);
   return { page, requests, problems, close: () => context.close() };
 }
