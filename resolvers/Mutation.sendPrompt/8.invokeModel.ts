@@ -5,10 +5,10 @@
 // it could not settle, and a function that failed as a whole, are left to the next two steps.
 import { runtime } from '@aws-appsync/utils';
 import type { Context, LambdaRequest } from '@aws-appsync/utils';
-import type { ModelEvent, ModelFailureInfo, ModelOutcome } from '../../functions/commons/contracts.ts';
+import type { ModelFailureInfo, ModelOutcome } from '../../functions/commons/contracts.ts';
 import type { MutationSendPromptArgs } from '../../generated/graphql.ts';
 import { lambdaNeverRan } from '../lib/errors.ts';
-import { pendingOf, type PromptStash } from '../lib/prompt.ts';
+import { modelEventOf, type PromptStash } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): LambdaRequest {
   const s = ctx.stash;
@@ -16,16 +16,7 @@ export function request(ctx: Context<MutationSendPromptArgs, PromptStash>): Lamb
   if (!s.admitted || s.modelError) {
     runtime.earlyReturn(null);
   }
-  const input = s.input;
-  const payload: ModelEvent = {
-    modelId: input.model,
-    prompt: input.prompt,
-    history: s.history ?? [],
-    maxTokens: input.maxTokens,
-    temperature: input.temperature,
-    pending: pendingOf(s),
-  };
-  return { operation: 'Invoke', payload };
+  return { operation: 'Invoke', payload: modelEventOf(s) };
 }
 
 export function response(ctx: Context<MutationSendPromptArgs, PromptStash>): null {

@@ -8,25 +8,15 @@
 // prompt whose conversation openTurn found deleted never reach the function.
 import { runtime } from '@aws-appsync/utils';
 import type { Context, LambdaRequest } from '@aws-appsync/utils';
-import type { ModelEvent } from '../../functions/commons/contracts.ts';
 import type { MutationStartPromptArgs } from '../../generated/graphql.ts';
-import { pendingOf, type PromptStash } from '../lib/prompt.ts';
+import { modelEventOf, type PromptStash } from '../lib/prompt.ts';
 
 export function request(ctx: Context<MutationStartPromptArgs, PromptStash>): LambdaRequest {
   const s = ctx.stash;
   if (!s.admitted || s.modelError) {
     runtime.earlyReturn(null);
   }
-  const input = s.input;
-  const payload: ModelEvent = {
-    modelId: input.model,
-    prompt: input.prompt,
-    history: s.history ?? [],
-    maxTokens: input.maxTokens,
-    temperature: input.temperature,
-    pending: pendingOf(s),
-  };
-  return { operation: 'Invoke', invocationType: 'Event', payload };
+  return { operation: 'Invoke', invocationType: 'Event', payload: modelEventOf(s) };
 }
 
 export function response(ctx: Context<MutationStartPromptArgs, PromptStash>): null {

@@ -4,7 +4,7 @@ import { util } from '@aws-appsync/utils';
 import type { DynamoDBExpression, DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 
 type DynamoDBValue = { N: number } | { S: string } | { SS: string[] };
-import type { ModelAnswer, ModelFailureInfo } from '../../functions/commons/contracts.ts';
+import type { ModelAnswer, ModelEvent, ModelFailureInfo } from '../../functions/commons/contracts.ts';
 import type { PromptRecord, PromptStatus, SendPromptResult } from '../../generated/graphql.ts';
 import { ErrorType } from './errors.ts';
 import { recordEvent } from './events.ts';
@@ -94,6 +94,12 @@ export interface PromptStash {
 export type SettleState = 'applied' | 'logged' | 'none' | 'elsewhere';
 
 /** The admitted prompt as settling sees it. */
+/** What the model function (invokeModel) and the stream function (invokeStream) are sent: one shape for both. */
+export function modelEventOf(s: PromptStash): ModelEvent {
+  const input = s.input;
+  return { modelId: input.model, prompt: input.prompt, history: s.history ?? [], maxTokens: input.maxTokens, temperature: input.temperature, pending: pendingOf(s) };
+}
+
 export function pendingOf(s: PromptStash): PendingPrompt {
   const input = s.input;
   return {

@@ -5,31 +5,10 @@
 // conversation (the dev model names the earlier turns it received); the drawer on a phone.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { TollgateClient } from '../../client/index.ts';
-import { FIXED_NOW, openPage, seriousViolations, useBrowserStack, type TestPage } from '../helpers/browser.ts';
-import { chatter, PASSWORD } from '../helpers/emulator.ts';
+import { converse, FIXED_NOW, openSignedIn, roomyUser, seriousViolations, useBrowserStack } from '../helpers/browser.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 const stack = useBrowserStack();
-
-/** A user with room for many prompts (the browser stack allows 3 a day). */
-const roomy = (label: string) => chatter(stack.api, label, { dailyPromptLimit: 200, dailyTokenLimit: 10_000_000, promptsPerMinute: 1000, promptsInFlight: 1000 });
-
-async function converse(client: TollgateClient, prompts: string[], conversationId?: string): Promise<string> {
-  let id = conversationId;
-  for (const prompt of prompts) id = (await client.sendPrompt(prompt, undefined, undefined, id)).conversationId;
-  return id!;
-}
-
-async function openAs(email: string, viewport?: { width: number; height: number }): Promise<TestPage> {
-  stack.api.clock.set(FIXED_NOW);
-  const t = await openPage(stack.browser, stack.api.url + '/', viewport);
-  await t.page.getByLabel('Email').fill(email);
-  await t.page.getByLabel('Password').fill(PASSWORD);
-  await t.page.locator('form').getByRole('button', { name: 'Log in' }).click();
-  await t.page.getByRole('textbox', { name: 'Prompt' }).waitFor();
-  return t;
-}
 
 const list = (page: Page) => page.locator('.conversations');
 const listed = (page: Page) => page.locator('.conversations li');
@@ -48,7 +27,7 @@ async function send(page: Page, prompt: string): Promise<void> {
 
 describe('the conversation list', () => {
   it('lists only your own conversations, most recently active first, a page at a time, and opens one with its turns oldest first and earlier ones on request', async () => {
-    const [ada, bob] = await Promise.all([roomy('list-ada'), roomy('list-bob')]);
+    const [ada, bob] = await Promise.all([roomyUser(stack, 'list-ada'), roomyUser(stack, 'list-bob')]);
     await converse(bob.client, ['Not yours to read']);
     // A long conversation first (22 turns), then 21 short ones, each a minute after the one before.
     stack.api.clock.set(FIXED_NOW - 3 * 3600_000);
@@ -57,7 +36,7 @@ describe('the conversation list', () => {
       stack.api.clock.set(FIXED_NOW - (22 - i) * 60_000);
       await converse(ada.client, [`Topic ${i}`]);
     }
-    const t = await openAs(ada.email);
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     try {
       // The buttons, as a keyboard or a screen reader uses them: without IntersectionObserver nothing loads by scrolling
@@ -96,9 +75,9 @@ describe('the conversation list', () => {
   });
 
   it('renames a conversation inline, refusing an empty, a too long or an invalid title next to the field, and keeps the new title', async () => {
-    const ada = await roomy('rename');
+    const ada = await roomyUser(stack, 'rename');
     const id = await converse(ada.client, ['Name me later']);
-    const t = await openAs(ada.email);
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     try {
       await listed(page).first().waitFor();
@@ -146,12 +125,12 @@ describe('the conversation list', () => {
   });
 
   it('deletes a conversation after a second click; the open one leaves the screen and the view starts a new conversation', async () => {
-    const ada = await roomy('delete');
+    const ada = await roomyUser(stack, 'delete');
     stack.api.clock.set(FIXED_NOW - 60_000);
     const kept = await converse(ada.client, ['Keep this one']);
     stack.api.clock.set(FIXED_NOW - 30_000);
     await converse(ada.client, ['Delete this one', 'Still this one']);
-    const t = await openAs(ada.email);
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     try {
       await eventually(() => labels(page)).toEqual(['Delete this one', 'Keep this one']);
@@ -174,10 +153,10 @@ describe('the conversation list', () => {
 
   describe.each(['streamed', 'blocking'] as const)('continuing a conversation (%s)', (path) => {
     it('starts a conversation with the first prompt, puts it first in the list and sends the next prompt into it, whose answer knows the first', async () => {
-      const ada = await roomy(`continue-${path}`);
+      const ada = await roomyUser(stack, `continue-${path}`);
       stack.api.clock.set(FIXED_NOW - 60_000);
       await converse(ada.client, ['An older conversation']);
-      const t = await openAs(ada.email);
+      const t = await openSignedIn(stack, ada.email);
       const { page } = t;
       try {
         await eventually(() => labels(page)).toEqual(['An older conversation']);
@@ -223,9 +202,9 @@ describe('the conversation list', () => {
   });
 
   it('sits in a drawer on a phone: the button opens it with the focus inside, Esc closes it, and opening a conversation closes it too', async () => {
-    const ada = await roomy('drawer');
+    const ada = await roomyUser(stack, 'drawer');
     await converse(ada.client, ['Pocket-sized']);
-    const t = await openAs(ada.email, { width: 360, height: 740 });
+    const t = await openSignedIn(stack, ada.email, { viewport: { width: 360, height: 740 } });
     const { page } = t;
     try {
       const toggle = page.getByRole('button', { name: 'Conversations' });

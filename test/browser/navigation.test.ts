@@ -6,30 +6,10 @@
 // a blocking answer allows goes with the bound and says so.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { TollgateClient } from '../../client/index.ts';
-import { FIXED_NOW, openPage, seriousViolations, useBrowserStack, type TestPage } from '../helpers/browser.ts';
-import { chatter, PASSWORD } from '../helpers/emulator.ts';
+import { converse, FIXED_NOW, openSignedIn, roomyUser, seriousViolations, useBrowserStack } from '../helpers/browser.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 const stack = useBrowserStack();
-
-const roomy = (label: string) => chatter(stack.api, label, { dailyPromptLimit: 200, dailyTokenLimit: 10_000_000, promptsPerMinute: 1000, promptsInFlight: 1000 });
-
-async function converse(client: TollgateClient, prompts: string[], conversationId?: string): Promise<string> {
-  let id = conversationId;
-  for (const prompt of prompts) id = (await client.sendPrompt(prompt, undefined, undefined, id)).conversationId;
-  return id!;
-}
-
-async function openAs(email: string, path = '/'): Promise<TestPage> {
-  stack.api.clock.set(FIXED_NOW);
-  const t = await openPage(stack.browser, stack.api.url + path);
-  await t.page.getByLabel('Email').fill(email);
-  await t.page.getByLabel('Password').fill(PASSWORD);
-  await t.page.locator('form').getByRole('button', { name: 'Log in' }).click();
-  await t.page.getByRole('textbox', { name: 'Prompt' }).waitFor();
-  return t;
-}
 
 const list = (page: Page) => page.locator('.conversations');
 const labels = (page: Page) => page.locator('.conversations .side-list-label').allTextContents();
@@ -49,12 +29,12 @@ async function send(page: Page, prompt: string): Promise<void> {
 
 describe('the open conversation in the URL', () => {
   it('names the conversation, keeps it across a reload, moves with Back and Forward, and names a new conversation once its first prompt made it', async () => {
-    const ada = await roomy('url');
+    const ada = await roomyUser(stack, 'url');
     stack.api.clock.set(FIXED_NOW - 120_000);
     const first = await converse(ada.client, ['First talk', 'First talk, again']);
     stack.api.clock.set(FIXED_NOW - 60_000);
     const second = await converse(ada.client, ['Second talk']);
-    const t = await openAs(ada.email);
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     try {
       expect(await hash(page)).toBe('');
@@ -104,11 +84,11 @@ describe('the open conversation in the URL', () => {
   });
 
   it('shows "not found", and nothing of it, for a link to another person’s conversation, a deleted one or no id at all; a prompt from there starts a new conversation', async () => {
-    const [ada, bob] = await Promise.all([roomy('link-ada'), roomy('link-bob')]);
+    const [ada, bob] = await Promise.all([roomyUser(stack, 'link-ada'), roomyUser(stack, 'link-bob')]);
     const bobs = await converse(bob.client, ['Bob’s secret plans']);
     const gone = await converse(ada.client, ['Soon deleted']);
     await ada.client.deleteConversation(gone);
-    const t = await openAs(ada.email, `/#/chat/${bobs}`);
+    const t = await openSignedIn(stack, ada.email, { path: `/#/chat/${bobs}` });
     const { page } = t;
     try {
       for (const id of [bobs, gone, 'not-an-id']) {
@@ -141,12 +121,12 @@ describe('the open conversation in the URL', () => {
 
 describe('deleting a conversation from the list', () => {
   it('moves the focus to the next entry, else the one before, else New conversation; the open one leaves the view as before', async () => {
-    const ada = await roomy('focus');
+    const ada = await roomyUser(stack, 'focus');
     for (const [i, title] of ['Alpha', 'Bravo', 'Charlie', 'Delta'].entries()) {
       stack.api.clock.set(FIXED_NOW - (4 - i) * 60_000);
       await converse(ada.client, [title]);
     }
-    const t = await openAs(ada.email);
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     const remove = async (title: string) => {
       const button = list(page).getByRole('button', { name: `Delete conversation “${title}”` });
@@ -185,14 +165,14 @@ describe('deleting a conversation from the list', () => {
 
 describe('scrolling for more', () => {
   it('loads older conversations at the end of the list and earlier turns at the top of a conversation, keeping the turns in view where they were', async () => {
-    const ada = await roomy('scroll');
+    const ada = await roomyUser(stack, 'scroll');
     stack.api.clock.set(FIXED_NOW - 3 * 3600_000);
     await converse(ada.client, ['Long talk', ...Array.from({ length: 21 }, (_, i) => `Turn ${i + 2}`)]);
     for (let i = 1; i <= 21; i += 1) {
       stack.api.clock.set(FIXED_NOW - (22 - i) * 60_000);
       await converse(ada.client, [`Topic ${i}`]);
     }
-    const t = await openAs(ada.email);
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     try {
       const entries = page.locator('.conversations li');
@@ -234,8 +214,8 @@ describe('scrolling for more', () => {
 
 describe('a prompt sent blocking with more tokens than a blocking answer allows', () => {
   it('goes with the blocking bound and says so in its turn, rather than being refused', async () => {
-    const ada = await roomy('capped');
-    const t = await openAs(ada.email);
+    const ada = await roomyUser(stack, 'capped');
+    const t = await openSignedIn(stack, ada.email);
     const { page } = t;
     try {
       // No real-time endpoint: the page finds out only when it sends, and then asks with sendPrompt.

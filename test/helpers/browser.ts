@@ -7,7 +7,8 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll } from 'vitest';
 import { ROOT } from '../../emulator/synth.ts';
 import { BROWSER_CDK_OUT } from './browser-setup.ts';
-import { startTestEmulator, type TestEmulator } from './emulator.ts';
+import type { TollgateClient } from '../../client/index.ts';
+import { chatter, PASSWORD, startTestEmulator, type TestEmulator, type TestUser } from './emulator.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -59,6 +60,29 @@ export function useBrowserStack(): { readonly api: TestEmulator; readonly browse
       return get().browser;
     },
   };
+}
+
+/** A user with room for many prompts and conversations (the browser stack allows 3 a day). */
+export function roomyUser(stack: { readonly api: TestEmulator }, label: string): Promise<TestUser> {
+  return chatter(stack.api, label, { dailyPromptLimit: 200, dailyTokenLimit: 10_000_000, promptsPerMinute: 1000, promptsInFlight: 1000 });
+}
+
+/** Sends the prompts one after another into one conversation (a new one unless named); its id. */
+export async function converse(client: TollgateClient, prompts: string[], conversationId?: string): Promise<string> {
+  let id = conversationId;
+  for (const prompt of prompts) id = (await client.sendPrompt(prompt, undefined, undefined, id)).conversationId;
+  return id!;
+}
+
+/** The page at `path` on the browser stack's fixed clock, logged in as `email`, ready for a prompt. */
+export async function openSignedIn(stack: { readonly api: TestEmulator; readonly browser: Browser }, email: string, options: { path?: string; viewport?: { width: number; height: number } } = {}): Promise<TestPage> {
+  stack.api.clock.set(FIXED_NOW);
+  const t = await openPage(stack.browser, stack.api.url + (options.path ?? '/'), options.viewport);
+  await t.page.getByLabel('Email').fill(email);
+  await t.page.getByLabel('Password').fill(PASSWORD);
+  await t.page.locator('form').getByRole('button', { name: 'Log in' }).click();
+  await t.page.getByRole('textbox', { name: 'Prompt' }).waitFor();
+  return t;
 }
 
 export interface SeenRequest {
